@@ -1,0 +1,67 @@
+// Builds the Hono app: security headers, the per-request database, error mapping, one route per feature.
+import { Hono } from "hono";
+import { secureHeaders } from "hono/secure-headers";
+import { createDb } from "./db/client";
+import type { AppEnv } from "./env";
+import { AppError, notFound } from "./errors";
+import { catalogApi, catalogPages } from "./features/catalog/routes";
+import { isFragmentRequest } from "./views/htmx";
+import { MessageFragment, MessagePage } from "./views/layout";
+
+const isApi = (path: string) => path.startsWith("/api/");
+
+export function buildApp() {
+  const app = new Hono<AppEnv>();
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", "data:"],
+        connectSrc: ["'self'"],
+        formAction: ["'self'"],
+        objectSrc: ["'none'"],
+        baseUri: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+      strictTransportSecurity: "max-age=31536000; includeSubDomains",
+      referrerPolicy: "strict-origin-when-cross-origin",
+      xFrameOptions: "DENY",
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+
+  app.use(async (c, next) => {
+    c.set("db", createDb(c.env.DB));
+    await next();
+    // Pages and JSON may carry a patron's state: never stored by browsers or shared caches.
+    if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "private, no-store");
+  });
+
+  app.route("/", catalogPages);
+  app.route("/api/v1", catalogApi);
+
+  app.notFound((c) => {
+    throw notFound();
+  });
+
+  app.onError((err, c) => {
+    const known = err instanceof AppError ? err : undefined;
+    if (!known) {
+      // Only the error's kind and message: no request data, which may carry personal details.
+      console.error("unhandled error", err.name, err.message);
+    }
+    const status = known?.status ?? 500;
+    const code = known?.code ?? "internal_error";
+    const message = known?.message ?? "申し訳ありません。システムでエラーが発生しました。しばらくしてからもう一度お試しください。";
+    c.header("Cache-Control", "private, no-store");
+    if (isApi(c.req.path)) return c.json({ error: { code, message, ...(known?.extra ?? {}) } }, status);
+    const title = status === 404 ? "ページが見つかりません" : status >= 500 ? "エラーが発生しました" : "エラー";
+    if (isFragmentRequest(c)) return c.html(<MessageFragment title={title} message={message} />, status);
+    return c.html(<MessagePage title={title} message={message} />, status);
+  });
+
+  return app;
+}

@@ -1,0 +1,297 @@
+// The whole data model of the library, in Drizzle: the only source of the schema (drizzle-kit → migrations/).
+// Instants are epoch milliseconds (rendered in Asia/Tokyo); business dates are 'YYYY-MM-DD' text.
+import { sql } from "drizzle-orm";
+import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
+import { ACTIVE_RESERVATION_STATUSES, ITEM_STATUSES, MATERIAL_TYPES, RESERVATION_STATUSES } from "../domain/codes";
+
+const createdAt = () =>
+  integer("created_at", { mode: "number" })
+    .notNull()
+    .default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
+
+const inList = (values: readonly string[]) => sql.raw(values.map((v) => `'${v}'`).join(", "));
+
+/** 館: the main library and its branches; `pickup` says whether patrons may choose it as 受取館. */
+export const branches = sqliteTable("branches", {
+  code: text("code").primaryKey(),
+  name: text("name").notNull(),
+  pickup: integer("pickup", { mode: "boolean" }).notNull().default(true),
+  sortOrder: integer("sort_order").notNull().default(0),
+});
+
+/** 開館日カレンダー: one row per business date; a missing date counts as closed. */
+export const calendarDays = sqliteTable("calendar_days", {
+  date: text("date").primaryKey(),
+  open: integer("open", { mode: "boolean" }).notNull(),
+  note: text("note"),
+});
+
+/** 資料: a bibliographic record. `titleSort` is the normalised reading used to sort by title. */
+export const materials = sqliteTable(
+  "materials",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    title: text("title").notNull(),
+    titleKana: text("title_kana"),
+    author: text("author"),
+    authorKana: text("author_kana"),
+    publisher: text("publisher"),
+    year: integer("year"),
+    isbn: text("isbn"),
+    ndc: text("ndc"),
+    subject: text("subject"),
+    series: text("series"),
+    type: text("type", { enum: MATERIAL_TYPES }).notNull(),
+    magazineTitle: text("magazine_title"),
+    latestIssue: integer("latest_issue", { mode: "boolean" }).notNull().default(false),
+    titleSort: text("title_sort").notNull(),
+    titleNorm: text("title_norm").notNull(),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [
+    index("materials_isbn_idx").on(t.isbn),
+    index("materials_ndc_idx").on(t.ndc),
+    index("materials_type_year_idx").on(t.type, t.year),
+    index("materials_year_idx").on(t.year),
+    index("materials_title_sort_idx").on(t.titleSort),
+    check("materials_type_check", sql`${t.type} in (${inList(MATERIAL_TYPES)})`),
+  ],
+);
+
+/**
+ * Search text of a material, each field group normalised and cut into bigrams (see domain/search-text.ts).
+ * It is the external content of the FTS5 table `material_fts` (created in a custom migration and kept
+ * in step by triggers), so a table-by-table restore rebuilds the index with one statement.
+ */
+export const materialSearch = sqliteTable("material_search", {
+  materialId: integer("material_id")
+    .primaryKey()
+    .references(() => materials.id, { onDelete: "cascade" }),
+  title: text("title").notNull(),
+  author: text("author").notNull(),
+  publisher: text("publisher").notNull(),
+  subject: text("subject").notNull(),
+});
+
+/** 所蔵: a physical copy. `loanable = false` is 禁帯出 (reading room only). */
+export const items = sqliteTable(
+  "items",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    materialId: integer("material_id")
+      .notNull()
+      .references(() => materials.id),
+    branchCode: text("branch_code")
+      .notNull()
+      .references(() => branches.code),
+    barcode: text("barcode").notNull(),
+    callNumber: text("call_number"),
+    shelf: text("shelf"),
+    status: text("status", { enum: ITEM_STATUSES }).notNull().default("available"),
+    loanable: integer("loanable", { mode: "boolean" }).notNull().default(true),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [
+    uniqueIndex("items_barcode_idx").on(t.barcode),
+    index("items_material_status_idx").on(t.materialId, t.status),
+    index("items_branch_material_idx").on(t.branchCode, t.materialId),
+    check("items_status_check", sql`${t.status} in (${inList(ITEM_STATUSES)})`),
+  ],
+);
+
+/** 利用者: card holder with web credentials. The password hash string carries its own parameters. */
+export const patrons = sqliteTable(
+  "patrons",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    cardNumber: text("card_number").notNull(),
+    name: text("name").notNull(),
+    nameKana: text("name_kana"),
+    email: text("email"),
+    contactMethod: text("contact_method", { enum: ["mail", "none"] })
+      .notNull()
+      .default("mail"),
+    passwordHash: text("password_hash"),
+    mustChangeCredentials: integer("must_change_credentials", { mode: "boolean" }).notNull().default(true),
+    webEnabled: integer("web_enabled", { mode: "boolean" }).notNull().default(false),
+    suspended: integer("suspended", { mode: "boolean" }).notNull().default(false),
+    cardValidUntil: text("card_valid_until"),
+    credentialsChangedAt: integer("credentials_changed_at", { mode: "number" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [
+    uniqueIndex("patrons_card_number_idx").on(t.cardNumber),
+    check("patrons_contact_method_check", sql`${t.contactMethod} in ('mail', 'none')`),
+  ],
+);
+
+/**
+ * 予約. Queue order (予約順位) is `acceptedAt`; `patronId` is nulled when a finished reservation is
+ * anonymised. One active reservation per patron and material is enforced by a partial unique index.
+ */
+export const reservations = sqliteTable(
+  "reservations",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    patronId: integer("patron_id").references(() => patrons.id),
+    materialId: integer("material_id")
+      .notNull()
+      .references(() => materials.id),
+    pickupBranch: text("pickup_branch")
+      .notNull()
+      .references(() => branches.code),
+    status: text("status", { enum: RESERVATION_STATUSES }).notNull(),
+    source: text("source", { enum: ["web", "counter"] }).notNull(),
+    appliedAt: integer("applied_at", { mode: "number" }).notNull(),
+    acceptedAt: integer("accepted_at", { mode: "number" }),
+    cancelRequestedAt: integer("cancel_requested_at", { mode: "number" }),
+    holdItemId: integer("hold_item_id").references(() => items.id),
+    heldAt: integer("held_at", { mode: "number" }),
+    holdUntil: text("hold_until"),
+    closedAt: integer("closed_at", { mode: "number" }),
+    reason: text("reason"),
+    anonymisedAt: integer("anonymised_at", { mode: "number" }),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [
+    uniqueIndex("reservations_one_active_idx")
+      .on(t.patronId, t.materialId)
+      .where(sql`${t.status} in (${inList(ACTIVE_RESERVATION_STATUSES)})`),
+    index("reservations_patron_status_idx").on(t.patronId, t.status),
+    index("reservations_queue_idx").on(t.materialId, t.status, t.acceptedAt),
+    index("reservations_status_applied_idx").on(t.status, t.appliedAt),
+    index("reservations_closed_idx").on(t.closedAt),
+    uniqueIndex("reservations_hold_item_idx").on(t.holdItemId).where(sql`${t.status} = 'on_hold'`),
+    check("reservations_status_check", sql`${t.status} in (${inList(RESERVATION_STATUSES)})`),
+    check("reservations_source_check", sql`${t.source} in ('web', 'counter')`),
+  ],
+);
+
+/** 貸出. `patronId` is cleared on return (privacy: no reading history). One open loan per item. */
+export const loans = sqliteTable(
+  "loans",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    itemId: integer("item_id")
+      .notNull()
+      .references(() => items.id),
+    patronId: integer("patron_id").references(() => patrons.id),
+    reservationId: integer("reservation_id").references(() => reservations.id),
+    loanedAt: integer("loaned_at", { mode: "number" }).notNull(),
+    dueDate: text("due_date").notNull(),
+    returnedAt: integer("returned_at", { mode: "number" }),
+  },
+  (t) => [
+    uniqueIndex("loans_open_item_idx").on(t.itemId).where(sql`${t.returnedAt} is null`),
+    index("loans_patron_idx").on(t.patronId, t.returnedAt),
+  ],
+);
+
+/** Sessions of patrons and staff: only the SHA-256 of the token is stored. */
+export const sessions = sqliteTable(
+  "sessions",
+  {
+    tokenHash: text("token_hash").primaryKey(),
+    kind: text("kind", { enum: ["patron", "staff"] }).notNull(),
+    patronId: integer("patron_id").references(() => patrons.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    lastSeenAt: integer("last_seen_at", { mode: "number" }).notNull(),
+    expiresAt: integer("expires_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("sessions_patron_idx").on(t.patronId), index("sessions_expires_idx").on(t.expiresAt)],
+);
+
+/** 予約カート: a guest cart (cookie id) or a patron's cart (follows the patron across devices). */
+export const carts = sqliteTable(
+  "carts",
+  {
+    id: text("id").primaryKey(),
+    patronId: integer("patron_id").references(() => patrons.id, { onDelete: "cascade" }),
+    createdAt: createdAt(),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [uniqueIndex("carts_patron_idx").on(t.patronId)],
+);
+
+export const cartItems = sqliteTable(
+  "cart_items",
+  {
+    cartId: text("cart_id")
+      .notNull()
+      .references(() => carts.id, { onDelete: "cascade" }),
+    materialId: integer("material_id")
+      .notNull()
+      .references(() => materials.id),
+    pickupBranch: text("pickup_branch")
+      .notNull()
+      .references(() => branches.code),
+    addedAt: integer("added_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.cartId, t.materialId] })],
+);
+
+/** Failed-login counters per card number, client address and globally; rows expire, never lock for good. */
+export const authThrottle = sqliteTable("auth_throttle", {
+  key: text("key").primaryKey(),
+  failures: integer("failures").notNull().default(0),
+  windowStartedAt: integer("window_started_at", { mode: "number" }).notNull(),
+  blockedUntil: integer("blocked_until", { mode: "number" }),
+});
+
+/** Mail outbox: every message the library sends, with its delivery state; the idempotency key stops doubles. */
+export const mailOutbox = sqliteTable(
+  "mail_outbox",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    idempotencyKey: text("idempotency_key").notNull(),
+    patronId: integer("patron_id").references(() => patrons.id),
+    toAddress: text("to_address").notNull(),
+    subject: text("subject").notNull(),
+    body: text("body").notNull(),
+    kind: text("kind", { enum: ["accepted", "rejected", "hold_ready"] }).notNull(),
+    status: text("status", { enum: ["queued", "sending", "sent", "failed", "dead", "recorded"] })
+      .notNull()
+      .default("queued"),
+    attempts: integer("attempts").notNull().default(0),
+    lastError: text("last_error"),
+    providerMessageId: text("provider_message_id"),
+    createdAt: createdAt(),
+    sentAt: integer("sent_at", { mode: "number" }),
+  },
+  (t) => [
+    uniqueIndex("mail_outbox_idempotency_idx").on(t.idempotencyKey),
+    index("mail_outbox_status_idx").on(t.status, t.createdAt),
+  ],
+);
+
+/** Audit log of staff and system actions: who, what, when; never a password, token or title beside a card. */
+export const auditLog = sqliteTable(
+  "audit_log",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    at: integer("at", { mode: "number" }).notNull(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    targetType: text("target_type"),
+    targetId: text("target_id"),
+    detail: text("detail"),
+  },
+  (t) => [index("audit_log_at_idx").on(t.at)],
+);
+
+/** Runs of the acceptance and nightly jobs, one per job and business date, so a rerun changes nothing. */
+export const jobRuns = sqliteTable(
+  "job_runs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    job: text("job", { enum: ["acceptance", "nightly"] }).notNull(),
+    businessDate: text("business_date").notNull(),
+    startedAt: integer("started_at", { mode: "number" }).notNull(),
+    finishedAt: integer("finished_at", { mode: "number" }),
+    summary: text("summary"),
+  },
+  (t) => [uniqueIndex("job_runs_job_date_idx").on(t.job, t.businessDate)],
+);

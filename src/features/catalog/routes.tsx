@@ -1,0 +1,121 @@
+// Catalog: the top page, 資料検索, 資料詳細情報 and 開館日 as pages, and their JSON under /api/v1.
+import { zValidator } from "@hono/zod-validator";
+import { Hono } from "hono";
+import { addDays, datesOfMonth, tokyoDate } from "../../domain/calendar";
+import { ITEM_STATUS_LABELS } from "../../domain/codes";
+import { NOT_RESERVABLE_MESSAGES, copyCounts, reservability } from "../../domain/reservability";
+import type { AppEnv } from "../../env";
+import { invalidRequest, notFound } from "../../errors";
+import { parseWith, throwInvalid } from "../../validation";
+import { isFragmentRequest } from "../../views/htmx";
+import { branchExists, calendarRange, getMaterial, listBranches, searchMaterials } from "./queries";
+import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
+import { CalendarPage, ErrorResults, HomePage, MaterialPage, Results, SearchPage } from "./views";
+
+/** A material with its reservability, as both the page and the API show it. */
+async function loadMaterial(db: D1Database, rawId: string) {
+  const id = materialIdSchema.safeParse(rawId);
+  if (!id.success) throw notFound("指定された資料は見つかりませんでした。");
+  const m = await getMaterial(db, id.data);
+  if (!m) throw notFound("指定された資料は見つかりませんでした。");
+  const r = reservability({ latestIssue: m.latestIssue, ...copyCounts(m.holdings) });
+  return { ...m, reservable: r.reservable, ...(r.reservable ? {} : { notReservableReason: r.reason }) };
+}
+
+/** Unknown branch codes are refused, so a typo is not silently "no results". */
+async function checkBranch(c: { var: AppEnv["Variables"] }, query: SearchQuery): Promise<Record<string, string>> {
+  if (query.branch && !(await branchExists(c.var.db, query.branch))) return { branch: "指定された所蔵館はありません。" };
+  return {};
+}
+
+function monthOf(month: string | undefined): { month: string; from: string; to: string; prev: string; next: string } {
+  const m = month ?? tokyoDate(Date.now()).slice(0, 7);
+  const dates = datesOfMonth(m);
+  const from = dates[0] as string;
+  const to = dates[dates.length - 1] as string;
+  return { month: m, from, to, prev: addDays(from, -1).slice(0, 7), next: addDays(to, 1).slice(0, 7) };
+}
+
+async function calendarMonth(c: { var: AppEnv["Variables"] }, month: string | undefined) {
+  const span = monthOf(month);
+  const rows = await calendarRange(c.var.db, span.from, span.to);
+  const open = new Map(rows.map((r) => [r.date, r.open]));
+  return { ...span, days: datesOfMonth(span.month).map((date) => ({ date, open: open.get(date) ?? false })) };
+}
+
+export const catalogPages = new Hono<AppEnv>()
+  .get("/", async (c) => c.html(<HomePage branches={await listBranches(c.var.db)} />))
+  .get("/search", async (c) => {
+    const values = c.req.query();
+    const parsed = parseWith(searchSchema, values);
+    let errors = parsed.ok ? await checkBranch(c, parsed.data) : parsed.fields;
+    const fragment = isFragmentRequest(c);
+    c.header("Vary", "HX-Request, HX-Request-Type");
+    if (!parsed.ok || Object.keys(errors).length > 0) {
+      c.status(400);
+      if (fragment) return c.html(<ErrorResults errors={errors} />);
+      return c.html(<SearchPage values={values} branches={await listBranches(c.var.db)} errors={errors} />);
+    }
+    const query = parsed.data;
+    errors = {};
+    const results = hasConditions(query) ? { result: await searchMaterials(c.env.DB, query), query } : undefined;
+    if (fragment) {
+      return c.html(results ? <Results result={results.result} values={values} query={query} /> : <section id="results" />);
+    }
+    return c.html(<SearchPage values={values} branches={await listBranches(c.var.db)} errors={errors} results={results} />);
+  })
+  .get("/materials/:id", async (c) => {
+    const m = await loadMaterial(c.env.DB, c.req.param("id"));
+    const pickup = (await listBranches(c.var.db)).filter((b) => b.pickup);
+    return c.html(<MaterialPage m={m} pickupBranches={pickup} />);
+  })
+  .get("/calendar", async (c) => {
+    const parsed = parseWith(monthSchema, c.req.query());
+    const month = parsed.ok ? parsed.data.month : undefined;
+    if (!parsed.ok) c.status(400);
+    const cal = await calendarMonth(c, month);
+    return c.html(<CalendarPage month={cal.month} days={cal.days} prev={cal.prev} next={cal.next} />);
+  });
+
+export const catalogApi = new Hono<AppEnv>()
+  .get("/branches", async (c) => {
+    const rows = await listBranches(c.var.db);
+    return c.json(rows.map(({ code, name, pickup }) => ({ code, name, pickup })));
+  })
+  .get("/calendar", zValidator("query", monthSchema, throwInvalid), async (c) => {
+    const { month, days } = await calendarMonth(c, c.req.valid("query").month);
+    return c.json({ month, days });
+  })
+  .get("/materials", zValidator("query", searchSchema, throwInvalid), async (c) => {
+    const query = c.req.valid("query");
+    const branchErrors = await checkBranch(c, query);
+    if (Object.keys(branchErrors).length > 0) throw invalidRequest(branchErrors);
+    const result = await searchMaterials(c.env.DB, query);
+    return c.json({
+      total: result.total,
+      page: result.page,
+      perPage: result.perPage,
+      items: result.items.map(({ notReservableReason: _, ...m }) => m),
+    });
+  })
+  .get("/materials/:id", async (c) => {
+    const m = await loadMaterial(c.env.DB, c.req.param("id"));
+    const pickup = (await listBranches(c.var.db)).filter((b) => b.pickup);
+    const { holdings, notReservableReason, ...fields } = m;
+    return c.json({
+      ...fields,
+      ...(notReservableReason
+        ? { notReservableReason, notReservableMessage: NOT_RESERVABLE_MESSAGES[notReservableReason] }
+        : {}),
+      holdings: holdings.map((h) => ({
+        itemId: h.itemId,
+        branch: h.branch,
+        branchName: h.branchName,
+        callNumber: h.callNumber,
+        status: h.status,
+        statusLabel: ITEM_STATUS_LABELS[h.status],
+        loanable: h.loanable,
+      })),
+      pickupBranches: pickup.map((b) => b.code),
+    });
+  });

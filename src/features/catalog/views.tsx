@@ -1,0 +1,388 @@
+// Catalog pages: top, 資料検索 with its results fragment, 資料詳細情報, 開館日 calendar.
+import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
+import { formatIsbn } from "../../domain/isbn";
+import { NOT_RESERVABLE_MESSAGES } from "../../domain/reservability";
+import { Layout } from "../../views/layout";
+import type { MaterialDetail, MaterialSummary, SearchResult } from "./queries";
+import type { SearchQuery } from "./schemas";
+
+interface Branch {
+  code: string;
+  name: string;
+  pickup: boolean;
+}
+
+/** The raw form values, echoed back into the form as typed (also when invalid). */
+export type FormValues = Record<string, string>;
+
+const SORT_LABELS = { relevance: "適合度順", newest: "新しい順", title: "タイトル順" } as const;
+
+function SearchForm({ values, branches, errors }: { values: FormValues; branches: Branch[]; errors: Record<string, string> }) {
+  const err = (name: string) =>
+    errors[name] ? (
+      <p class="error" id={`${name}-error`}>
+        {errors[name]}
+      </p>
+    ) : null;
+  const described = (name: string) => (errors[name] ? `${name}-error` : undefined);
+  const advancedOpen = ["title", "author", "publisher", "isbn", "ndc", "type", "yearFrom", "yearTo", "branch", "available"].some(
+    (k) => values[k],
+  );
+  return (
+    <form action="/search" method="get" role="search" hx-get="/search" hx-target="#results" hx-swap="outerHTML" hx-push-url="true">
+      <label for="q">キーワード（書名・著者名・出版者・件名）</label>
+      <div class="searchbox">
+        <input type="search" id="q" name="q" value={values.q ?? ""} aria-describedby={described("q")} enterkeyhint="search" />
+        <button type="submit">検索</button>
+      </div>
+      {err("q")}
+      <details class="advanced" open={advancedOpen}>
+        <summary>詳細検索</summary>
+        <div class="grid">
+          {(
+            [
+              ["title", "書名"],
+              ["author", "著者名"],
+              ["publisher", "出版者"],
+              ["isbn", "ISBN"],
+              ["ndc", "分類（NDC）"],
+            ] as const
+          ).map(([name, label]) => (
+            <div>
+              <label for={name}>{label}</label>
+              <input type="text" id={name} name={name} value={values[name] ?? ""} aria-describedby={described(name)} />
+              {err(name)}
+            </div>
+          ))}
+          <div>
+            <label for="type">資料種別</label>
+            <select id="type" name="type">
+              <option value="">すべて</option>
+              {MATERIAL_TYPES.map((t) => (
+                <option value={t} selected={values.type === t}>
+                  {MATERIAL_TYPE_LABELS[t]}
+                </option>
+              ))}
+            </select>
+            {err("type")}
+          </div>
+          <div>
+            <label for="yearFrom">出版年（から）</label>
+            <input type="number" id="yearFrom" name="yearFrom" inputmode="numeric" value={values.yearFrom ?? ""} />
+            {err("yearFrom")}
+          </div>
+          <div>
+            <label for="yearTo">出版年（まで）</label>
+            <input type="number" id="yearTo" name="yearTo" inputmode="numeric" value={values.yearTo ?? ""} />
+            {err("yearTo")}
+          </div>
+          <div>
+            <label for="branch">所蔵館</label>
+            <select id="branch" name="branch">
+              <option value="">すべての館</option>
+              {branches.map((b) => (
+                <option value={b.code} selected={values.branch === b.code}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+            {err("branch")}
+          </div>
+          <div>
+            <label for="sort">並び順</label>
+            <select id="sort" name="sort">
+              {Object.entries(SORT_LABELS).map(([v, l]) => (
+                <option value={v} selected={values.sort === v}>
+                  {l}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <label class="check">
+          <input type="checkbox" name="available" value="true" checked={Boolean(values.available)} />
+          いま貸出できる資料のみ
+        </label>
+      </details>
+    </form>
+  );
+}
+
+export function HomePage({ branches }: { branches: Branch[] }) {
+  return (
+    <Layout title="トップ">
+      <h1>資料検索</h1>
+      <SearchForm values={{}} branches={branches} errors={{}} />
+      <section id="results" />
+      <h2>インターネット予約について</h2>
+      <p>
+        市内にお住まいの方、通勤・通学されている方は、このページから本の予約と利用状況照会ができます。
+        はじめに最寄りの図書館の窓口でインターネット予約の申請をしてください。
+      </p>
+      <ul>
+        <li>
+          <a href="/help/reservations">予約のしかた・予約状況の見かた</a>
+        </li>
+        <li>
+          <a href="/help/mail">図書館からのメールが届かない場合は・・・</a>
+        </li>
+        <li>
+          <a href="/calendar">開館日カレンダー</a>
+        </li>
+      </ul>
+    </Layout>
+  );
+}
+
+function ResultItem({ m }: { m: MaterialSummary }) {
+  return (
+    <li>
+      <a class="t" href={`/materials/${m.id}`}>
+        {m.title}
+      </a>
+      <p class="meta">
+        {[m.author, m.publisher, m.year ? `${m.year}年` : null].filter(Boolean).join(" / ")}
+        {" ・ "}
+        {MATERIAL_TYPE_LABELS[m.type]}
+      </p>
+      <p class="meta">
+        {m.availableCount > 0 ? (
+          <span class="badge ok">貸出可 {m.availableCount}冊</span>
+        ) : (
+          <span class="badge">在架なし</span>
+        )}{" "}
+        所蔵 {m.holdingCount}冊 ・ 予約 {m.reservationCount}件
+        {m.reservable ? null : <span class="ng"> ・ 予約できません</span>}
+      </p>
+    </li>
+  );
+}
+
+function pageHref(values: FormValues, page: number): string {
+  const params = new URLSearchParams();
+  for (const [k, v] of Object.entries(values)) if (k !== "page" && v) params.set(k, v);
+  if (page > 1) params.set("page", String(page));
+  return `/search?${params.toString()}`;
+}
+
+function Pager({ result, values }: { result: SearchResult; values: FormValues }) {
+  const pages = Math.min(Math.ceil(result.total / result.perPage), 500);
+  if (pages <= 1) return null;
+  const current = result.page;
+  const shown = [1, current - 2, current - 1, current, current + 1, current + 2, pages].filter(
+    (p, i, all) => p >= 1 && p <= pages && all.indexOf(p) === i,
+  );
+  shown.sort((a, b) => a - b);
+  const link = (p: number, label: string, rel?: string) => (
+    <a href={pageHref(values, p)} rel={rel} hx-get={pageHref(values, p)} hx-target="#results" hx-swap="outerHTML" hx-push-url="true">
+      {label}
+    </a>
+  );
+  return (
+    <nav class="pager" aria-label="ページ送り">
+      {current > 1 ? link(current - 1, "前へ", "prev") : null}
+      {shown.map((p) => (p === current ? <span aria-current="page">{p}</span> : link(p, String(p))))}
+      {current < pages ? link(current + 1, "次へ", "next") : null}
+    </nav>
+  );
+}
+
+/** The results section: the page's part that htmx replaces on search and paging. */
+export function Results({ result, values, query }: { result: SearchResult; values: FormValues; query: SearchQuery }) {
+  const from = (result.page - 1) * result.perPage + 1;
+  const to = from + result.items.length - 1;
+  return (
+    <section id="results" aria-labelledby="results-heading">
+      <h2 id="results-heading" aria-live="polite">
+        検索結果 {result.total.toLocaleString("ja-JP")}件
+        {result.items.length > 0 ? `（${from}〜${to}件目）` : ""}
+      </h2>
+      {result.items.length === 0 ? (
+        <p>
+          {result.total > 0 && query.page > 1
+            ? "このページには資料がありません。"
+            : "該当する資料が見つかりませんでした。ことばを短くするか、ひらがな・カタカナで検索してみてください。"}
+        </p>
+      ) : (
+        <ol class="results" start={from}>
+          {result.items.map((m) => (
+            <ResultItem m={m} />
+          ))}
+        </ol>
+      )}
+      <Pager result={result} values={values} />
+    </section>
+  );
+}
+
+export function ErrorResults({ errors }: { errors: Record<string, string> }) {
+  return (
+    <section id="results" role="alert">
+      <h2>検索条件を確認してください</h2>
+      <ul>
+        {Object.values(errors).map((m) => (
+          <li class="error">{m}</li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function SearchPage(props: {
+  values: FormValues;
+  branches: Branch[];
+  errors: Record<string, string>;
+  results?: { result: SearchResult; query: SearchQuery };
+}) {
+  const title = props.values.q ? `「${props.values.q}」の検索結果` : "資料検索";
+  return (
+    <Layout title={title}>
+      <h1>資料検索</h1>
+      <SearchForm values={props.values} branches={props.branches} errors={props.errors} />
+      {Object.keys(props.errors).length > 0 ? (
+        <ErrorResults errors={props.errors} />
+      ) : props.results ? (
+        <Results result={props.results.result} values={props.values} query={props.results.query} />
+      ) : (
+        <section id="results" />
+      )}
+    </Layout>
+  );
+}
+
+export function MaterialPage({ m, pickupBranches }: { m: MaterialDetail & { reservable: boolean; notReservableReason?: keyof typeof NOT_RESERVABLE_MESSAGES }; pickupBranches: Branch[] }) {
+  const bib: Array<[string, string | null]> = [
+    ["書名", m.title],
+    ["ヨミ", m.titleKana],
+    ["著者名", m.author],
+    ["著者ヨミ", m.authorKana],
+    ["出版者", m.publisher],
+    ["出版年", m.year ? `${m.year}年` : null],
+    ["シリーズ", m.series],
+    ["雑誌名", m.magazineTitle],
+    ["ISBN", m.isbn ? formatIsbn(m.isbn) : null],
+    ["分類（NDC）", m.ndc],
+    ["件名", m.subject],
+    ["資料種別", MATERIAL_TYPE_LABELS[m.type]],
+  ];
+  return (
+    <Layout title={m.title}>
+      <p>
+        <a href="/search">資料検索へ</a>
+      </p>
+      <h1>資料詳細情報</h1>
+      <dl class="bib">
+        {bib
+          .filter(([, v]) => v)
+          .map(([k, v]) => (
+            <>
+              <dt>{k}</dt>
+              <dd>{v}</dd>
+            </>
+          ))}
+      </dl>
+      <h2>所蔵</h2>
+      {m.holdings.length === 0 ? (
+        <p>所蔵がありません。</p>
+      ) : (
+        <table>
+          <thead>
+            <tr>
+              <th scope="col">所蔵館</th>
+              <th scope="col">請求記号</th>
+              <th scope="col">状態</th>
+              <th scope="col">貸出</th>
+            </tr>
+          </thead>
+          <tbody>
+            {m.holdings.map((h) => (
+              <tr>
+                <td>{h.branchName}</td>
+                <td>{h.callNumber ?? "—"}</td>
+                <td>{ITEM_STATUS_LABELS[h.status]}</td>
+                <td>{h.loanable ? "可" : "禁帯出"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p class="meta">※ 画面上では在架でも、行方不明・汚損・破損などで貸出できない場合があります。</p>
+      <h2>予約</h2>
+      <p>この資料の予約件数：{m.reservationCount}件</p>
+      {m.reservable ? (
+        <form action="/cart/items" method="post">
+          <input type="hidden" name="materialId" value={String(m.id)} />
+          <label for="pickupBranch">受取館</label>
+          <select id="pickupBranch" name="pickupBranch" required>
+            {pickupBranches.map((b) => (
+              <option value={b.code}>{b.name}</option>
+            ))}
+          </select>
+          <p>
+            <button type="submit">予約カートに追加</button>
+          </p>
+          <p class="meta">※ 予約カートに追加しただけでは、まだ予約の申請は行われていません。</p>
+        </form>
+      ) : (
+        <p class="notice">{m.notReservableReason ? NOT_RESERVABLE_MESSAGES[m.notReservableReason] : "この資料は予約できません。"}</p>
+      )}
+    </Layout>
+  );
+}
+
+const WEEKDAYS = ["日", "月", "火", "水", "木", "金", "土"];
+
+type Day = { date: string; open: boolean };
+
+/** Rows of seven cells, blank before the first day and after the last. */
+function weeks(days: Day[], firstWeekday: number): Array<Array<Day | undefined>> {
+  const cells: Array<Day | undefined> = [...Array.from({ length: firstWeekday }, () => undefined), ...days];
+  while (cells.length % 7 !== 0) cells.push(undefined);
+  const rows: Array<Array<Day | undefined>> = [];
+  for (let i = 0; i < cells.length; i += 7) rows.push(cells.slice(i, i + 7));
+  return rows;
+}
+
+export function CalendarPage({ month, days, prev, next }: { month: string; days: Array<{ date: string; open: boolean }>; prev: string; next: string }) {
+  const firstWeekday = days.length > 0 ? new Date(`${days[0]?.date}T00:00:00Z`).getUTCDay() : 0;
+  const [y, mo] = month.split("-");
+  return (
+    <Layout title="開館日">
+      <h1>
+        開館日カレンダー {y}年{Number(mo)}月
+      </h1>
+      <nav class="pager" aria-label="月の切り替え">
+        <a href={`/calendar?month=${prev}`}>前の月</a>
+        <a href={`/calendar?month=${next}`}>次の月</a>
+      </nav>
+      <table class="cal">
+        <caption>{`${y}年${Number(mo)}月の開館日（休館日は赤）`}</caption>
+        <thead>
+          <tr>
+            {WEEKDAYS.map((w) => (
+              <th scope="col">{w}</th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {weeks(days, firstWeekday).map((week) => (
+            <tr>
+              {week.map((d) =>
+                d ? (
+                  <td class={d.open ? "open" : "closed"}>
+                    {Number(d.date.slice(8))}
+                    <br />
+                    <small>{d.open ? "開館" : "休館"}</small>
+                  </td>
+                ) : (
+                  <td />
+                ),
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <p class="meta">予約の受付処理は、申請した翌開館日の朝に行います。</p>
+    </Layout>
+  );
+}

@@ -1,0 +1,81 @@
+// The document shell every page shares: lang="ja", one stylesheet, htmx (deferred, enhancement only).
+import type { Child } from "hono/jsx";
+import { assets } from "./assets";
+
+export const LIBRARY_NAME = "みなみ市立図書館";
+
+export interface LayoutProps {
+  title: string;
+  children: Child;
+}
+
+export function Layout({ title, children }: LayoutProps) {
+  return (
+    <>
+      {"<!doctype html>"}
+      <html lang="ja">
+        <head>
+          <meta charset="utf-8" />
+          <meta name="viewport" content="width=device-width, initial-scale=1" />
+          <title>{`${title} | ${LIBRARY_NAME} Web予約`}</title>
+          <link rel="stylesheet" href={assets.css} />
+          <script src={assets.htmx} defer />
+        </head>
+        <body>
+          <a class="skip" href="#main">
+            本文へ移動
+          </a>
+          <header class="site">
+            <a class="name" href="/">
+              {LIBRARY_NAME} Web予約
+            </a>
+            <nav aria-label="メインメニュー">
+              <ul>
+                <li>
+                  <a href="/search">資料検索</a>
+                </li>
+                <li>
+                  <a href="/cart">予約カート</a>
+                </li>
+                <li>
+                  <a href="/login">利用状況照会</a>
+                </li>
+                <li>
+                  <a href="/calendar">開館日</a>
+                </li>
+                <li>
+                  <a href="/help/reservations">ご利用案内</a>
+                </li>
+              </ul>
+            </nav>
+          </header>
+          <main id="main">{children}</main>
+          <footer class="site">{LIBRARY_NAME}</footer>
+        </body>
+      </html>
+    </>
+  );
+}
+
+/** A page that says one thing, e.g. an error, with a way back. */
+export function MessagePage({ title, message }: { title: string; message: string }) {
+  return (
+    <Layout title={title}>
+      <h1>{title}</h1>
+      <p>{message}</p>
+      <p>
+        <a href="/">トップページへ戻る</a>
+      </p>
+    </Layout>
+  );
+}
+
+/** The same message as a fragment, for htmx requests (htmx 4 swaps error responses too). */
+export function MessageFragment({ title, message }: { title: string; message: string }) {
+  return (
+    <section id="results" role="alert">
+      <h2>{title}</h2>
+      <p class="error">{message}</p>
+    </section>
+  );
+}
