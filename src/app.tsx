@@ -43,7 +43,7 @@ export function buildApp() {
   app.route("/", catalogPages);
   app.route("/api/v1", catalogApi);
 
-  app.notFound((c) => {
+  app.notFound(() => {
     throw notFound();
   });
 
@@ -55,7 +55,8 @@ export function buildApp() {
     }
     const status = known?.status ?? 500;
     const code = known?.code ?? "internal_error";
-    const message = known?.message ?? "申し訳ありません。システムでエラーが発生しました。しばらくしてからもう一度お試しください。";
+    const message =
+      known?.message ?? "申し訳ありません。システムでエラーが発生しました。しばらくしてからもう一度お試しください。";
     c.header("Cache-Control", "private, no-store");
     if (isApi(c.req.path)) return c.json({ error: { code, message, ...(known?.extra ?? {}) } }, status);
     const title = status === 404 ? "ページが見つかりません" : status >= 500 ? "エラーが発生しました" : "エラー";

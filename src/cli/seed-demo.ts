@@ -17,21 +17,40 @@ export async function seedDemo(): Promise<boolean> {
   const year = new Date().getFullYear();
   const { materials, items } = demoCatalog(DEMO_MATERIALS);
   const patrons = await Promise.all(
-    DEMO_PATRONS.map(async (p) => [p.cardNumber, p.name, p.nameKana, p.email, "mail", await hashPassword(p.temporaryPassword, pepper), true, p.webEnabled]),
+    DEMO_PATRONS.map(async (p) => [
+      p.cardNumber,
+      p.name,
+      p.nameKana,
+      p.email,
+      "mail",
+      await hashPassword(p.temporaryPassword, pepper),
+      true,
+      p.webEnabled,
+    ]),
   );
   const statements = [
     ...branchInserts(DEMO_BRANCHES),
-    ...inserts("calendar_days", ["date", "open", "note"], demoCalendar(year).map((d) => [d.date, d.open, d.note])),
+    ...inserts(
+      "calendar_days",
+      ["date", "open", "note"],
+      demoCalendar(year).map((d) => [d.date, d.open, d.note]),
+    ),
     ...materialInserts(materials),
     ...itemInserts(items),
-    ...inserts("patrons", ["card_number", "name", "name_kana", "email", "contact_method", "password_hash", "must_change_credentials", "web_enabled"], patrons),
+    ...inserts(
+      "patrons",
+      ["card_number", "name", "name_kana", "email", "contact_method", "password_hash", "must_change_credentials", "web_enabled"],
+      patrons,
+    ),
   ];
   const dir = join(root, ".wrangler", "tmp");
   mkdirSync(dir, { recursive: true });
   const file = join(dir, "demo-library.sql");
   writeFileSync(file, `${statements.join("\n")}\n`);
   wrangler(["d1", "execute", "DB", "--local", "--file", file], { quiet: true });
-  console.log(`Demo library loaded: ${DEMO_BRANCHES.length} branches, ${materials.length} materials, ${items.length} copies, ${DEMO_PATRONS.length} patrons.`);
+  console.log(
+    `Demo library loaded: ${DEMO_BRANCHES.length} branches, ${materials.length} materials, ${items.length} copies, ${DEMO_PATRONS.length} patrons.`,
+  );
   return true;
 }
 

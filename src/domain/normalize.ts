@@ -76,7 +76,7 @@ export function normalizeText(input: string): string {
     if (ch === "ゝ" || ch === "ゞ") {
       // Spell out the iteration mark so すゝめ matches すすめ (ゞ adds the voicing mark).
       const prev = [...out].at(-1);
-      if (prev && isCjkChar(prev)) ch = ch === "ゞ" ? (prev + "\u3099").normalize("NFC") : prev;
+      if (prev && isCjkChar(prev)) ch = ch === "ゞ" ? `${prev}\u3099`.normalize("NFC") : prev;
       else continue;
     }
     out += ch;

@@ -55,9 +55,7 @@ export function materialSearchRow(m: MaterialSearchSource): Record<SearchColumn,
 
 /** Normalised title and reading, for ranking exact and prefix title matches first. */
 export function titleNorm(title: string, titleKana?: string | null): string {
-  return [normalizeText(title), titleKana ? normalizeText(titleKana).replaceAll(" ", "") : ""]
-    .filter(Boolean)
-    .join("\n");
+  return [normalizeText(title), titleKana ? normalizeText(titleKana).replaceAll(" ", "") : ""].filter(Boolean).join("\n");
 }
 
 /** Sort key for 「タイトル順」: the reading when known, else the title, normalised. */

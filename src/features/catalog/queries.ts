@@ -4,6 +4,7 @@ import { asc, between, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { branches, calendarDays } from "../../db/schema";
 import { ACTIVE_RESERVATION_STATUSES, type ItemStatus, type MaterialType, UNUSABLE_ITEM_STATUSES } from "../../domain/codes";
+import { toIsbn13 } from "../../domain/isbn";
 import { type NotReservableReason, reservability } from "../../domain/reservability";
 import { matchExpression, queryTerms } from "../../domain/search-text";
 
@@ -175,6 +176,16 @@ export function buildSearch(db: D1Database, params: SearchParams): { page: D1Pre
 }
 
 export async function searchMaterials(db: D1Database, params: SearchParams): Promise<SearchResult> {
+  // A keyword that is an ISBN (any form) means that book; fall back to text search when none has it.
+  const isbn = params.q && !params.isbn ? toIsbn13(params.q) : undefined;
+  if (isbn) {
+    const byIsbn = await runSearch(db, { ...params, q: undefined, isbn });
+    if (byIsbn.total > 0) return byIsbn;
+  }
+  return runSearch(db, params);
+}
+
+async function runSearch(db: D1Database, params: SearchParams): Promise<SearchResult> {
   const { page, count } = buildSearch(db, params);
   const [pageResult, countResult] = await db.batch<SummaryRow | { n: number }>([page, count]);
   const rows = (pageResult?.results ?? []) as SummaryRow[];
@@ -229,14 +240,18 @@ interface MaterialRow {
 
 export async function getMaterial(db: D1Database, id: number): Promise<MaterialDetail | undefined> {
   const [m, h, r] = await db.batch([
-    db.prepare(
-      "SELECT id, title, title_kana, author, author_kana, publisher, year, isbn, ndc, subject, series, type, magazine_title, latest_issue FROM materials WHERE id = ?",
-    ).bind(id),
-    db.prepare(
-      `SELECT i.id AS itemId, i.branch_code AS branch, b.name AS branchName, i.call_number AS callNumber, i.status, i.loanable
+    db
+      .prepare(
+        "SELECT id, title, title_kana, author, author_kana, publisher, year, isbn, ndc, subject, series, type, magazine_title, latest_issue FROM materials WHERE id = ?",
+      )
+      .bind(id),
+    db
+      .prepare(
+        `SELECT i.id AS itemId, i.branch_code AS branch, b.name AS branchName, i.call_number AS callNumber, i.status, i.loanable
        FROM items i JOIN branches b ON b.code = i.branch_code
        WHERE i.material_id = ? AND i.status <> 'withdrawn' ORDER BY b.sort_order, i.id`,
-    ).bind(id),
+      )
+      .bind(id),
     db.prepare(`SELECT count(*) AS n FROM reservations WHERE material_id = ? AND status IN (${ACTIVE})`).bind(id),
   ]);
   const row = m?.results?.[0] as MaterialRow | undefined;
@@ -265,8 +280,7 @@ export async function getMaterial(db: D1Database, id: number): Promise<MaterialD
   };
 }
 
-export const listBranches = (db: Db) =>
-  db.select().from(branches).orderBy(asc(branches.sortOrder), asc(branches.code));
+export const listBranches = (db: Db) => db.select().from(branches).orderBy(asc(branches.sortOrder), asc(branches.code));
 
 export async function branchExists(db: Db, code: string): Promise<boolean> {
   const rows = await db.select({ code: branches.code }).from(branches).where(eq(branches.code, code)).limit(1);
@@ -274,4 +288,8 @@ export async function branchExists(db: Db, code: string): Promise<boolean> {
 }
 
 export const calendarRange = (db: Db, from: string, to: string) =>
-  db.select().from(calendarDays).where(between(calendarDays.date, from, to)).orderBy(asc(calendarDays.date));
+  db
+    .select()
+    .from(calendarDays)
+    .where(between(calendarDays.date, from, to))
+    .orderBy(asc(calendarDays.date));

@@ -3,7 +3,7 @@ import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
 import { addDays, datesOfMonth, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUS_LABELS } from "../../domain/codes";
-import { NOT_RESERVABLE_MESSAGES, copyCounts, reservability } from "../../domain/reservability";
+import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
 import type { AppEnv } from "../../env";
 import { invalidRequest, notFound } from "../../errors";
 import { parseWith, throwInvalid } from "../../validation";
@@ -104,9 +104,7 @@ export const catalogApi = new Hono<AppEnv>()
     const { holdings, notReservableReason, ...fields } = m;
     return c.json({
       ...fields,
-      ...(notReservableReason
-        ? { notReservableReason, notReservableMessage: NOT_RESERVABLE_MESSAGES[notReservableReason] }
-        : {}),
+      ...(notReservableReason ? { notReservableReason, notReservableMessage: NOT_RESERVABLE_MESSAGES[notReservableReason] } : {}),
       holdings: holdings.map((h) => ({
         itemId: h.itemId,
         branch: h.branch,

@@ -58,7 +58,12 @@ const searchFields = z
       .string()
       .regex(/^\d{1,4}$/, { error: "ページ番号が正しくありません。" })
       .transform(Number)
-      .pipe(z.number().min(1, { error: "ページ番号は1以上です。" }).max(500, { error: "500ページより先は表示できません。条件を絞り込んでください。" }))
+      .pipe(
+        z
+          .number()
+          .min(1, { error: "ページ番号は1以上です。" })
+          .max(500, { error: "500ページより先は表示できません。条件を絞り込んでください。" }),
+      )
       .default(1),
     perPage: z
       .string()
@@ -78,16 +83,28 @@ export type SearchQuery = z.output<typeof searchSchema>;
 /** Whether any search condition was given (an empty form shows the search box only). */
 export const hasConditions = (q: SearchQuery): boolean =>
   Boolean(
-    q.q || q.title || q.author || q.publisher || q.isbn || q.ndc || q.type || q.branch || q.available ||
-      q.yearFrom !== undefined || q.yearTo !== undefined,
+    q.q ||
+      q.title ||
+      q.author ||
+      q.publisher ||
+      q.isbn ||
+      q.ndc ||
+      q.type ||
+      q.branch ||
+      q.available ||
+      q.yearFrom !== undefined ||
+      q.yearTo !== undefined,
   );
 
-export const monthSchema = z.preprocess(dropEmpty, z.object({
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "月は YYYY-MM の形で指定してください。" })
-    .optional(),
-}));
+export const monthSchema = z.preprocess(
+  dropEmpty,
+  z.object({
+    month: z
+      .string()
+      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "月は YYYY-MM の形で指定してください。" })
+      .optional(),
+  }),
+);
 
 export const materialIdSchema = z
   .string()

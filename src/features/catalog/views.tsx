@@ -29,7 +29,15 @@ function SearchForm({ values, branches, errors }: { values: FormValues; branches
     (k) => values[k],
   );
   return (
-    <form action="/search" method="get" role="search" hx-get="/search" hx-target="#results" hx-swap="outerHTML" hx-push-url="true">
+    <form
+      action="/search"
+      method="get"
+      role="search"
+      hx-get="/search"
+      hx-target="#results"
+      hx-swap="outerHTML"
+      hx-push-url="true"
+    >
       <label for="q">キーワード（書名・著者名・出版者・件名）</label>
       <div class="searchbox">
         <input type="search" id="q" name="q" value={values.q ?? ""} aria-describedby={described("q")} enterkeyhint="search" />
@@ -146,13 +154,8 @@ function ResultItem({ m }: { m: MaterialSummary }) {
         {MATERIAL_TYPE_LABELS[m.type]}
       </p>
       <p class="meta">
-        {m.availableCount > 0 ? (
-          <span class="badge ok">貸出可 {m.availableCount}冊</span>
-        ) : (
-          <span class="badge">在架なし</span>
-        )}{" "}
-        所蔵 {m.holdingCount}冊 ・ 予約 {m.reservationCount}件
-        {m.reservable ? null : <span class="ng"> ・ 予約できません</span>}
+        {m.availableCount > 0 ? <span class="badge ok">貸出可 {m.availableCount}冊</span> : <span class="badge">在架なし</span>}{" "}
+        所蔵 {m.holdingCount}冊 ・ 予約 {m.reservationCount}件{m.reservable ? null : <span class="ng"> ・ 予約できません</span>}
       </p>
     </li>
   );
@@ -174,7 +177,14 @@ function Pager({ result, values }: { result: SearchResult; values: FormValues })
   );
   shown.sort((a, b) => a - b);
   const link = (p: number, label: string, rel?: string) => (
-    <a href={pageHref(values, p)} rel={rel} hx-get={pageHref(values, p)} hx-target="#results" hx-swap="outerHTML" hx-push-url="true">
+    <a
+      href={pageHref(values, p)}
+      rel={rel}
+      hx-get={pageHref(values, p)}
+      hx-target="#results"
+      hx-swap="outerHTML"
+      hx-push-url="true"
+    >
       {label}
     </a>
   );
@@ -194,8 +204,7 @@ export function Results({ result, values, query }: { result: SearchResult; value
   return (
     <section id="results" aria-labelledby="results-heading">
       <h2 id="results-heading" aria-live="polite">
-        検索結果 {result.total.toLocaleString("ja-JP")}件
-        {result.items.length > 0 ? `（${from}〜${to}件目）` : ""}
+        検索結果 {result.total.toLocaleString("ja-JP")}件{result.items.length > 0 ? `（${from}〜${to}件目）` : ""}
       </h2>
       {result.items.length === 0 ? (
         <p>
@@ -250,7 +259,13 @@ export function SearchPage(props: {
   );
 }
 
-export function MaterialPage({ m, pickupBranches }: { m: MaterialDetail & { reservable: boolean; notReservableReason?: keyof typeof NOT_RESERVABLE_MESSAGES }; pickupBranches: Branch[] }) {
+export function MaterialPage({
+  m,
+  pickupBranches,
+}: {
+  m: MaterialDetail & { reservable: boolean; notReservableReason?: keyof typeof NOT_RESERVABLE_MESSAGES };
+  pickupBranches: Branch[];
+}) {
   const bib: Array<[string, string | null]> = [
     ["書名", m.title],
     ["ヨミ", m.titleKana],
@@ -324,7 +339,9 @@ export function MaterialPage({ m, pickupBranches }: { m: MaterialDetail & { rese
           <p class="meta">※ 予約カートに追加しただけでは、まだ予約の申請は行われていません。</p>
         </form>
       ) : (
-        <p class="notice">{m.notReservableReason ? NOT_RESERVABLE_MESSAGES[m.notReservableReason] : "この資料は予約できません。"}</p>
+        <p class="notice">
+          {m.notReservableReason ? NOT_RESERVABLE_MESSAGES[m.notReservableReason] : "この資料は予約できません。"}
+        </p>
       )}
     </Layout>
   );
@@ -343,7 +360,17 @@ function weeks(days: Day[], firstWeekday: number): Array<Array<Day | undefined>>
   return rows;
 }
 
-export function CalendarPage({ month, days, prev, next }: { month: string; days: Array<{ date: string; open: boolean }>; prev: string; next: string }) {
+export function CalendarPage({
+  month,
+  days,
+  prev,
+  next,
+}: {
+  month: string;
+  days: Array<{ date: string; open: boolean }>;
+  prev: string;
+  next: string;
+}) {
   const firstWeekday = days.length > 0 ? new Date(`${days[0]?.date}T00:00:00Z`).getUTCDay() : 0;
   const [y, mo] = month.split("-");
   return (
