@@ -109,14 +109,17 @@ export interface FieldedQuery {
   publisher?: string;
 }
 
-/** The whole MATCH expression, or undefined when no text was given (filters only). */
-export function matchExpression(query: FieldedQuery): string | undefined {
+/**
+ * The whole MATCH expression, or undefined when no text was given (filters only). `keywordColumn`
+ * restricts the keyword terms to one column (the "found in the title" tier of the ranking).
+ */
+export function matchExpression(query: FieldedQuery, keywordColumn?: SearchColumn): string | undefined {
   const parts: string[] = [];
   const add = (text: string | undefined, column?: SearchColumn) => {
     if (!text) return;
     for (const term of queryTerms(text)) parts.push(column ? `${column} : ${termPhrase(term)}` : termPhrase(term));
   };
-  add(query.q);
+  add(query.q, keywordColumn);
   add(query.title, "title");
   add(query.author, "author");
   add(query.publisher, "publisher");

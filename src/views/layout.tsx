@@ -1,4 +1,5 @@
 // The document shell every page shares: lang="ja", one stylesheet, htmx (deferred, enhancement only).
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 import { assets } from "./assets";
 
@@ -12,7 +13,7 @@ export interface LayoutProps {
 export function Layout({ title, children }: LayoutProps) {
   return (
     <>
-      {"<!doctype html>"}
+      {raw("<!doctype html>")}
       <html lang="ja">
         <head>
           <meta charset="utf-8" />

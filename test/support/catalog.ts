@@ -1,6 +1,6 @@
 // A known catalog for tests: the demo's real classics plus hand-made materials for edge cases
 // (hostile text, width variants, ISBN, latest magazine issue, 禁帯出, lost copies, false bigram hits).
-import { env } from "cloudflare:test";
+import { env } from "cloudflare:workers";
 import type { DemoItem, DemoMaterial } from "../../src/cli/demo/catalog";
 import { DEMO_BRANCHES } from "../../src/cli/demo/catalog";
 import { classics } from "../../src/cli/demo/classics";

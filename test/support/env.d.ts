@@ -1,8 +1,9 @@
-// Test-only bindings, declared beside the generated Env.
-declare module "cloudflare:test" {
-  interface ProvidedEnv extends Env {
-    TEST_MIGRATIONS: D1Migration[];
-    ADMIN_TOKEN: string;
-    PASSWORD_PEPPER: string;
+// Test-only bindings and the main module's exports, declared beside the generated Env.
+declare namespace Cloudflare {
+  interface GlobalProps {
+    mainModule: typeof import("../../src/index");
+  }
+  interface Env {
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
   }
 }

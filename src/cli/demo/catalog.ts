@@ -595,8 +595,15 @@ function generated(rng: Rng, count: number, firstId: number): DemoMaterial[] {
     }
     const [publisher, code] = rng.pick(PUBLISHERS);
     const year = rng.int(1970, 2026);
-    const key = `${title}|${publisher}`;
-    if (seen.has(key)) continue;
+    // A title already published by the same house becomes a later edition, as catalogs record it.
+    let key = `${title}|${publisher}`;
+    for (let edition = 2; seen.has(key); edition++) {
+      key = `${title}|${publisher}|${edition}`;
+      if (!seen.has(key)) {
+        title = `${title} 第${edition}版`;
+        kana = `${kana} ダイ${edition}ハン`;
+      }
+    }
     seen.add(key);
     const fam = rng.pick(FAMILY);
     const giv = rng.pick(GIVEN);

@@ -8,8 +8,9 @@ import type { AppEnv } from "../../env";
 import { invalidRequest, notFound } from "../../errors";
 import { parseWith, throwInvalid } from "../../validation";
 import { isFragmentRequest } from "../../views/htmx";
-import { branchExists, calendarRange, getMaterial, listBranches, searchMaterials } from "./queries";
+import { branchExists, calendarRange, getMaterial, listBranches } from "./queries";
 import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
+import { searchMaterials } from "./search";
 import { CalendarPage, ErrorResults, HomePage, MaterialPage, Results, SearchPage } from "./views";
 
 /** A material with its reservability, as both the page and the API show it. */
@@ -93,6 +94,7 @@ export const catalogApi = new Hono<AppEnv>()
     const result = await searchMaterials(c.env.DB, query);
     return c.json({
       total: result.total,
+      totalCapped: result.totalCapped,
       page: result.page,
       perPage: result.perPage,
       items: result.items.map(({ notReservableReason: _, ...m }) => m),

@@ -10,6 +10,7 @@ const text = (label: string) =>
   z
     .string()
     .max(200, { error: `${label}は200文字以内で入力してください。` })
+    .refine((v) => queryTerms(v).length > 0, { error: `${label}に検索できる文字（文字や数字）が含まれていません。` })
     .refine((v) => queryTerms(v).length <= MAX_TERMS, { error: `${label}の語は${MAX_TERMS}語までにしてください。` });
 
 const year = (label: string) =>

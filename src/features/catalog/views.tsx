@@ -3,8 +3,9 @@ import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../
 import { formatIsbn } from "../../domain/isbn";
 import { NOT_RESERVABLE_MESSAGES } from "../../domain/reservability";
 import { Layout } from "../../views/layout";
-import type { MaterialDetail, MaterialSummary, SearchResult } from "./queries";
+import type { MaterialDetail } from "./queries";
 import type { SearchQuery } from "./schemas";
+import type { MaterialSummary, SearchResult } from "./search";
 
 interface Branch {
   code: string;
@@ -107,10 +108,10 @@ function SearchForm({ values, branches, errors }: { values: FormValues; branches
             </select>
           </div>
         </div>
-        <label class="check">
-          <input type="checkbox" name="available" value="true" checked={Boolean(values.available)} />
-          いま貸出できる資料のみ
-        </label>
+        <p class="check">
+          <input type="checkbox" id="available" name="available" value="true" checked={Boolean(values.available)} />
+          <label for="available">いま貸出できる資料のみ</label>
+        </p>
       </details>
     </form>
   );
@@ -204,7 +205,8 @@ export function Results({ result, values, query }: { result: SearchResult; value
   return (
     <section id="results" aria-labelledby="results-heading">
       <h2 id="results-heading" aria-live="polite">
-        検索結果 {result.total.toLocaleString("ja-JP")}件{result.items.length > 0 ? `（${from}〜${to}件目）` : ""}
+        検索結果 {result.total.toLocaleString("ja-JP")}件{result.totalCapped ? "以上" : ""}
+        {result.items.length > 0 ? `（${from}〜${to}件目）` : ""}
       </h2>
       {result.items.length === 0 ? (
         <p>

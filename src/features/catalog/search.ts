@@ -1,0 +1,316 @@
+// Catalog search over the FTS5 bigram index (D1 directly: Drizzle does not model virtual tables).
+// Cost grows with the number of hits, so the plan adapts: the cheap FTS-only count decides whether
+// every hit can be ranked (bm25 with title boosts) or whether the page is read in index order instead.
+import { ACTIVE_RESERVATION_STATUSES, type MaterialType, UNUSABLE_ITEM_STATUSES } from "../../domain/codes";
+import { toIsbn13 } from "../../domain/isbn";
+import { type NotReservableReason, reservability } from "../../domain/reservability";
+import { matchExpression, queryTerms } from "../../domain/search-text";
+
+export type SearchSort = "relevance" | "newest" | "title";
+
+export interface SearchParams {
+  q?: string;
+  title?: string;
+  author?: string;
+  publisher?: string;
+  /** ISBN-13 digits. */
+  isbn?: string;
+  ndc?: string;
+  type?: MaterialType;
+  yearFrom?: number;
+  yearTo?: number;
+  branch?: string;
+  available?: boolean;
+  sort: SearchSort;
+  page: number;
+  perPage: number;
+}
+
+export interface MaterialSummary {
+  id: number;
+  title: string;
+  author: string | null;
+  publisher: string | null;
+  year: number | null;
+  type: MaterialType;
+  reservable: boolean;
+  notReservableReason?: NotReservableReason;
+  availableCount: number;
+  holdingCount: number;
+  reservationCount: number;
+}
+
+export interface SearchResult {
+  total: number;
+  /** True when filters matched more than COUNT_CAP materials and `total` stops there (「1,000件以上」). */
+  totalCapped: boolean;
+  page: number;
+  perPage: number;
+  items: MaterialSummary[];
+}
+
+/** Up to this many hits, every hit is ranked; above it, pages are read in index order (see docs/search.md). */
+export const RANK_ALL_LIMIT = 2000;
+/** Counts that need a row lookup per hit (filters) stop here. */
+export const COUNT_CAP = 1000;
+
+/** Receives D1's metadata of every statement a search ran (the benchmark sums the server-side time). */
+export type MetaSink = (meta: D1Meta) => void;
+
+const ACTIVE = ACTIVE_RESERVATION_STATUSES.map((s) => `'${s}'`).join(",");
+const UNUSABLE = UNUSABLE_ITEM_STATUSES.map((s) => `'${s}'`).join(",");
+const BM25 = "bm25(material_fts, 10.0, 4.0, 1.0, 2.0)";
+
+/** Per-material figures for the rows of one page only, in the order of the given ids. */
+const SUMMARY_SQL = `
+  SELECT p.id, p.title, p.author, p.publisher, p.year, p.type, p.latest_issue AS latestIssue,
+    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status <> 'withdrawn') AS holdingCount,
+    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status = 'available' AND i.loanable = 1) AS availableCount,
+    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status NOT IN (${UNUSABLE})) AS usableCount,
+    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status NOT IN (${UNUSABLE}) AND i.loanable = 1) AS lendableCount,
+    (SELECT count(*) FROM reservations r WHERE r.material_id = p.id AND r.status IN (${ACTIVE})) AS reservationCount
+  FROM json_each(?) j JOIN materials p ON p.id = j.value ORDER BY j.key`;
+
+interface SummaryRow {
+  id: number;
+  title: string;
+  author: string | null;
+  publisher: string | null;
+  year: number | null;
+  type: MaterialType;
+  latestIssue: number;
+  holdingCount: number;
+  availableCount: number;
+  usableCount: number;
+  lendableCount: number;
+  reservationCount: number;
+}
+
+function toSummary(row: SummaryRow): MaterialSummary {
+  const r = reservability({
+    latestIssue: row.latestIssue === 1,
+    usableCopies: row.usableCount,
+    lendableCopies: row.lendableCount,
+  });
+  return {
+    id: row.id,
+    title: row.title,
+    author: row.author,
+    publisher: row.publisher,
+    year: row.year,
+    type: row.type,
+    reservable: r.reservable,
+    ...(r.reservable ? {} : { notReservableReason: r.reason }),
+    availableCount: row.availableCount,
+    holdingCount: row.holdingCount,
+    reservationCount: row.reservationCount,
+  };
+}
+
+/** Conditions on the material row (alias m), with their bound values. */
+interface Filters {
+  sql: string[];
+  binds: unknown[];
+}
+
+function filtersOf(params: SearchParams): Filters {
+  const sql: string[] = [];
+  const binds: unknown[] = [];
+  if (params.type) {
+    sql.push("m.type = ?");
+    binds.push(params.type);
+  }
+  if (params.yearFrom !== undefined) {
+    sql.push("m.year >= ?");
+    binds.push(params.yearFrom);
+  }
+  if (params.yearTo !== undefined) {
+    sql.push("m.year <= ?");
+    binds.push(params.yearTo);
+  }
+  if (params.ndc) {
+    // A prefix as a range, so the ndc index is used (NDC holds only digits and '.', all below '~').
+    sql.push("m.ndc >= ? AND m.ndc < ?");
+    binds.push(params.ndc, `${params.ndc}~`);
+  }
+  if (params.isbn) {
+    sql.push("m.isbn = ?");
+    binds.push(params.isbn);
+  }
+  const copy = [
+    params.branch ? "i.branch_code = ?" : undefined,
+    params.available ? "i.status = 'available' AND i.loanable = 1" : "i.status <> 'withdrawn'",
+  ].filter(Boolean);
+  if (params.branch || params.available) {
+    sql.push(`EXISTS (SELECT 1 FROM items i WHERE i.material_id = m.id AND ${copy.join(" AND ")})`);
+    if (params.branch) binds.push(params.branch);
+  }
+  return { sql, binds };
+}
+
+const andAll = (conditions: string[]) => (conditions.length > 0 ? conditions.join(" AND ") : "1");
+
+class Runner {
+  constructor(
+    private readonly db: D1Database,
+    private readonly sink?: MetaSink,
+  ) {}
+
+  async all<T>(sql: string, binds: unknown[]): Promise<T[]> {
+    const result = await this.db
+      .prepare(sql)
+      .bind(...binds)
+      .all<T>();
+    this.sink?.(result.meta);
+    return result.results;
+  }
+
+  async count(sql: string, binds: unknown[]): Promise<number> {
+    const [row] = await this.all<{ n: number }>(sql, binds);
+    return row?.n ?? 0;
+  }
+}
+
+/** Materials matching an FTS expression and the filters: exact when unfiltered, else capped at COUNT_CAP. */
+async function countMatches(run: Runner, match: string, f: Filters): Promise<number> {
+  if (f.sql.length === 0) return run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
+  // CROSS JOIN keeps the FTS index as the outer loop, so the LIMIT stops the row lookups early.
+  return run.count(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM material_fts CROSS JOIN materials m ON m.id = material_fts.rowid
+       WHERE material_fts MATCH ? AND ${andAll(f.sql)} LIMIT ${COUNT_CAP + 1})`,
+    [match, ...f.binds],
+  );
+}
+
+const capped = (n: number, f: Filters) => (f.sql.length > 0 ? Math.min(n, COUNT_CAP) : n);
+
+/** Small hit sets: rank every hit. Every term in the title first, then a title that starts with it, then bm25. */
+async function rankAll(run: Runner, params: SearchParams, match: string, f: Filters, offset: number): Promise<number[]> {
+  let order = "m.title_sort, m.id";
+  let orderBinds: unknown[] = [];
+  if (params.sort === "newest") order = "m.year IS NULL, m.year DESC, m.id DESC";
+  else if (params.sort === "relevance") {
+    const terms = [...queryTerms(params.q ?? ""), ...queryTerms(params.title ?? "")];
+    if (terms.length === 0) order = `${BM25}, m.title_sort`;
+    else {
+      const first = terms.join("");
+      order = `(${terms.map(() => "instr(m.title_norm, ?) > 0").join(" AND ")}) DESC,
+        (m.title_norm = ? OR substr(m.title_norm, 1, ?) = ?) DESC, ${BM25}, m.title_sort`;
+      orderBinds = [...terms, first, first.length, first];
+    }
+  }
+  const rows = await run.all<{ id: number }>(
+    `SELECT m.id FROM material_fts JOIN materials m ON m.id = material_fts.rowid
+     WHERE material_fts MATCH ? AND ${andAll(f.sql)} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    [match, ...f.binds, ...orderBinds, params.perPage, offset],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** Large hit sets sorted by year or title: walk that index and keep the rows the FTS index matched. */
+async function walkIndex(run: Runner, params: SearchParams, match: string, f: Filters, offset: number): Promise<number[]> {
+  const order = params.sort === "newest" ? "m.year DESC, m.id DESC" : "m.title_sort, m.id";
+  // The unary + stops SQLite from driving the query from the id list, so it walks the sort index instead.
+  const rows = await run.all<{ id: number }>(
+    `SELECT m.id FROM materials m
+     WHERE +m.id IN (SELECT rowid FROM material_fts WHERE material_fts MATCH ?) AND ${andAll(f.sql)}
+     ORDER BY ${order} LIMIT ? OFFSET ?`,
+    [match, ...f.binds, params.perPage, offset],
+  );
+  return rows.map((r) => r.id);
+}
+
+/** One ranking tier read newest-acquired first, straight from the FTS index (no sort over all hits). */
+async function tierPage(run: Runner, match: string, f: Filters, limit: number, offset: number): Promise<number[]> {
+  const rows = await run.all<{ id: number }>(
+    `SELECT material_fts.rowid AS id FROM material_fts CROSS JOIN materials m ON m.id = material_fts.rowid
+     WHERE material_fts MATCH ? AND ${andAll(f.sql)} ORDER BY material_fts.rowid DESC LIMIT ? OFFSET ?`,
+    [match, ...f.binds, limit, offset],
+  );
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Large hit sets by relevance: materials with every keyword in the title (or its reading) first, then the
+ * rest, each tier newest-acquired first. Both tiers are read from the index in order, so cost follows the page.
+ */
+async function rankByTier(
+  run: Runner,
+  params: SearchParams,
+  match: string,
+  f: Filters,
+  offset: number,
+): Promise<{ ids: number[]; total: number }> {
+  const inTitle = params.q ? matchExpression(params, "title") : undefined;
+  if (!inTitle || inTitle === match) {
+    const total = await countMatches(run, match, f);
+    return { ids: await tierPage(run, match, f, params.perPage, offset), total };
+  }
+  const rest = `(${match}) NOT (${inTitle})`;
+  const first = await countMatches(run, inTitle, f);
+  const ids = offset < first ? await tierPage(run, inTitle, f, params.perPage, offset) : [];
+  // Past the cap the second tier cannot change what the patron is told (「1,000件以上」): skip its count.
+  const second = f.sql.length > 0 && first > COUNT_CAP ? 0 : await countMatches(run, rest, f);
+  if (ids.length < params.perPage) {
+    ids.push(...(await tierPage(run, rest, f, params.perPage - ids.length, Math.max(0, offset - first))));
+  }
+  return { ids, total: first + second };
+}
+
+/** Filters only (no text): the filter indexes drive, the sort index orders. */
+async function filterOnly(
+  run: Runner,
+  params: SearchParams,
+  f: Filters,
+  offset: number,
+): Promise<{ ids: number[]; total: number }> {
+  const order = params.sort === "newest" ? "m.year IS NULL, m.year DESC, m.id DESC" : "m.title_sort, m.id";
+  const where = andAll(f.sql);
+  const rows = await run.all<{ id: number }>(`SELECT m.id FROM materials m WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`, [
+    ...f.binds,
+    params.perPage,
+    offset,
+  ]);
+  const total = await run.count(
+    `SELECT count(*) AS n FROM (SELECT 1 FROM materials m WHERE ${where} LIMIT ${COUNT_CAP + 1})`,
+    f.binds,
+  );
+  return { ids: rows.map((r) => r.id), total };
+}
+
+async function runSearch(db: D1Database, params: SearchParams, sink?: MetaSink): Promise<SearchResult> {
+  const run = new Runner(db, sink);
+  const f = filtersOf(params);
+  const offset = (params.page - 1) * params.perPage;
+  const match = matchExpression(params);
+  let found: { ids: number[]; total: number };
+  if (!match) found = await filterOnly(run, params, f, offset);
+  else {
+    const hits = await run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
+    if (hits === 0) found = { ids: [], total: 0 };
+    else if (hits <= RANK_ALL_LIMIT) {
+      const total = f.sql.length === 0 ? hits : await countMatches(run, match, f);
+      found = { ids: total > offset ? await rankAll(run, params, match, f, offset) : [], total };
+    } else if (params.sort === "relevance") found = await rankByTier(run, params, match, f, offset);
+    else found = { ids: await walkIndex(run, params, match, f, offset), total: await countMatches(run, match, f) };
+  }
+  const rows = found.ids.length > 0 ? await run.all<SummaryRow>(SUMMARY_SQL, [JSON.stringify(found.ids)]) : [];
+  const isCapped = f.sql.length > 0 && found.total > COUNT_CAP;
+  return {
+    total: capped(found.total, f),
+    totalCapped: isCapped,
+    page: params.page,
+    perPage: params.perPage,
+    items: rows.map(toSummary),
+  };
+}
+
+export async function searchMaterials(db: D1Database, params: SearchParams, sink?: MetaSink): Promise<SearchResult> {
+  // A keyword that is an ISBN (any form) means that book; fall back to text search when none has it.
+  const isbn = params.q && !params.isbn ? toIsbn13(params.q) : undefined;
+  if (isbn) {
+    const byIsbn = await runSearch(db, { ...params, q: undefined, isbn }, sink);
+    if (byIsbn.total > 0) return byIsbn;
+  }
+  return runSearch(db, params, sink);
+}
