@@ -22,9 +22,14 @@ export function wrangler(args: string[], opts: { quiet?: boolean } = {}): string
   return result.stdout;
 }
 
+/** Where the local D1 lives: wrangler's default (.wrangler/state) unless a directory is given. */
+export const persistArgs = (persistTo?: string) => (persistTo ? ["--persist-to", persistTo] : []);
+
 /** Runs one SQL statement on the local D1 and returns its rows. */
-export function localQuery<T>(sql: string): T[] {
-  const out = wrangler(["d1", "execute", "DB", "--local", "--json", "--command", sql], { quiet: true });
+export function localQuery<T>(sql: string, persistTo?: string): T[] {
+  const out = wrangler(["d1", "execute", "DB", "--local", ...persistArgs(persistTo), "--json", "--command", sql], {
+    quiet: true,
+  });
   const parsed = JSON.parse(out) as Array<{ results: T[] }>;
   return parsed[0]?.results ?? [];
 }

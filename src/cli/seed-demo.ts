@@ -1,19 +1,29 @@
 // Loads the demo library into the local D1 when it is empty (`npm run db:seed`; `npm start` calls it).
 // Never a migration: `wrangler d1 migrations apply` on an empty store yields an empty library.
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword } from "../auth/password";
 import { DEMO_BRANCHES, DEMO_PATRONS, demoCalendar, demoCatalog } from "./demo/catalog";
 import { branchInserts, inserts, itemInserts, materialInserts } from "./demo/sql";
-import { ensureDevVars, localQuery, root, wrangler } from "./local";
+import { ensureDevVars, localQuery, persistArgs, wrangler } from "./local";
 
 export const DEMO_MATERIALS = 3200;
 
-export async function seedDemo(): Promise<boolean> {
-  const [{ n } = { n: 0 }] = localQuery<{ n: number }>("SELECT count(*) AS n FROM branches");
+export interface SeedOptions {
+  /** The local D1 directory (wrangler's --persist-to); wrangler's default when absent. */
+  persistTo?: string;
+  /** The password pepper the Worker will run with; from .dev.vars when absent. */
+  pepper?: string;
+}
+
+/** Applies the migrations, then loads the demo library when the store is empty; true when it loaded. */
+export async function seedDemo(options: SeedOptions = {}): Promise<boolean> {
+  const persist = persistArgs(options.persistTo);
+  wrangler(["d1", "migrations", "apply", "DB", "--local", ...persist], { quiet: true });
+  const [{ n } = { n: 0 }] = localQuery<{ n: number }>("SELECT count(*) AS n FROM branches", options.persistTo);
   if (n > 0) return false;
-  const vars = ensureDevVars();
-  const pepper = vars.PASSWORD_PEPPER as string;
+  const pepper = options.pepper ?? (ensureDevVars().PASSWORD_PEPPER as string);
   const year = new Date().getFullYear();
   const { materials, items } = demoCatalog(DEMO_MATERIALS);
   const patrons = await Promise.all(
@@ -43,11 +53,14 @@ export async function seedDemo(): Promise<boolean> {
       patrons,
     ),
   ];
-  const dir = join(root, ".wrangler", "tmp");
-  mkdirSync(dir, { recursive: true });
+  const dir = mkdtempSync(join(tmpdir(), "library-seed-"));
   const file = join(dir, "demo-library.sql");
   writeFileSync(file, `${statements.join("\n")}\n`);
-  wrangler(["d1", "execute", "DB", "--local", "--file", file], { quiet: true });
+  try {
+    wrangler(["d1", "execute", "DB", "--local", ...persist, "--file", file], { quiet: true });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
   console.log(
     `Demo library loaded: ${DEMO_BRANCHES.length} branches, ${materials.length} materials, ${items.length} copies, ${DEMO_PATRONS.length} patrons.`,
   );
@@ -55,7 +68,6 @@ export async function seedDemo(): Promise<boolean> {
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  wrangler(["d1", "migrations", "apply", "DB", "--local"], { quiet: true });
   const loaded = await seedDemo();
   if (!loaded) console.log("The local library is not empty: nothing loaded.");
 }

@@ -2,12 +2,11 @@
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { DEMO_PATRONS } from "./demo/catalog";
-import { ensureDevVars, root, wrangler } from "./local";
+import { ensureDevVars, root } from "./local";
 import { seedDemo } from "./seed-demo";
 
 const vars = ensureDevVars();
 console.log("Applying D1 migrations to the local store…");
-wrangler(["d1", "migrations", "apply", "DB", "--local"], { quiet: true });
 await seedDemo();
 
 console.log(`

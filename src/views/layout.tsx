@@ -19,6 +19,8 @@ export function Layout({ title, children }: LayoutProps) {
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
           <title>{`${title} | ${LIBRARY_NAME} Web予約`}</title>
+          {/* No icon file: an empty data URL stops browsers from requesting /favicon.ico on every visit. */}
+          <link rel="icon" href="data:," />
           <link rel="stylesheet" href={assets.css} />
           <script src={assets.htmx} defer />
         </head>

@@ -18,7 +18,20 @@ export type FormValues = Record<string, string>;
 
 const SORT_LABELS = { relevance: "適合度順", newest: "新しい順", title: "タイトル順" } as const;
 
-function SearchForm({ values, branches, errors }: { values: FormValues; branches: Branch[]; errors: Record<string, string> }) {
+/** On the search page htmx swaps only the results; the top page's form simply goes to the search page. */
+const SWAP_RESULTS = { "hx-get": "/search", "hx-target": "#results", "hx-swap": "outerHTML", "hx-push-url": "true" };
+
+function SearchForm({
+  values,
+  branches,
+  errors,
+  swapResults = true,
+}: {
+  values: FormValues;
+  branches: Branch[];
+  errors: Record<string, string>;
+  swapResults?: boolean;
+}) {
   const err = (name: string) =>
     errors[name] ? (
       <p class="error" id={`${name}-error`}>
@@ -30,15 +43,7 @@ function SearchForm({ values, branches, errors }: { values: FormValues; branches
     (k) => values[k],
   );
   return (
-    <form
-      action="/search"
-      method="get"
-      role="search"
-      hx-get="/search"
-      hx-target="#results"
-      hx-swap="outerHTML"
-      hx-push-url="true"
-    >
+    <form action="/search" method="get" role="search" {...(swapResults ? SWAP_RESULTS : {})}>
       <label for="q">キーワード（書名・著者名・出版者・件名）</label>
       <div class="searchbox">
         <input type="search" id="q" name="q" value={values.q ?? ""} aria-describedby={described("q")} enterkeyhint="search" />
@@ -121,8 +126,7 @@ export function HomePage({ branches }: { branches: Branch[] }) {
   return (
     <Layout title="トップ">
       <h1>資料検索</h1>
-      <SearchForm values={{}} branches={branches} errors={{}} />
-      <section id="results" />
+      <SearchForm values={{}} branches={branches} errors={{}} swapResults={false} />
       <h2>インターネット予約について</h2>
       <p>
         市内にお住まいの方、通勤・通学されている方は、このページから本の予約と利用状況照会ができます。

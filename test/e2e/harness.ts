@@ -1,0 +1,27 @@
+// Browser tests' harness. Without Chromium the tests are skipped, and say so, unless REQUIRE_BROWSER=1
+// (as in CI), where a missing browser is a failure.
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { root } from "../../src/cli/local";
+import { CHROMIUM } from "../../src/cli/local-server";
+
+export { launchBrowser, type Server, startServer } from "../../src/cli/local-server";
+
+export const browserAvailable = existsSync(CHROMIUM);
+
+if (!browserAvailable) {
+  const message = `Chromium not found at ${CHROMIUM}: browser tests are skipped (apt-get install -y chromium).`;
+  if (process.env.REQUIRE_BROWSER === "1") throw new Error(`${message} REQUIRE_BROWSER=1 makes this a failure.`);
+  console.warn(message);
+}
+
+export const PHONE = {
+  viewport: { width: 360, height: 740 },
+  deviceScaleFactor: 2,
+  isMobile: true,
+  hasTouch: true,
+  locale: "ja-JP",
+};
+
+/** Screenshots for people to look at, under test-results/ (git-ignored). */
+export const shot = (name: string) => join(root, "test-results", `${name}.png`);
