@@ -93,7 +93,8 @@ export const items = sqliteTable(
   },
   (t) => [
     uniqueIndex("items_barcode_idx").on(t.barcode),
-    index("items_material_status_idx").on(t.materialId, t.status),
+    // Covers the per-material copy checks (counts, holding branch, available now) without row lookups.
+    index("items_material_copy_idx").on(t.materialId, t.branchCode, t.status, t.loanable),
     index("items_branch_material_idx").on(t.branchCode, t.materialId),
     check("items_status_check", sql`${t.status} in (${inList(ITEM_STATUSES)})`),
   ],

@@ -107,45 +107,76 @@ function toSummary(row: SummaryRow): MaterialSummary {
   };
 }
 
-/** Conditions on the material row (alias m), with their bound values. */
+/**
+ * Conditions of a search besides the text: on the material row (alias m) and on its copies. `rowid` is
+ * the column that holds the material id where they are applied (m.id, or material_fts.rowid when the
+ * material row is not needed at all).
+ */
 interface Filters {
-  sql: string[];
-  binds: unknown[];
+  /** Conditions that need the material row. */
+  material: string[];
+  materialBinds: unknown[];
+  /** An EXISTS over the copies, with `$id` standing for the material id column; empty when none. */
+  copies: string;
+  copyBinds: unknown[];
 }
 
 function filtersOf(params: SearchParams): Filters {
-  const sql: string[] = [];
-  const binds: unknown[] = [];
+  const material: string[] = [];
+  const materialBinds: unknown[] = [];
   if (params.type) {
-    sql.push("m.type = ?");
-    binds.push(params.type);
+    material.push("m.type = ?");
+    materialBinds.push(params.type);
   }
   if (params.yearFrom !== undefined) {
-    sql.push("m.year >= ?");
-    binds.push(params.yearFrom);
+    material.push("m.year >= ?");
+    materialBinds.push(params.yearFrom);
   }
   if (params.yearTo !== undefined) {
-    sql.push("m.year <= ?");
-    binds.push(params.yearTo);
+    material.push("m.year <= ?");
+    materialBinds.push(params.yearTo);
   }
   if (params.ndc) {
     // A prefix as a range, so the ndc index is used (NDC holds only digits and '.', all below '~').
-    sql.push("m.ndc >= ? AND m.ndc < ?");
-    binds.push(params.ndc, `${params.ndc}~`);
+    material.push("m.ndc >= ? AND m.ndc < ?");
+    materialBinds.push(params.ndc, `${params.ndc}~`);
   }
   if (params.isbn) {
-    sql.push("m.isbn = ?");
-    binds.push(params.isbn);
+    material.push("m.isbn = ?");
+    materialBinds.push(params.isbn);
   }
-  const copy = [
-    params.branch ? "i.branch_code = ?" : undefined,
-    params.available ? "i.status = 'available' AND i.loanable = 1" : "i.status <> 'withdrawn'",
-  ].filter(Boolean);
+  let copies = "";
+  const copyBinds: unknown[] = [];
   if (params.branch || params.available) {
-    sql.push(`EXISTS (SELECT 1 FROM items i WHERE i.material_id = m.id AND ${copy.join(" AND ")})`);
-    if (params.branch) binds.push(params.branch);
+    const conditions = [
+      params.branch ? "i.branch_code = ?" : undefined,
+      params.available ? "i.status = 'available' AND i.loanable = 1" : "i.status <> 'withdrawn'",
+    ].filter(Boolean);
+    copies = `EXISTS (SELECT 1 FROM items i WHERE i.material_id = $id AND ${conditions.join(" AND ")})`;
+    if (params.branch) copyBinds.push(params.branch);
   }
-  return { sql, binds };
+  return { material, materialBinds, copies, copyBinds };
+}
+
+const filtered = (f: Filters) => f.material.length > 0 || f.copies !== "";
+
+/** The filters as SQL over the given id column, with their binds in order. */
+function filterSql(f: Filters, idColumn: string): { sql: string[]; binds: unknown[] } {
+  return {
+    sql: [...f.material, ...(f.copies ? [f.copies.replace("$id", idColumn)] : [])],
+    binds: [...f.materialBinds, ...f.copyBinds],
+  };
+}
+
+/** FROM clause and filters for reading FTS hits in index order; joins the material row only when needed. */
+function ftsSource(f: Filters): { from: string; where: string[]; binds: unknown[] } {
+  if (f.material.length === 0) {
+    const { sql, binds } = filterSql(f, "material_fts.rowid");
+    return { from: "material_fts", where: sql, binds };
+  }
+  // CROSS JOIN keeps the FTS index as the outer loop, so a LIMIT stops the row lookups early.
+  const { sql, binds } = filterSql(f, "m.id");
+  return { from: "material_fts CROSS JOIN materials m ON m.id = material_fts.rowid", where: sql, binds };
 }
 
 const andAll = (conditions: string[]) => (conditions.length > 0 ? conditions.join(" AND ") : "1");
@@ -173,16 +204,13 @@ class Runner {
 
 /** Materials matching an FTS expression and the filters: exact when unfiltered, else capped at COUNT_CAP. */
 async function countMatches(run: Runner, match: string, f: Filters): Promise<number> {
-  if (f.sql.length === 0) return run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
-  // CROSS JOIN keeps the FTS index as the outer loop, so the LIMIT stops the row lookups early.
+  if (!filtered(f)) return run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
+  const src = ftsSource(f);
   return run.count(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM material_fts CROSS JOIN materials m ON m.id = material_fts.rowid
-       WHERE material_fts MATCH ? AND ${andAll(f.sql)} LIMIT ${COUNT_CAP + 1})`,
-    [match, ...f.binds],
+    `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} LIMIT ${COUNT_CAP + 1})`,
+    [match, ...src.binds],
   );
 }
-
-const capped = (n: number, f: Filters) => (f.sql.length > 0 ? Math.min(n, COUNT_CAP) : n);
 
 /** Small hit sets: rank every hit. Every term in the title first, then a title that starts with it, then bm25. */
 async function rankAll(run: Runner, params: SearchParams, match: string, f: Filters, offset: number): Promise<number[]> {
@@ -199,10 +227,11 @@ async function rankAll(run: Runner, params: SearchParams, match: string, f: Filt
       orderBinds = [...terms, first, first.length, first];
     }
   }
+  const where = filterSql(f, "m.id");
   const rows = await run.all<{ id: number }>(
     `SELECT m.id FROM material_fts JOIN materials m ON m.id = material_fts.rowid
-     WHERE material_fts MATCH ? AND ${andAll(f.sql)} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    [match, ...f.binds, ...orderBinds, params.perPage, offset],
+     WHERE material_fts MATCH ? AND ${andAll(where.sql)} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    [match, ...where.binds, ...orderBinds, params.perPage, offset],
   );
   return rows.map((r) => r.id);
 }
@@ -211,21 +240,23 @@ async function rankAll(run: Runner, params: SearchParams, match: string, f: Filt
 async function walkIndex(run: Runner, params: SearchParams, match: string, f: Filters, offset: number): Promise<number[]> {
   const order = params.sort === "newest" ? "m.year DESC, m.id DESC" : "m.title_sort, m.id";
   // The unary + stops SQLite from driving the query from the id list, so it walks the sort index instead.
+  const where = filterSql(f, "m.id");
   const rows = await run.all<{ id: number }>(
     `SELECT m.id FROM materials m
-     WHERE +m.id IN (SELECT rowid FROM material_fts WHERE material_fts MATCH ?) AND ${andAll(f.sql)}
+     WHERE +m.id IN (SELECT rowid FROM material_fts WHERE material_fts MATCH ?) AND ${andAll(where.sql)}
      ORDER BY ${order} LIMIT ? OFFSET ?`,
-    [match, ...f.binds, params.perPage, offset],
+    [match, ...where.binds, params.perPage, offset],
   );
   return rows.map((r) => r.id);
 }
 
 /** One ranking tier read newest-acquired first, straight from the FTS index (no sort over all hits). */
 async function tierPage(run: Runner, match: string, f: Filters, limit: number, offset: number): Promise<number[]> {
+  const src = ftsSource(f);
   const rows = await run.all<{ id: number }>(
-    `SELECT material_fts.rowid AS id FROM material_fts CROSS JOIN materials m ON m.id = material_fts.rowid
-     WHERE material_fts MATCH ? AND ${andAll(f.sql)} ORDER BY material_fts.rowid DESC LIMIT ? OFFSET ?`,
-    [match, ...f.binds, limit, offset],
+    `SELECT material_fts.rowid AS id FROM ${src.from}
+     WHERE material_fts MATCH ? AND ${andAll(src.where)} ORDER BY material_fts.rowid DESC LIMIT ? OFFSET ?`,
+    [match, ...src.binds, limit, offset],
   );
   return rows.map((r) => r.id);
 }
@@ -250,7 +281,7 @@ async function rankByTier(
   const first = await countMatches(run, inTitle, f);
   const ids = offset < first ? await tierPage(run, inTitle, f, params.perPage, offset) : [];
   // Past the cap the second tier cannot change what the patron is told (「1,000件以上」): skip its count.
-  const second = f.sql.length > 0 && first > COUNT_CAP ? 0 : await countMatches(run, rest, f);
+  const second = filtered(f) && first > COUNT_CAP ? 0 : await countMatches(run, rest, f);
   if (ids.length < params.perPage) {
     ids.push(...(await tierPage(run, rest, f, params.perPage - ids.length, Math.max(0, offset - first))));
   }
@@ -265,15 +296,16 @@ async function filterOnly(
   offset: number,
 ): Promise<{ ids: number[]; total: number }> {
   const order = params.sort === "newest" ? "m.year IS NULL, m.year DESC, m.id DESC" : "m.title_sort, m.id";
-  const where = andAll(f.sql);
+  const { sql, binds } = filterSql(f, "m.id");
+  const where = andAll(sql);
   const rows = await run.all<{ id: number }>(`SELECT m.id FROM materials m WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`, [
-    ...f.binds,
+    ...binds,
     params.perPage,
     offset,
   ]);
   const total = await run.count(
     `SELECT count(*) AS n FROM (SELECT 1 FROM materials m WHERE ${where} LIMIT ${COUNT_CAP + 1})`,
-    f.binds,
+    binds,
   );
   return { ids: rows.map((r) => r.id), total };
 }
@@ -289,15 +321,15 @@ async function runSearch(db: D1Database, params: SearchParams, sink?: MetaSink):
     const hits = await run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
     if (hits === 0) found = { ids: [], total: 0 };
     else if (hits <= RANK_ALL_LIMIT) {
-      const total = f.sql.length === 0 ? hits : await countMatches(run, match, f);
+      const total = filtered(f) ? await countMatches(run, match, f) : hits;
       found = { ids: total > offset ? await rankAll(run, params, match, f, offset) : [], total };
     } else if (params.sort === "relevance") found = await rankByTier(run, params, match, f, offset);
     else found = { ids: await walkIndex(run, params, match, f, offset), total: await countMatches(run, match, f) };
   }
   const rows = found.ids.length > 0 ? await run.all<SummaryRow>(SUMMARY_SQL, [JSON.stringify(found.ids)]) : [];
-  const isCapped = f.sql.length > 0 && found.total > COUNT_CAP;
+  const isCapped = filtered(f) && found.total > COUNT_CAP;
   return {
-    total: capped(found.total, f),
+    total: isCapped ? COUNT_CAP : found.total,
     totalCapped: isCapped,
     page: params.page,
     perPage: params.perPage,
