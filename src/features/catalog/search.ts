@@ -271,18 +271,22 @@ async function rankByTier(
   match: string,
   f: Filters,
   offset: number,
+  hits: number,
 ): Promise<{ ids: number[]; total: number }> {
   const inTitle = params.q ? matchExpression(params, "title") : undefined;
   if (!inTitle || inTitle === match) {
-    const total = await countMatches(run, match, f);
+    const total = filtered(f) ? await countMatches(run, match, f) : hits;
     return { ids: await tierPage(run, match, f, params.perPage, offset), total };
   }
   const rest = `(${match}) NOT (${inTitle})`;
   const first = await countMatches(run, inTitle, f);
   const ids = offset < first ? await tierPage(run, inTitle, f, params.perPage, offset) : [];
-  // Past the cap the second tier cannot change what the patron is told (「1,000件以上」): skip its count.
-  const second = filtered(f) && first > COUNT_CAP ? 0 : await countMatches(run, rest, f);
-  if (ids.length < params.perPage) {
+  // Unfiltered, the title tier is a subset of all hits, so the rest is a subtraction. Filtered and past
+  // the cap, the rest cannot change what the patron is told (「1,000件以上」).
+  let second: number;
+  if (!filtered(f)) second = hits - first;
+  else second = first > COUNT_CAP ? 0 : await countMatches(run, rest, f);
+  if (ids.length < params.perPage && (second > 0 || filtered(f))) {
     ids.push(...(await tierPage(run, rest, f, params.perPage - ids.length, Math.max(0, offset - first))));
   }
   return { ids, total: first + second };
@@ -323,7 +327,7 @@ async function runSearch(db: D1Database, params: SearchParams, sink?: MetaSink):
     else if (hits <= RANK_ALL_LIMIT) {
       const total = filtered(f) ? await countMatches(run, match, f) : hits;
       found = { ids: total > offset ? await rankAll(run, params, match, f, offset) : [], total };
-    } else if (params.sort === "relevance") found = await rankByTier(run, params, match, f, offset);
+    } else if (params.sort === "relevance") found = await rankByTier(run, params, match, f, offset, hits);
     else found = { ids: await walkIndex(run, params, match, f, offset), total: await countMatches(run, match, f) };
   }
   const rows = found.ids.length > 0 ? await run.all<SummaryRow>(SUMMARY_SQL, [JSON.stringify(found.ids)]) : [];
