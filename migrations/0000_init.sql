@@ -45,10 +45,12 @@ CREATE TABLE `carts` (
 	`patron_id` integer,
 	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
 	`updated_at` integer,
+	`expires_at` integer,
 	FOREIGN KEY (`patron_id`) REFERENCES `patrons`(`id`) ON UPDATE no action ON DELETE cascade
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `carts_patron_idx` ON `carts` (`patron_id`);--> statement-breakpoint
+CREATE INDEX `carts_expires_idx` ON `carts` (`expires_at`);--> statement-breakpoint
 CREATE TABLE `items` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`material_id` integer NOT NULL,
@@ -66,7 +68,7 @@ CREATE TABLE `items` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `items_barcode_idx` ON `items` (`barcode`);--> statement-breakpoint
-CREATE INDEX `items_material_status_idx` ON `items` (`material_id`,`status`);--> statement-breakpoint
+CREATE INDEX `items_material_copy_idx` ON `items` (`material_id`,`branch_code`,`status`,`loanable`);--> statement-breakpoint
 CREATE INDEX `items_branch_material_idx` ON `items` (`branch_code`,`material_id`);--> statement-breakpoint
 CREATE TABLE `job_runs` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
@@ -74,7 +76,8 @@ CREATE TABLE `job_runs` (
 	`business_date` text NOT NULL,
 	`started_at` integer NOT NULL,
 	`finished_at` integer,
-	`summary` text
+	`summary` text,
+	CONSTRAINT "job_runs_job_check" CHECK("job_runs"."job" in ('acceptance', 'nightly'))
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `job_runs_job_date_idx` ON `job_runs` (`job`,`business_date`);--> statement-breakpoint
@@ -107,11 +110,14 @@ CREATE TABLE `mail_outbox` (
 	`provider_message_id` text,
 	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
 	`sent_at` integer,
-	FOREIGN KEY (`patron_id`) REFERENCES `patrons`(`id`) ON UPDATE no action ON DELETE no action
+	FOREIGN KEY (`patron_id`) REFERENCES `patrons`(`id`) ON UPDATE no action ON DELETE no action,
+	CONSTRAINT "mail_outbox_kind_check" CHECK("mail_outbox"."kind" in ('accepted', 'rejected', 'hold_ready')),
+	CONSTRAINT "mail_outbox_status_check" CHECK("mail_outbox"."status" in ('queued', 'sending', 'sent', 'failed', 'dead', 'recorded'))
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `mail_outbox_idempotency_idx` ON `mail_outbox` (`idempotency_key`);--> statement-breakpoint
 CREATE INDEX `mail_outbox_status_idx` ON `mail_outbox` (`status`,`created_at`);--> statement-breakpoint
+CREATE INDEX `mail_outbox_created_idx` ON `mail_outbox` (`created_at`);--> statement-breakpoint
 CREATE TABLE `material_search` (
 	`material_id` integer PRIMARY KEY NOT NULL,
 	`title` text NOT NULL,
@@ -135,7 +141,10 @@ CREATE TABLE `materials` (
 	`series` text,
 	`type` text NOT NULL,
 	`magazine_title` text,
+	`issue_label` text,
+	`issue_date` text,
 	`latest_issue` integer DEFAULT false NOT NULL,
+	`source_id` text,
 	`title_sort` text NOT NULL,
 	`title_norm` text NOT NULL,
 	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
@@ -148,6 +157,9 @@ CREATE INDEX `materials_ndc_idx` ON `materials` (`ndc`);--> statement-breakpoint
 CREATE INDEX `materials_type_year_idx` ON `materials` (`type`,`year`);--> statement-breakpoint
 CREATE INDEX `materials_year_idx` ON `materials` (`year`);--> statement-breakpoint
 CREATE INDEX `materials_title_sort_idx` ON `materials` (`title_sort`);--> statement-breakpoint
+CREATE UNIQUE INDEX `materials_source_idx` ON `materials` (`source_id`);--> statement-breakpoint
+CREATE INDEX `materials_magazine_idx` ON `materials` (`magazine_title`,`issue_date`);--> statement-breakpoint
+CREATE UNIQUE INDEX `materials_latest_issue_idx` ON `materials` (`magazine_title`) WHERE "materials"."latest_issue" = 1;--> statement-breakpoint
 CREATE TABLE `patrons` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`card_number` text NOT NULL,
@@ -160,6 +172,7 @@ CREATE TABLE `patrons` (
 	`web_enabled` integer DEFAULT false NOT NULL,
 	`suspended` integer DEFAULT false NOT NULL,
 	`card_valid_until` text,
+	`reading_history_opt_in` integer DEFAULT false NOT NULL,
 	`credentials_changed_at` integer,
 	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
 	`updated_at` integer,
@@ -205,7 +218,8 @@ CREATE TABLE `sessions` (
 	`created_at` integer DEFAULT (cast(unixepoch('subsec') * 1000 as integer)) NOT NULL,
 	`last_seen_at` integer NOT NULL,
 	`expires_at` integer NOT NULL,
-	FOREIGN KEY (`patron_id`) REFERENCES `patrons`(`id`) ON UPDATE no action ON DELETE cascade
+	FOREIGN KEY (`patron_id`) REFERENCES `patrons`(`id`) ON UPDATE no action ON DELETE cascade,
+	CONSTRAINT "sessions_kind_check" CHECK("sessions"."kind" in ('patron', 'staff'))
 );
 --> statement-breakpoint
 CREATE INDEX `sessions_patron_idx` ON `sessions` (`patron_id`);--> statement-breakpoint

@@ -5,6 +5,7 @@ import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
+import { helpPages } from "./features/help/routes";
 import { isFragmentRequest } from "./views/htmx";
 import { MessageFragment, MessagePage } from "./views/layout";
 
@@ -41,6 +42,7 @@ export function buildApp() {
   });
 
   app.route("/", catalogPages);
+  app.route("/", helpPages);
   app.route("/api/v1", catalogApi);
 
   app.notFound(() => {

@@ -92,9 +92,11 @@ const ms = (x: number) => x.toFixed(2);
 async function timeSearch(db: D1Database, params: SearchParams): Promise<{ ms: number; rowsRead: number; total: number }> {
   let total = 0;
   let rowsRead = 0;
-  const result = await searchMaterials(db, params, (meta) => {
-    total += meta.duration ?? 0;
-    rowsRead += meta.rows_read ?? 0;
+  const result = await searchMaterials(db, params, {
+    sink: (meta) => {
+      total += meta.duration ?? 0;
+      rowsRead += meta.rows_read ?? 0;
+    },
   });
   return { ms: total, rowsRead, total: result.total };
 }

@@ -44,7 +44,9 @@ function recompute(): number {
         const s = materialSearchRow(m);
         return [
           `UPDATE materials SET title_sort = ${literal(titleSortKey(m.title, m.titleKana))}, title_norm = ${literal(titleNorm(m.title, m.titleKana))} WHERE id = ${m.id};`,
-          `INSERT OR REPLACE INTO material_search (material_id, title, author, publisher, subject) VALUES (${m.id}, ${[s.title, s.author, s.publisher, s.subject].map(literal).join(", ")});`,
+          // An upsert, never REPLACE: REPLACE deletes without firing the delete trigger, leaving stale index rows.
+          `INSERT INTO material_search (material_id, title, author, publisher, subject) VALUES (${m.id}, ${[s.title, s.author, s.publisher, s.subject].map(literal).join(", ")})
+           ON CONFLICT (material_id) DO UPDATE SET title = excluded.title, author = excluded.author, publisher = excluded.publisher, subject = excluded.subject;`,
         ];
       });
       const file = join(dir, "chunk.sql");

@@ -41,7 +41,12 @@ export const materials = sqliteTable(
     series: text("series"),
     type: text("type", { enum: MATERIAL_TYPES }).notNull(),
     magazineTitle: text("magazine_title"),
+    /** The issue as printed (e.g. 2026年12月号) and its date, for magazines. */
+    issueLabel: text("issue_label"),
+    issueDate: text("issue_date"),
     latestIssue: integer("latest_issue", { mode: "boolean" }).notNull().default(false),
+    /** The record's id in the library's own system, for the nightly import; null for records made here. */
+    sourceId: text("source_id"),
     titleSort: text("title_sort").notNull(),
     titleNorm: text("title_norm").notNull(),
     createdAt: createdAt(),
@@ -53,6 +58,10 @@ export const materials = sqliteTable(
     index("materials_type_year_idx").on(t.type, t.year),
     index("materials_year_idx").on(t.year),
     index("materials_title_sort_idx").on(t.titleSort),
+    uniqueIndex("materials_source_idx").on(t.sourceId),
+    index("materials_magazine_idx").on(t.magazineTitle, t.issueDate),
+    // At most one issue of a magazine is its latest (雑誌最新号, not reservable).
+    uniqueIndex("materials_latest_issue_idx").on(t.magazineTitle).where(sql`${t.latestIssue} = 1`),
     check("materials_type_check", sql`${t.type} in (${inList(MATERIAL_TYPES)})`),
   ],
 );
@@ -117,6 +126,8 @@ export const patrons = sqliteTable(
     webEnabled: integer("web_enabled", { mode: "boolean" }).notNull().default(false),
     suspended: integer("suspended", { mode: "boolean" }).notNull().default(false),
     cardValidUntil: text("card_valid_until"),
+    /** Privacy: no reading history is kept unless the patron asks for it. */
+    readingHistoryOptIn: integer("reading_history_opt_in", { mode: "boolean" }).notNull().default(false),
     credentialsChangedAt: integer("credentials_changed_at", { mode: "number" }),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "number" }),
@@ -200,7 +211,11 @@ export const sessions = sqliteTable(
     lastSeenAt: integer("last_seen_at", { mode: "number" }).notNull(),
     expiresAt: integer("expires_at", { mode: "number" }).notNull(),
   },
-  (t) => [index("sessions_patron_idx").on(t.patronId), index("sessions_expires_idx").on(t.expiresAt)],
+  (t) => [
+    index("sessions_patron_idx").on(t.patronId),
+    index("sessions_expires_idx").on(t.expiresAt),
+    check("sessions_kind_check", sql`${t.kind} in ('patron', 'staff')`),
+  ],
 );
 
 /** 予約カート: a guest cart (cookie id) or a patron's cart (follows the patron across devices). */
@@ -211,8 +226,10 @@ export const carts = sqliteTable(
     patronId: integer("patron_id").references(() => patrons.id, { onDelete: "cascade" }),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "number" }),
+    /** Guest carts are purged by the nightly refresh after this instant; patron carts have none. */
+    expiresAt: integer("expires_at", { mode: "number" }),
   },
-  (t) => [uniqueIndex("carts_patron_idx").on(t.patronId)],
+  (t) => [uniqueIndex("carts_patron_idx").on(t.patronId), index("carts_expires_idx").on(t.expiresAt)],
 );
 
 export const cartItems = sqliteTable(
@@ -263,6 +280,10 @@ export const mailOutbox = sqliteTable(
   (t) => [
     uniqueIndex("mail_outbox_idempotency_idx").on(t.idempotencyKey),
     index("mail_outbox_status_idx").on(t.status, t.createdAt),
+    // The nightly refresh deletes old messages (they name titles beside an address).
+    index("mail_outbox_created_idx").on(t.createdAt),
+    check("mail_outbox_kind_check", sql`${t.kind} in ('accepted', 'rejected', 'hold_ready')`),
+    check("mail_outbox_status_check", sql`${t.status} in ('queued', 'sending', 'sent', 'failed', 'dead', 'recorded')`),
   ],
 );
 
@@ -292,5 +313,8 @@ export const jobRuns = sqliteTable(
     finishedAt: integer("finished_at", { mode: "number" }),
     summary: text("summary"),
   },
-  (t) => [uniqueIndex("job_runs_job_date_idx").on(t.job, t.businessDate)],
+  (t) => [
+    uniqueIndex("job_runs_job_date_idx").on(t.job, t.businessDate),
+    check("job_runs_job_check", sql`${t.job} in ('acceptance', 'nightly')`),
+  ],
 );

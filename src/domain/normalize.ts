@@ -59,8 +59,8 @@ export const isWordChar = (ch: string): boolean => WORD_CHAR.test(ch);
 
 /**
  * NFKC (full/half width), lower case, katakana → hiragana, iteration marks spelt out, variant kanji
- * folded, long vowel marks and 中黒 dropped, and white space between Japanese characters removed
- * (夏目 漱石 = 夏目漱石). Other white space is collapsed to one space.
+ * folded, long vowel marks and 中黒 dropped, and white space and punctuation between Japanese characters
+ * removed (夏目 漱石 = 夏目漱石, 「いき」の構造 = いきの構造). Other white space is collapsed to one space.
  */
 export function normalizeText(input: string): string {
   const nfkc = input.normalize("NFKC").toLowerCase();
@@ -84,19 +84,12 @@ export function normalizeText(input: string): string {
   return collapseSpaces(out);
 }
 
+const CJK = "[\\p{Script=Han}\\p{Script=Hiragana}\\p{Script=Katakana}々〆ヶ]";
+/** Spaces and punctuation between two Japanese characters: 「いき」の構造 = いきの構造, ああ、無情 = ああ無情. */
+const BETWEEN_JAPANESE = new RegExp(`(?<=${CJK})[^\\p{L}\\p{N}\\p{M}]+(?=${CJK})`, "gu");
+
 function collapseSpaces(text: string): string {
-  const chars = [...text.replace(/\s+/gu, " ").trim()];
-  let out = "";
-  for (let i = 0; i < chars.length; i++) {
-    const ch = chars[i] as string;
-    if (ch === " ") {
-      const prev = chars[i - 1];
-      const next = chars[i + 1];
-      if (prev && next && isCjkChar(prev) && isCjkChar(next)) continue;
-    }
-    out += ch;
-  }
-  return out;
+  return text.replace(BETWEEN_JAPANESE, "").replace(/\s+/gu, " ").trim();
 }
 
 /** A run of characters of one kind: Japanese text (cut into bigrams) or a whole word. */

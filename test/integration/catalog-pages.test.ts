@@ -258,3 +258,52 @@ describe("page weight", () => {
     expect(gzipped.byteLength).toBeLessThanOrEqual(14 * 1024);
   });
 });
+
+describe("what the results list tells a patron", () => {
+  it("marks a material whose only copies on the shelf are 禁帯出 as 館内閲覧のみ, not 在架なし", async () => {
+    const { html } = await page(`/search?title=${q("郷土資料事典")}`);
+    expect(html).toContain("館内閲覧のみ");
+    expect(html).not.toContain("在架なし");
+  });
+
+  it("leaves 「いま貸出できる資料のみ」 unticked when the URL says available=false", async () => {
+    const { html } = await page(`/search?q=${q("漱石")}&available=false`);
+    expect(html).toMatch(/<input type="checkbox" id="available" name="available" value="true"\/?>/);
+    const ticked = await page(`/search?q=${q("漱石")}&available=true`);
+    expect(ticked.html).toMatch(/id="available"[^>]*checked/);
+  });
+
+  it("updates the screen-reader status outside the swapped results, out of band, on an htmx search", async () => {
+    const { html } = await page(`/search?q=${q("漱石")}`, { "HX-Request": "true" });
+    expect(html).toMatch(/<p id="search-status"[^>]*hx-swap-oob="true"[^>]*>検索結果 \d+件<\/p>/);
+    const full = await page(`/search?q=${q("漱石")}`);
+    expect(full.html).toMatch(/<p id="search-status"[^>]*role="status"/);
+    expect(full.html).not.toContain("hx-swap-oob");
+  });
+
+  it("marks a field with an error as invalid and points it to its message", async () => {
+    const { html } = await page("/search?isbn=123");
+    expect(html).toMatch(
+      /id="isbn"[^>]*aria-describedby="isbn-error"[^>]*aria-invalid="true"|id="isbn"[^>]*aria-invalid="true"[^>]*aria-describedby="isbn-error"/,
+    );
+  });
+});
+
+describe("help pages", () => {
+  it("explains reserving, every status label and cancelling, with the limit of 10", async () => {
+    const { status, html } = await page("/help/reservations");
+    expect(status).toBe(200);
+    for (const label of ["予約申請中", "予約中", "予約拒否", "お取り置き", "予約申請取消", "取消申請中", "予約取消済み"]) {
+      expect(html).toContain(label);
+    }
+    expect(html).toContain("10冊まで");
+    expect(html).toContain("取消実行");
+  });
+
+  it("tells which sending domain to allow when the library's mail does not arrive", async () => {
+    const { status, html } = await page("/help/mail");
+    expect(status).toBe(200);
+    expect(html).toContain("図書館からのメールが届かない場合は");
+    expect(html).toContain("library.minami.example.jp");
+  });
+});

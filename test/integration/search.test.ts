@@ -56,6 +56,8 @@ const table: Row[] = [
   ["long vowel, half width: ｺｰﾋｰ", { q: "ｺｰﾋｰ" }, [FIXTURES.coffee.id], []],
   ["iteration mark: すすめ finds 学問のすゝめ", { q: "すすめ" }, [t("学問のすゝめ")], []],
   ["middle dot folded: ドグラマグラ", { q: "ドグラマグラ" }, [t("ドグラ・マグラ")], []],
+  ["brackets inside a title are ignored: いきの構造", { q: "いきの構造" }, [t("「いき」の構造")], []],
+  ["a comma inside a title is ignored: ああ無情", { q: "ああ無情" }, [FIXTURES.punctuated.id], []],
   ["katakana word in a title: ゴーシュ", { q: "ゴーシュ" }, [t("セロ弾きのゴーシュ")], [t("よだかの星")]],
   ["space between Japanese words is ignored: 夏目 漱石", { q: "夏目　漱石" }, soseki, ogai],
   ["several terms are ANDed in any order: 鉄道 銀河", { q: "鉄道 銀河" }, [t("銀河鉄道の夜")], [t("よだかの星")]],

@@ -18,6 +18,8 @@ const base = {
   series: null,
   type: "book",
   magazineTitle: null,
+  issueLabel: null,
+  issueDate: null,
   latestIssue: false,
 } satisfies Omit<DemoMaterial, "id" | "title">;
 
@@ -61,6 +63,7 @@ export const FIXTURES = {
     publisher: "童心社",
   },
   noCopies: { ...base, id: 9014, title: "所蔵のない本" },
+  punctuated: { ...base, id: 9015, title: "ああ、無情", titleKana: "アア ムジョウ", author: "ユゴー" },
 } satisfies Record<string, DemoMaterial>;
 
 /** Every classic is material id = its index + 1, as in the demo library. */
@@ -78,6 +81,8 @@ export const classicMaterials: DemoMaterial[] = classics.map((w, i) => ({
   series: w.series ?? null,
   type: "book",
   magazineTitle: null,
+  issueLabel: null,
+  issueDate: null,
   latestIssue: false,
 }));
 
@@ -115,6 +120,7 @@ function items(): DemoItem[] {
     f.kyoto,
     f.coffee,
     f.kamishibai,
+    f.punctuated,
   ]) {
     add(m.id, "central", "available");
   }

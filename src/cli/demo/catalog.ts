@@ -27,6 +27,8 @@ export interface DemoMaterial {
   series: string | null;
   type: MaterialType;
   magazineTitle: string | null;
+  issueLabel: string | null;
+  issueDate: string | null;
   latestIssue: boolean;
 }
 
@@ -529,6 +531,8 @@ function generated(rng: Rng, count: number, firstId: number): DemoMaterial[] {
         series: null,
         type: "magazine",
         magazineTitle: mag.title,
+        issueLabel: issue,
+        issueDate: `2026-${String(month).padStart(2, "0")}-01`,
         latestIssue: month === 12,
       });
     }
@@ -549,6 +553,8 @@ function generated(rng: Rng, count: number, firstId: number): DemoMaterial[] {
       series: null,
       type: "kamishibai",
       magazineTitle: null,
+      issueLabel: null,
+      issueDate: null,
       latestIssue: false,
     });
   }
@@ -567,6 +573,8 @@ function generated(rng: Rng, count: number, firstId: number): DemoMaterial[] {
       series: null,
       type: "av",
       magazineTitle: null,
+      issueLabel: null,
+      issueDate: null,
       latestIssue: false,
     });
   }
@@ -622,6 +630,8 @@ function generated(rng: Rng, count: number, firstId: number): DemoMaterial[] {
       series: rng.next() < 0.2 ? `${publisher === "岩波書店" ? "岩波ジュニア新書" : "暮らしの知恵シリーズ"}` : null,
       type: isAv ? "av" : "book",
       magazineTitle: null,
+      issueLabel: null,
+      issueDate: null,
       latestIssue: false,
     });
   }
@@ -646,6 +656,8 @@ function classicMaterials(rng: Rng): DemoMaterial[] {
       series: w.series ?? null,
       type: "book",
       magazineTitle: null,
+      issueLabel: null,
+      issueDate: null,
       latestIssue: false,
     };
   });

@@ -11,7 +11,7 @@ import { isFragmentRequest } from "../../views/htmx";
 import { branchExists, calendarRange, getMaterial, listBranches } from "./queries";
 import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
-import { CalendarPage, ErrorResults, HomePage, MaterialPage, Results, SearchPage } from "./views";
+import { CalendarPage, ErrorResults, HomePage, MaterialPage, Results, SearchPage, SearchStatus } from "./views";
 
 /** A material with its reservability, as both the page and the API show it. */
 async function loadMaterial(db: D1Database, rawId: string) {
@@ -61,7 +61,13 @@ export const catalogPages = new Hono<AppEnv>()
     errors = {};
     const results = hasConditions(query) ? { result: await searchMaterials(c.env.DB, query), query } : undefined;
     if (fragment) {
-      return c.html(results ? <Results result={results.result} values={values} query={query} /> : <section id="results" />);
+      if (!results) return c.html(<section id="results" />);
+      return c.html(
+        <>
+          <Results result={results.result} values={values} query={query} />
+          <SearchStatus result={results.result} oob />
+        </>,
+      );
     }
     return c.html(<SearchPage values={values} branches={await listBranches(c.var.db)} errors={errors} results={results} />);
   })
@@ -97,7 +103,7 @@ export const catalogApi = new Hono<AppEnv>()
       totalCapped: result.totalCapped,
       page: result.page,
       perPage: result.perPage,
-      items: result.items.map(({ notReservableReason: _, ...m }) => m),
+      items: result.items.map(({ notReservableReason: _reason, onShelfCount: _onShelf, ...m }) => m),
     });
   })
   .get("/materials/:id", async (c) => {

@@ -36,23 +36,29 @@ export interface MaterialSummary {
   reservable: boolean;
   notReservableReason?: NotReservableReason;
   availableCount: number;
+  /** Copies on the shelf, 禁帯出 ones included (the page says 館内閲覧のみ for those). */
+  onShelfCount: number;
   holdingCount: number;
   reservationCount: number;
 }
 
 export interface SearchResult {
   total: number;
-  /** True when filters matched more than COUNT_CAP materials and `total` stops there (「1,000件以上」). */
+  /** True when filters matched more than the count cap and `total` stops there (「1,000件以上」). */
   totalCapped: boolean;
   page: number;
   perPage: number;
   items: MaterialSummary[];
 }
 
-/** Up to this many hits, every hit is ranked; above it, pages are read in index order (see docs/search.md). */
-export const RANK_ALL_LIMIT = 2000;
-/** Counts that need a row lookup per hit (filters) stop here. */
-export const COUNT_CAP = 1000;
+export interface SearchLimits {
+  /** Up to this many hits, every hit is ranked; above it, pages are read in index order (see docs/search.md). */
+  rankAll: number;
+  /** Counts that need a row lookup per hit (filters) stop here (「1,000件以上」). */
+  countCap: number;
+}
+
+export const SEARCH_LIMITS: SearchLimits = { rankAll: 2000, countCap: 1000 };
 
 /** Receives D1's metadata of every statement a search ran (the benchmark sums the server-side time). */
 export type MetaSink = (meta: D1Meta) => void;
@@ -66,6 +72,7 @@ const SUMMARY_SQL = `
   SELECT p.id, p.title, p.author, p.publisher, p.year, p.type, p.latest_issue AS latestIssue,
     (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status <> 'withdrawn') AS holdingCount,
     (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status = 'available' AND i.loanable = 1) AS availableCount,
+    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status = 'available') AS onShelfCount,
     (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status NOT IN (${UNUSABLE})) AS usableCount,
     (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status NOT IN (${UNUSABLE}) AND i.loanable = 1) AS lendableCount,
     (SELECT count(*) FROM reservations r WHERE r.material_id = p.id AND r.status IN (${ACTIVE})) AS reservationCount
@@ -81,6 +88,7 @@ interface SummaryRow {
   latestIssue: number;
   holdingCount: number;
   availableCount: number;
+  onShelfCount: number;
   usableCount: number;
   lendableCount: number;
   reservationCount: number;
@@ -102,6 +110,7 @@ function toSummary(row: SummaryRow): MaterialSummary {
     reservable: r.reservable,
     ...(r.reservable ? {} : { notReservableReason: r.reason }),
     availableCount: row.availableCount,
+    onShelfCount: row.onShelfCount,
     holdingCount: row.holdingCount,
     reservationCount: row.reservationCount,
   };
@@ -181,9 +190,11 @@ function ftsSource(f: Filters): { from: string; where: string[]; binds: unknown[
 
 const andAll = (conditions: string[]) => (conditions.length > 0 ? conditions.join(" AND ") : "1");
 
+/** One search's statements: runs them on D1, reports their metadata, carries the limits. */
 class Runner {
   constructor(
     private readonly db: D1Database,
+    readonly limits: SearchLimits,
     private readonly sink?: MetaSink,
   ) {}
 
@@ -202,12 +213,12 @@ class Runner {
   }
 }
 
-/** Materials matching an FTS expression and the filters: exact when unfiltered, else capped at COUNT_CAP. */
+/** Materials matching an FTS expression and the filters: exact when unfiltered, else capped. */
 async function countMatches(run: Runner, match: string, f: Filters): Promise<number> {
   if (!filtered(f)) return run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
   const src = ftsSource(f);
   return run.count(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} LIMIT ${COUNT_CAP + 1})`,
+    `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} LIMIT ${run.limits.countCap + 1})`,
     [match, ...src.binds],
   );
 }
@@ -285,8 +296,10 @@ async function rankByTier(
   // the cap, the rest cannot change what the patron is told (「1,000件以上」).
   let second: number;
   if (!filtered(f)) second = hits - first;
-  else second = first > COUNT_CAP ? 0 : await countMatches(run, rest, f);
-  if (ids.length < params.perPage && (second > 0 || filtered(f))) {
+  else second = first > run.limits.countCap ? 0 : await countMatches(run, rest, f);
+  // With filters and a capped first tier, pages stay within it: the patron was told 「1,000件以上」.
+  const firstCapped = filtered(f) && first > run.limits.countCap;
+  if (ids.length < params.perPage && !firstCapped && (second > 0 || filtered(f))) {
     ids.push(...(await tierPage(run, rest, f, params.perPage - ids.length, Math.max(0, offset - first))));
   }
   return { ids, total: first + second };
@@ -307,15 +320,18 @@ async function filterOnly(
     params.perPage,
     offset,
   ]);
-  const total = await run.count(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM materials m WHERE ${where} LIMIT ${COUNT_CAP + 1})`,
-    binds,
-  );
+  // The whole catalog is counted exactly (one index scan); a filtered count stops at the cap.
+  const total = filtered(f)
+    ? await run.count(
+        `SELECT count(*) AS n FROM (SELECT 1 FROM materials m WHERE ${where} LIMIT ${run.limits.countCap + 1})`,
+        binds,
+      )
+    : await run.count("SELECT count(*) AS n FROM materials", []);
   return { ids: rows.map((r) => r.id), total };
 }
 
-async function runSearch(db: D1Database, params: SearchParams, sink?: MetaSink): Promise<SearchResult> {
-  const run = new Runner(db, sink);
+async function runSearch(db: D1Database, params: SearchParams, options: SearchOptions): Promise<SearchResult> {
+  const run = new Runner(db, options.limits ?? SEARCH_LIMITS, options.sink);
   const f = filtersOf(params);
   const offset = (params.page - 1) * params.perPage;
   const match = matchExpression(params);
@@ -324,16 +340,18 @@ async function runSearch(db: D1Database, params: SearchParams, sink?: MetaSink):
   else {
     const hits = await run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
     if (hits === 0) found = { ids: [], total: 0 };
-    else if (hits <= RANK_ALL_LIMIT) {
+    else if (hits <= run.limits.rankAll) {
       const total = filtered(f) ? await countMatches(run, match, f) : hits;
       found = { ids: total > offset ? await rankAll(run, params, match, f, offset) : [], total };
     } else if (params.sort === "relevance") found = await rankByTier(run, params, match, f, offset, hits);
     else found = { ids: await walkIndex(run, params, match, f, offset), total: await countMatches(run, match, f) };
   }
-  const rows = found.ids.length > 0 ? await run.all<SummaryRow>(SUMMARY_SQL, [JSON.stringify(found.ids)]) : [];
-  const isCapped = filtered(f) && found.total > COUNT_CAP;
+  const isCapped = filtered(f) && found.total > run.limits.countCap;
+  // Never a row past the total the patron is shown.
+  const shown = found.ids.slice(0, Math.max(0, (isCapped ? run.limits.countCap : found.total) - offset));
+  const rows = shown.length > 0 ? await run.all<SummaryRow>(SUMMARY_SQL, [JSON.stringify(shown)]) : [];
   return {
-    total: isCapped ? COUNT_CAP : found.total,
+    total: isCapped ? run.limits.countCap : found.total,
     totalCapped: isCapped,
     page: params.page,
     perPage: params.perPage,
@@ -341,12 +359,19 @@ async function runSearch(db: D1Database, params: SearchParams, sink?: MetaSink):
   };
 }
 
-export async function searchMaterials(db: D1Database, params: SearchParams, sink?: MetaSink): Promise<SearchResult> {
+export interface SearchOptions {
+  /** Receives the metadata of every statement (the benchmark). */
+  sink?: MetaSink;
+  /** Tests lower these to exercise the large-result plans on a small catalog. */
+  limits?: SearchLimits;
+}
+
+export async function searchMaterials(db: D1Database, params: SearchParams, options: SearchOptions = {}): Promise<SearchResult> {
   // A keyword that is an ISBN (any form) means that book; fall back to text search when none has it.
   const isbn = params.q && !params.isbn ? toIsbn13(params.q) : undefined;
   if (isbn) {
-    const byIsbn = await runSearch(db, { ...params, q: undefined, isbn }, sink);
+    const byIsbn = await runSearch(db, { ...params, q: undefined, isbn }, options);
     if (byIsbn.total > 0) return byIsbn;
   }
-  return runSearch(db, params, sink);
+  return runSearch(db, params, options);
 }

@@ -38,7 +38,8 @@ function SearchForm({
         {errors[name]}
       </p>
     ) : null;
-  const described = (name: string) => (errors[name] ? `${name}-error` : undefined);
+  // A field with an error points to its message and says it is invalid.
+  const a11y = (name: string) => (errors[name] ? { "aria-describedby": `${name}-error`, "aria-invalid": "true" } : {});
   const advancedOpen = ["title", "author", "publisher", "isbn", "ndc", "type", "yearFrom", "yearTo", "branch", "available"].some(
     (k) => values[k],
   );
@@ -46,7 +47,7 @@ function SearchForm({
     <form action="/search" method="get" role="search" {...(swapResults ? SWAP_RESULTS : {})}>
       <label for="q">キーワード（書名・著者名・出版者・件名）</label>
       <div class="searchbox">
-        <input type="search" id="q" name="q" value={values.q ?? ""} aria-describedby={described("q")} enterkeyhint="search" />
+        <input type="search" id="q" name="q" value={values.q ?? ""} {...a11y("q")} enterkeyhint="search" />
         <button type="submit">検索</button>
       </div>
       {err("q")}
@@ -64,13 +65,13 @@ function SearchForm({
           ).map(([name, label]) => (
             <div>
               <label for={name}>{label}</label>
-              <input type="text" id={name} name={name} value={values[name] ?? ""} aria-describedby={described(name)} />
+              <input type="text" id={name} name={name} value={values[name] ?? ""} {...a11y(name)} />
               {err(name)}
             </div>
           ))}
           <div>
             <label for="type">資料種別</label>
-            <select id="type" name="type">
+            <select id="type" name="type" {...a11y("type")}>
               <option value="">すべて</option>
               {MATERIAL_TYPES.map((t) => (
                 <option value={t} selected={values.type === t}>
@@ -82,17 +83,24 @@ function SearchForm({
           </div>
           <div>
             <label for="yearFrom">出版年（から）</label>
-            <input type="number" id="yearFrom" name="yearFrom" inputmode="numeric" value={values.yearFrom ?? ""} />
+            <input
+              type="number"
+              id="yearFrom"
+              name="yearFrom"
+              inputmode="numeric"
+              value={values.yearFrom ?? ""}
+              {...a11y("yearFrom")}
+            />
             {err("yearFrom")}
           </div>
           <div>
             <label for="yearTo">出版年（まで）</label>
-            <input type="number" id="yearTo" name="yearTo" inputmode="numeric" value={values.yearTo ?? ""} />
+            <input type="number" id="yearTo" name="yearTo" inputmode="numeric" value={values.yearTo ?? ""} {...a11y("yearTo")} />
             {err("yearTo")}
           </div>
           <div>
             <label for="branch">所蔵館</label>
-            <select id="branch" name="branch">
+            <select id="branch" name="branch" {...a11y("branch")}>
               <option value="">すべての館</option>
               {branches.map((b) => (
                 <option value={b.code} selected={values.branch === b.code}>
@@ -104,7 +112,7 @@ function SearchForm({
           </div>
           <div>
             <label for="sort">並び順</label>
-            <select id="sort" name="sort">
+            <select id="sort" name="sort" {...a11y("sort")}>
               {Object.entries(SORT_LABELS).map(([v, l]) => (
                 <option value={v} selected={values.sort === v}>
                   {l}
@@ -114,7 +122,13 @@ function SearchForm({
           </div>
         </div>
         <p class="check">
-          <input type="checkbox" id="available" name="available" value="true" checked={Boolean(values.available)} />
+          <input
+            type="checkbox"
+            id="available"
+            name="available"
+            value="true"
+            checked={["true", "1", "on"].includes(values.available ?? "")}
+          />
           <label for="available">いま貸出できる資料のみ</label>
         </p>
       </details>
@@ -147,6 +161,13 @@ export function HomePage({ branches }: { branches: Branch[] }) {
   );
 }
 
+/** 貸出可 when a lendable copy is on the shelf, 館内閲覧のみ when only 禁帯出 copies are, else 在架なし. */
+function ShelfBadge({ m }: { m: MaterialSummary }) {
+  if (m.availableCount > 0) return <span class="badge ok">貸出可 {m.availableCount}冊</span>;
+  if (m.onShelfCount > 0) return <span class="badge">館内閲覧のみ</span>;
+  return <span class="badge">在架なし</span>;
+}
+
 function ResultItem({ m }: { m: MaterialSummary }) {
   return (
     <li>
@@ -159,8 +180,8 @@ function ResultItem({ m }: { m: MaterialSummary }) {
         {MATERIAL_TYPE_LABELS[m.type]}
       </p>
       <p class="meta">
-        {m.availableCount > 0 ? <span class="badge ok">貸出可 {m.availableCount}冊</span> : <span class="badge">在架なし</span>}{" "}
-        所蔵 {m.holdingCount}冊 ・ 予約 {m.reservationCount}件{m.reservable ? null : <span class="ng"> ・ 予約できません</span>}
+        <ShelfBadge m={m} /> 所蔵 {m.holdingCount}冊 ・ 予約 {m.reservationCount}件
+        {m.reservable ? null : <span class="ng"> ・ 予約できません</span>}
       </p>
     </li>
   );
@@ -208,7 +229,7 @@ export function Results({ result, values, query }: { result: SearchResult; value
   const to = from + result.items.length - 1;
   return (
     <section id="results" aria-labelledby="results-heading">
-      <h2 id="results-heading" aria-live="polite">
+      <h2 id="results-heading">
         検索結果 {result.total.toLocaleString("ja-JP")}件{result.totalCapped ? "以上" : ""}
         {result.items.length > 0 ? `（${from}〜${to}件目）` : ""}
       </h2>
@@ -227,6 +248,16 @@ export function Results({ result, values, query }: { result: SearchResult; value
       )}
       <Pager result={result} values={values} />
     </section>
+  );
+}
+
+/** How many results, for screen readers: outside #results so it survives swaps (htmx updates it out of band). */
+export function SearchStatus({ result, oob = false }: { result?: SearchResult; oob?: boolean }) {
+  const text = result ? `検索結果 ${result.total.toLocaleString("ja-JP")}件${result.totalCapped ? "以上" : ""}` : "";
+  return (
+    <p id="search-status" class="visually-hidden" role="status" {...(oob ? { "hx-swap-oob": "true" } : {})}>
+      {text}
+    </p>
   );
 }
 
@@ -254,6 +285,7 @@ export function SearchPage(props: {
     <Layout title={title}>
       <h1>資料検索</h1>
       <SearchForm values={props.values} branches={props.branches} errors={props.errors} />
+      <SearchStatus result={props.results?.result} />
       {Object.keys(props.errors).length > 0 ? (
         <ErrorResults errors={props.errors} />
       ) : props.results ? (
