@@ -2,7 +2,7 @@
 // (hostile text, width variants, ISBN, latest magazine issue, 禁帯出, lost copies, false bigram hits).
 import { env } from "cloudflare:workers";
 import type { DemoItem, DemoMaterial } from "../../src/cli/demo/catalog";
-import { DEMO_BRANCHES } from "../../src/cli/demo/catalog";
+import { classicMaterial, DEMO_BRANCHES } from "../../src/cli/demo/catalog";
 import { classics } from "../../src/cli/demo/classics";
 import { branchInserts, inserts, itemInserts, materialInserts } from "../../src/cli/demo/sql";
 
@@ -67,24 +67,7 @@ export const FIXTURES = {
 } satisfies Record<string, DemoMaterial>;
 
 /** Every classic is material id = its index + 1, as in the demo library. */
-export const classicMaterials: DemoMaterial[] = classics.map((w, i) => ({
-  id: i + 1,
-  title: w.title,
-  titleKana: w.titleKana,
-  author: w.author,
-  authorKana: w.authorKana,
-  publisher: w.publisher,
-  year: w.year,
-  isbn: null,
-  ndc: w.ndc,
-  subject: w.subject,
-  series: w.series ?? null,
-  type: "book",
-  magazineTitle: null,
-  issueLabel: null,
-  issueDate: null,
-  latestIssue: false,
-}));
+export const classicMaterials: DemoMaterial[] = classics.map((w, i) => classicMaterial(w, i + 1, null));
 
 export const idOfTitle = (title: string, authorPrefix = ""): number => {
   const found = [...classicMaterials, ...Object.values(FIXTURES)].filter(

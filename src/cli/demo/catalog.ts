@@ -4,7 +4,7 @@ import holidayJp from "@holiday-jp/holiday_jp";
 import { addDays, isRegularClosingDay } from "../../domain/calendar";
 import type { ItemStatus, MaterialType } from "../../domain/codes";
 import { toIsbn13 } from "../../domain/isbn";
-import { classics } from "./classics";
+import { type ClassicWork, classics } from "./classics";
 
 export interface DemoBranch {
   code: string;
@@ -639,27 +639,32 @@ function generated(rng: Rng, count: number, firstId: number): DemoMaterial[] {
 }
 
 /** The real classics: a reprint edition of each, with an ISBN of its (demo) publisher. */
+/** A classic as a catalog record with the given id and ISBN (the tests' catalog uses these too). */
+export function classicMaterial(w: ClassicWork, id: number, isbn: string | null): DemoMaterial {
+  return {
+    id,
+    title: w.title,
+    titleKana: w.titleKana,
+    author: w.author,
+    authorKana: w.authorKana,
+    publisher: w.publisher,
+    year: w.year,
+    isbn,
+    ndc: w.ndc,
+    subject: w.subject,
+    series: w.series ?? null,
+    type: "book",
+    magazineTitle: null,
+    issueLabel: null,
+    issueDate: null,
+    latestIssue: false,
+  };
+}
+
 function classicMaterials(rng: Rng): DemoMaterial[] {
   return classics.map((w, i) => {
     const code = publisherCode(w.publisher);
-    return {
-      id: i + 1,
-      title: w.title,
-      titleKana: w.titleKana,
-      author: w.author,
-      authorKana: w.authorKana,
-      publisher: w.publisher,
-      year: w.year,
-      isbn: code ? isbnFor(rng, code) : null,
-      ndc: w.ndc,
-      subject: w.subject,
-      series: w.series ?? null,
-      type: "book",
-      magazineTitle: null,
-      issueLabel: null,
-      issueDate: null,
-      latestIssue: false,
-    };
+    return classicMaterial(w, i + 1, code ? isbnFor(rng, code) : null);
   });
 }
 
