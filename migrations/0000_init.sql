@@ -12,10 +12,10 @@ CREATE INDEX `audit_log_at_idx` ON `audit_log` (`at`);--> statement-breakpoint
 CREATE TABLE `auth_throttle` (
 	`key` text PRIMARY KEY NOT NULL,
 	`failures` integer DEFAULT 0 NOT NULL,
-	`window_started_at` integer NOT NULL,
-	`blocked_until` integer
+	`last_failure_at` integer NOT NULL
 );
 --> statement-breakpoint
+CREATE INDEX `auth_throttle_last_idx` ON `auth_throttle` (`last_failure_at`);--> statement-breakpoint
 CREATE TABLE `branches` (
 	`code` text PRIMARY KEY NOT NULL,
 	`name` text NOT NULL,

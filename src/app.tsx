@@ -1,9 +1,12 @@
 // Builds the Hono app: security headers, the per-request database, error mapping, one route per feature.
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
+import { loadPatron, refuseCrossSite } from "./auth/middleware";
 import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
+import { accountApi, accountPages } from "./features/account/routes";
+import { cartApi, cartPages } from "./features/cart/routes";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
 import { isFragmentRequest } from "./views/htmx";
@@ -41,9 +44,26 @@ export function buildApp() {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "private, no-store");
   });
 
+  app.use(refuseCrossSite);
+  app.use(loadPatron);
+  // With temporary credentials, the API answers only GET /me, PUT /me/credentials (and logout).
+  app.use("/api/v1/*", async (c, next) => {
+    if (c.var.patron?.mustChangeCredentials) {
+      const route = `${c.req.method} ${c.req.path.replace(/\/+$/, "")}`;
+      if (!["GET /api/v1/me", "PUT /api/v1/me/credentials", "DELETE /api/v1/session"].includes(route)) {
+        throw new AppError("credentials_change_required", "はじめに、メールアドレスとパスワードを変更してください。");
+      }
+    }
+    await next();
+  });
+
   app.route("/", catalogPages);
   app.route("/", helpPages);
+  app.route("/", accountPages);
+  app.route("/", cartPages);
   app.route("/api/v1", catalogApi);
+  app.route("/api/v1", accountApi);
+  app.route("/api/v1", cartApi);
 
   app.notFound(() => {
     throw notFound();
@@ -60,6 +80,7 @@ export function buildApp() {
     const message =
       known?.message ?? "申し訳ありません。システムでエラーが発生しました。しばらくしてからもう一度お試しください。";
     c.header("Cache-Control", "private, no-store");
+    if (known?.code === "too_many_attempts") c.header("Retry-After", String(known.extra.retryAfter ?? 60));
     if (isApi(c.req.path)) return c.json({ error: { code, message, ...(known?.extra ?? {}) } }, status);
     const title = status === 404 ? "ページが見つかりません" : status >= 500 ? "エラーが発生しました" : "エラー";
     if (isFragmentRequest(c)) return c.html(<MessageFragment title={title} message={message} />, status);

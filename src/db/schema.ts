@@ -249,13 +249,19 @@ export const cartItems = sqliteTable(
   (t) => [primaryKey({ columns: [t.cartId, t.materialId] })],
 );
 
-/** Failed-login counters per card number, client address and globally; rows expire, never lock for good. */
-export const authThrottle = sqliteTable("auth_throttle", {
-  key: text("key").primaryKey(),
-  failures: integer("failures").notNull().default(0),
-  windowStartedAt: integer("window_started_at", { mode: "number" }).notNull(),
-  blockedUntil: integer("blocked_until", { mode: "number" }),
-});
+/**
+ * Failed-login counters per client address, per (keyed hash of a) tried password and globally; the
+ * per-card count lives in the patron's Durable Object. Waits derive from the count (domain/throttle.ts).
+ */
+export const authThrottle = sqliteTable(
+  "auth_throttle",
+  {
+    key: text("key").primaryKey(),
+    failures: integer("failures").notNull().default(0),
+    lastFailureAt: integer("last_failure_at", { mode: "number" }).notNull(),
+  },
+  (t) => [index("auth_throttle_last_idx").on(t.lastFailureAt)],
+);
 
 /** Mail outbox: every message the library sends, with its delivery state; the idempotency key stops doubles. */
 export const mailOutbox = sqliteTable(

@@ -38,6 +38,12 @@ export function Layout({ title, children }: LayoutProps) {
                   <a href="/search">資料検索</a>
                 </li>
                 <li>
+                  <a href="/cart">予約カート</a>
+                </li>
+                <li>
+                  <a href="/account">利用状況照会</a>
+                </li>
+                <li>
                   <a href="/calendar">開館日</a>
                 </li>
                 <li>

@@ -1,0 +1,82 @@
+// Patron sessions: a random token given to the browser (cookie) or API client (bearer), stored only as its
+// SHA-256, ending after 30 idle minutes or 12 hours in all, on logout, and on a change of credentials.
+import { and, eq } from "drizzle-orm";
+import type { Db } from "../db/client";
+import { patrons, sessions } from "../db/schema";
+import { randomToken, sha256Hex } from "./tokens";
+
+export const SESSION_IDLE_MS = 30 * 60 * 1000;
+export const SESSION_ABSOLUTE_MS = 12 * 60 * 60 * 1000;
+/** last_seen_at is written at most this often, not on every request. */
+const TOUCH_EVERY_MS = 60 * 1000;
+
+export const SESSION_COOKIE = "__Host-session";
+
+export async function createPatronSession(db: Db, patronId: number, now: number): Promise<string> {
+  const token = randomToken();
+  await db.insert(sessions).values({
+    tokenHash: await sha256Hex(token),
+    kind: "patron",
+    patronId,
+    createdAt: now,
+    lastSeenAt: now,
+    expiresAt: now + SESSION_ABSOLUTE_MS,
+  });
+  return token;
+}
+
+export interface SessionPatron {
+  id: number;
+  cardNumber: string;
+  name: string;
+  email: string | null;
+  contactMethod: "mail" | "none";
+  mustChangeCredentials: boolean;
+}
+
+/** The patron of a live session, or undefined (expired, ended, or the patron may no longer use the web). */
+export async function findPatronSession(db: Db, token: string, now: number): Promise<SessionPatron | undefined> {
+  const tokenHash = await sha256Hex(token);
+  const [row] = await db
+    .select({
+      lastSeenAt: sessions.lastSeenAt,
+      expiresAt: sessions.expiresAt,
+      id: patrons.id,
+      cardNumber: patrons.cardNumber,
+      name: patrons.name,
+      email: patrons.email,
+      contactMethod: patrons.contactMethod,
+      mustChangeCredentials: patrons.mustChangeCredentials,
+      webEnabled: patrons.webEnabled,
+      suspended: patrons.suspended,
+    })
+    .from(sessions)
+    .innerJoin(patrons, eq(patrons.id, sessions.patronId))
+    .where(and(eq(sessions.tokenHash, tokenHash), eq(sessions.kind, "patron")))
+    .limit(1);
+  if (!row) return undefined;
+  if (row.expiresAt <= now || row.lastSeenAt + SESSION_IDLE_MS <= now || !row.webEnabled || row.suspended) {
+    await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+    return undefined;
+  }
+  if (now - row.lastSeenAt > TOUCH_EVERY_MS) {
+    await db.update(sessions).set({ lastSeenAt: now }).where(eq(sessions.tokenHash, tokenHash));
+  }
+  return {
+    id: row.id,
+    cardNumber: row.cardNumber,
+    name: row.name,
+    email: row.email,
+    contactMethod: row.contactMethod,
+    mustChangeCredentials: row.mustChangeCredentials,
+  };
+}
+
+export async function endSession(db: Db, token: string): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.tokenHash, await sha256Hex(token)));
+}
+
+/** Ends every session of a patron (credentials changed, password reset, web use stopped). */
+export async function endPatronSessions(db: Db, patronId: number): Promise<void> {
+  await db.delete(sessions).where(eq(sessions.patronId, patronId));
+}

@@ -1,0 +1,224 @@
+// 利用状況照会 as pages (/login, /account/…) and as JSON (/api/v1/session, /api/v1/me/…).
+import { zValidator } from "@hono/zod-validator";
+import { type Context, Hono } from "hono";
+import { requirePatron, requireReadyPatron } from "../../auth/middleware";
+import { tokyoDate, tokyoIso } from "../../domain/calendar";
+import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
+import { isWebCancellable } from "../../domain/reservations";
+import type { AppEnv } from "../../env";
+import { AppError, invalidRequest } from "../../errors";
+import { patronObject } from "../../objects/patron";
+import { parseWith, throwInvalid } from "../../validation";
+import { activeCount, loansOf, reservationsOf } from "./queries";
+import { cancelSchema, credentialsSchema, localPath, loginSchema } from "./schemas";
+import { changeCredentials, logIn, logOut } from "./session-actions";
+import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, ProfilePage, ReservationsPage } from "./views";
+
+const limitOf = (c: Context<AppEnv>) => Number(c.env.RESERVATION_LIMIT);
+
+/** Pages that need a patron: the login page when there is none, the change screen until credentials are changed. */
+function pagePatron(c: Context<AppEnv>, { allowTemporary = false } = {}) {
+  const patron = c.var.patron;
+  const here = new URL(c.req.url);
+  if (!patron) return { redirect: c.redirect(`/login?next=${encodeURIComponent(here.pathname + here.search)}`, 303) };
+  if (patron.mustChangeCredentials && !allowTemporary) {
+    return { redirect: c.redirect(`/account/profile?next=${encodeURIComponent(here.pathname + here.search)}`, 303) };
+  }
+  return { patron };
+}
+
+async function formObject(c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
+  const body = await c.req.parseBody({ all: true });
+  const out: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(body)) {
+    if (typeof v === "string") out[k] = v;
+    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === "string");
+  }
+  return out;
+}
+
+const text = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
+
+function cancelOutcomeMessage(status: string | undefined, ok: boolean, message?: string): string {
+  if (ok && status === "application_cancelled") return "予約申請を取り消しました（予約申請取消）。";
+  if (ok && status === "cancel_requested") return "取消を申請しました（取消申請中）。翌開館日の朝に正式に取り消されます。";
+  return message ?? "取り消せませんでした。";
+}
+
+export const accountPages = new Hono<AppEnv>()
+  .get("/login", (c) => {
+    if (c.var.patron) return c.redirect(localPath(c.req.query("next")) ?? "/account", 303);
+    return c.html(<LoginPage errors={{}} next={localPath(c.req.query("next"))} />);
+  })
+  .post("/login", async (c) => {
+    const form = await formObject(c);
+    const next = localPath(text(form.next));
+    const parsed = parseWith(loginSchema, form);
+    if (!parsed.ok) return c.html(<LoginPage errors={parsed.fields} cardNumber={text(form.cardNumber)} next={next} />, 400);
+    try {
+      const { patron } = await logIn(c, parsed.data.cardNumber, parsed.data.password);
+      if (patron.mustChangeCredentials) {
+        return c.redirect(`/account/profile${next ? `?next=${encodeURIComponent(next)}` : ""}`, 303);
+      }
+      return c.redirect(next ?? "/account", 303);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      if (err.code === "too_many_attempts") c.header("Retry-After", String(err.extra.retryAfter));
+      return c.html(<LoginPage errors={{}} message={err.message} cardNumber={parsed.data.cardNumber} next={next} />, err.status);
+    }
+  })
+  .post("/logout", async (c) => {
+    await logOut(c);
+    return c.redirect("/", 303);
+  })
+  .get("/account", async (c) => {
+    const { patron, redirect } = pagePatron(c);
+    if (redirect) return redirect;
+    return c.html(<AccountMenu name={patron.name} active={await activeCount(c.env.DB, patron.id)} limit={limitOf(c)} />);
+  })
+  .get("/account/profile", (c) => {
+    const { patron, redirect } = pagePatron(c, { allowTemporary: true });
+    if (redirect) return redirect;
+    const forced = patron.mustChangeCredentials;
+    return c.html(
+      <ProfilePage
+        errors={{}}
+        forced={forced}
+        next={localPath(c.req.query("next"))}
+        done={c.req.query("done") === "1"}
+        // A temporary address is not offered back as the new one.
+        values={
+          forced
+            ? { contactMethod: patron.contactMethod }
+            : { email: patron.email ?? "", emailConfirm: patron.email ?? "", contactMethod: patron.contactMethod }
+        }
+      />,
+    );
+  })
+  .post("/account/profile", async (c) => {
+    const { patron, redirect } = pagePatron(c, { allowTemporary: true });
+    if (redirect) return redirect;
+    const form = await formObject(c);
+    const next = localPath(text(form.next));
+    const values = { email: text(form.email), emailConfirm: text(form.emailConfirm), contactMethod: text(form.contactMethod) };
+    const parsed = parseWith(credentialsSchema, form);
+    const result = parsed.ok ? await changeCredentials(c, parsed.data) : parsed;
+    if (!result.ok) {
+      return c.html(
+        <ProfilePage errors={result.fields} values={values} forced={patron.mustChangeCredentials} next={next} />,
+        400,
+      );
+    }
+    return c.redirect(next ?? "/account/profile?done=1", 303);
+  })
+  .get("/account/reservations", async (c) => {
+    const { patron, redirect } = pagePatron(c);
+    if (redirect) return redirect;
+    return c.html(<ReservationsPage rows={await reservationsOf(c.env.DB, patron.id)} asOf={Date.now()} />);
+  })
+  .post("/account/reservations/cancel", async (c) => {
+    const { patron, redirect } = pagePatron(c);
+    if (redirect) return redirect;
+    const form = await formObject(c);
+    const ids = form.ids === undefined ? [] : Array.isArray(form.ids) ? form.ids : [form.ids];
+    const parsed = parseWith(cancelSchema, { ids });
+    if (!parsed.ok) {
+      const rows = await reservationsOf(c.env.DB, patron.id);
+      return c.html(<ReservationsPage rows={rows} asOf={Date.now()} error={Object.values(parsed.fields)[0]} />, 400);
+    }
+    const results = await patronObject(c.env, patron.cardNumber).cancel(patron.id, parsed.data.ids, Date.now());
+    const rows = await reservationsOf(c.env.DB, patron.id);
+    const titles = new Map(rows.map((r) => [r.id, r.title]));
+    const outcomes: CancelOutcome[] = results.map((r) => ({
+      title: titles.get(r.id) ?? `予約 ${r.id}`,
+      ok: r.ok,
+      message: cancelOutcomeMessage(r.status, r.ok, r.message),
+    }));
+    return c.html(<ReservationsPage rows={rows} asOf={Date.now()} outcomes={outcomes} />);
+  })
+  .get("/account/loans", async (c) => {
+    const { patron, redirect } = pagePatron(c);
+    if (redirect) return redirect;
+    const now = Date.now();
+    return c.html(<LoansPage rows={await loansOf(c.env.DB, patron.id)} asOf={now} today={tokyoDate(now)} />);
+  });
+
+export const accountApi = new Hono<AppEnv>()
+  .post("/session", zValidator("json", loginSchema, throwInvalid), async (c) => {
+    const { cardNumber, password } = c.req.valid("json");
+    const { token, patron } = await logIn(c, cardNumber, password);
+    return c.json({ token, mustChangeCredentials: patron.mustChangeCredentials });
+  })
+  .delete("/session", async (c) => {
+    requirePatron(c);
+    await logOut(c);
+    return c.body(null, 204);
+  })
+  .get("/me", async (c) => {
+    const patron = requirePatron(c);
+    return c.json({
+      cardNumber: patron.cardNumber,
+      name: patron.name,
+      email: patron.email,
+      contactMethod: patron.contactMethod,
+      mustChangeCredentials: patron.mustChangeCredentials,
+      reservationLimit: limitOf(c),
+      activeReservations: await activeCount(c.env.DB, patron.id),
+    });
+  })
+  .put("/me/credentials", zValidator("json", credentialsSchema, throwInvalid), async (c) => {
+    requirePatron(c);
+    const result = await changeCredentials(c, c.req.valid("json"));
+    if (!result.ok) throw invalidRequest(result.fields);
+    return c.json({ token: result.token, mustChangeCredentials: false });
+  })
+  .get("/me/reservations", async (c) => {
+    const patron = requireReadyPatron(c);
+    const rows = await reservationsOf(c.env.DB, patron.id);
+    return c.json({
+      asOf: tokyoIso(Date.now()),
+      items: rows.map((r) => ({
+        id: r.id,
+        materialId: r.materialId,
+        title: r.title,
+        pickupBranch: r.pickupBranch,
+        status: r.status,
+        statusLabel: RESERVATION_STATUS_LABELS[r.status],
+        appliedAt: tokyoIso(r.appliedAt),
+        acceptedAt: r.acceptedAt === null ? null : tokyoIso(r.acceptedAt),
+        queuePosition: r.queuePosition,
+        holdUntil: r.holdUntil,
+        cancellable: isWebCancellable(r.status),
+        reason: r.reason,
+      })),
+    });
+  })
+  .post("/me/reservations/cancel", zValidator("json", cancelSchema, throwInvalid), async (c) => {
+    const patron = requireReadyPatron(c);
+    const results = await patronObject(c.env, patron.cardNumber).cancel(patron.id, c.req.valid("json").ids, Date.now());
+    return c.json({
+      results: results.map((r) => ({
+        id: r.id,
+        ok: r.ok,
+        status: r.status ?? null,
+        ...(r.error ? { error: { code: r.error, message: r.message } } : {}),
+      })),
+    });
+  })
+  .get("/me/loans", async (c) => {
+    const patron = requireReadyPatron(c);
+    const now = Date.now();
+    const today = tokyoDate(now);
+    const rows = await loansOf(c.env.DB, patron.id);
+    return c.json({
+      asOf: tokyoIso(now),
+      items: rows.map((l) => ({
+        itemId: l.itemId,
+        materialId: l.materialId,
+        title: l.title,
+        loanedAt: tokyoIso(l.loanedAt),
+        dueDate: l.dueDate,
+        overdue: l.dueDate < today,
+      })),
+    });
+  });

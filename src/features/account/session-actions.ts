@@ -1,0 +1,112 @@
+// What logging in, changing credentials and logging out do, shared by the pages and the JSON API.
+import { eq } from "drizzle-orm";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { authenticate, type LoginPatron } from "../../auth/login";
+import { hashPassword, verifyPassword } from "../../auth/password";
+import { createPatronSession, endPatronSessions, endSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from "../../auth/sessions";
+import { patrons } from "../../db/schema";
+import { newPasswordProblem } from "../../domain/password-policy";
+import type { AppEnv } from "../../env";
+import { AppError } from "../../errors";
+import { CART_COOKIE, liveGuestCart, mergeGuestCart, patronCartId } from "../cart/queries";
+
+export const clientAddress = (c: Context<AppEnv>) => c.req.header("CF-Connecting-IP") ?? "local";
+
+function setSessionCookie(c: Context<AppEnv>, token: string) {
+  // __Host-: Secure, Path=/, no Domain; HttpOnly so scripts cannot read it.
+  setCookie(c, SESSION_COOKIE, token, {
+    path: "/",
+    secure: true,
+    httpOnly: true,
+    sameSite: "Lax",
+    maxAge: SESSION_ABSOLUTE_MS / 1000,
+  });
+}
+
+export const INVALID_CREDENTIALS = "利用者番号またはパスワードが正しくありません。";
+
+export function throttledError(retryAfter: number): AppError {
+  const minutes = Math.ceil(retryAfter / 60);
+  return new AppError(
+    "too_many_attempts",
+    `ログインの失敗が続いたため、しばらくログインできません。約${retryAfter < 60 ? `${retryAfter}秒` : `${minutes}分`}後にもう一度お試しください。`,
+    { retryAfter },
+  );
+}
+
+/**
+ * Checks the card number and password and starts a session: a new token, the cookie, and the guest's cart
+ * joined to the patron's. Throws invalid_credentials or too_many_attempts.
+ */
+export async function logIn(
+  c: Context<AppEnv>,
+  cardNumber: string,
+  password: string,
+): Promise<{ token: string; patron: LoginPatron }> {
+  const now = Date.now();
+  const outcome = await authenticate(c.env, c.var.db, { cardNumber, password, address: clientAddress(c), now });
+  if (!outcome.ok) {
+    if (outcome.kind === "throttled") throw throttledError(outcome.retryAfter);
+    throw new AppError("invalid_credentials", INVALID_CREDENTIALS);
+  }
+  // A session that was open before login is replaced, never reused (no session fixation).
+  const previous = c.var.patron?.token;
+  if (previous) await endSession(c.var.db, previous);
+  const token = await createPatronSession(c.var.db, outcome.patron.id, now);
+  setSessionCookie(c, token);
+  const guest = getCookie(c, CART_COOKIE);
+  if (guest && (await liveGuestCart(c.var.db, guest, now))) {
+    await mergeGuestCart(c.var.db, guest, await patronCartId(c.var.db, outcome.patron.id, now));
+    deleteCookie(c, CART_COOKIE, { path: "/", secure: true });
+  }
+  return { token, patron: outcome.patron };
+}
+
+export async function logOut(c: Context<AppEnv>): Promise<void> {
+  const token = c.var.patron?.token;
+  if (token) await endSession(c.var.db, token);
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: true });
+}
+
+export interface CredentialsInput {
+  currentPassword: string;
+  email: string;
+  password: string;
+  contactMethod: "mail" | "none";
+}
+
+/**
+ * Changes e-mail, password and contact method after checking the current password and refusing the
+ * guessable. Every session of the patron ends and a new one starts (new token). Returns field errors.
+ */
+export async function changeCredentials(
+  c: Context<AppEnv>,
+  input: CredentialsInput,
+): Promise<{ ok: true; token: string } | { ok: false; fields: Record<string, string> }> {
+  const patron = c.var.patron;
+  if (!patron) throw new AppError("unauthenticated", "ログインしてください。");
+  const db = c.var.db;
+  const [row] = await db.select({ hash: patrons.passwordHash }).from(patrons).where(eq(patrons.id, patron.id)).limit(1);
+  if (!row?.hash || !(await verifyPassword(input.currentPassword, row.hash, c.env.PASSWORD_PEPPER))) {
+    return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）が正しくありません。" } };
+  }
+  const problem = newPasswordProblem(input.password, { cardNumber: patron.cardNumber, currentPassword: input.currentPassword });
+  if (problem) return { ok: false, fields: { password: problem } };
+  const now = Date.now();
+  await db
+    .update(patrons)
+    .set({
+      email: input.email,
+      contactMethod: input.contactMethod,
+      passwordHash: await hashPassword(input.password, c.env.PASSWORD_PEPPER),
+      mustChangeCredentials: false,
+      credentialsChangedAt: now,
+      updatedAt: now,
+    })
+    .where(eq(patrons.id, patron.id));
+  await endPatronSessions(db, patron.id);
+  const token = await createPatronSession(db, patron.id, now);
+  setSessionCookie(c, token);
+  return { ok: true, token };
+}

@@ -1,0 +1,397 @@
+// 利用状況照会: login, the account menu, 個人情報変更 (also the first-login change), 予約状況, 貸出状況.
+import { tokyoDate } from "../../domain/calendar";
+import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
+import { isWebCancellable } from "../../domain/reservations";
+import { jaDate, jaDateTime } from "../../views/format";
+import { Layout } from "../../views/layout";
+import type { LoanRow, ReservationRow } from "./queries";
+
+type Errors = Record<string, string>;
+
+function FieldError({ errors, name }: { errors: Errors; name: string }) {
+  return errors[name] ? (
+    <p class="error" id={`${name}-error`}>
+      {errors[name]}
+    </p>
+  ) : null;
+}
+
+const a11y = (errors: Errors, name: string) =>
+  errors[name] ? { "aria-describedby": `${name}-error`, "aria-invalid": "true" } : {};
+
+function ErrorSummary({ errors }: { errors: Errors }) {
+  const messages = Object.values(errors);
+  if (messages.length === 0) return null;
+  return (
+    <div class="notice error-box" role="alert">
+      <p>入力内容を確認してください。</p>
+      <ul>
+        {messages.map((m) => (
+          <li class="error">{m}</li>
+        ))}
+      </ul>
+    </div>
+  );
+}
+
+/** Card number and password fields, shared by the login page and the cart. */
+export function CredentialFields({ errors, cardNumber }: { errors: Errors; cardNumber?: string }) {
+  return (
+    <>
+      <label for="cardNumber">利用者番号</label>
+      <input
+        type="text"
+        id="cardNumber"
+        name="cardNumber"
+        inputmode="numeric"
+        autocomplete="username"
+        required
+        value={cardNumber ?? ""}
+        {...a11y(errors, "cardNumber")}
+      />
+      <FieldError errors={errors} name="cardNumber" />
+      <label for="password">パスワード</label>
+      <input
+        type="password"
+        id="password"
+        name="password"
+        autocomplete="current-password"
+        required
+        {...a11y(errors, "password")}
+      />
+      <FieldError errors={errors} name="password" />
+    </>
+  );
+}
+
+export function LoginPage({
+  errors,
+  cardNumber,
+  next,
+  message,
+}: {
+  errors: Errors;
+  cardNumber?: string;
+  next?: string;
+  message?: string;
+}) {
+  return (
+    <Layout title="利用状況照会">
+      <h1>利用状況照会</h1>
+      <p>利用者番号とパスワードを入力して、ログインしてください。</p>
+      {message ? (
+        <p class="notice error" role="alert">
+          {message}
+        </p>
+      ) : null}
+      <ErrorSummary errors={errors} />
+      <form action="/login" method="post">
+        {next ? <input type="hidden" name="next" value={next} /> : null}
+        <CredentialFields errors={errors} cardNumber={cardNumber} />
+        <p>
+          <button type="submit">ログイン</button>
+        </p>
+      </form>
+      <p class="meta">インターネット予約には、窓口での申請が必要です。パスワードを忘れたときは、窓口で再度申請してください。</p>
+    </Layout>
+  );
+}
+
+function LogoutButton() {
+  return (
+    <form action="/logout" method="post" class="inline">
+      <button type="submit" class="secondary">
+        ログアウト
+      </button>
+    </form>
+  );
+}
+
+export function AccountMenu({ name, active, limit }: { name: string; active: number; limit: number }) {
+  return (
+    <Layout title="利用状況照会">
+      <h1>利用状況照会</h1>
+      <p>{name} さん</p>
+      <p>
+        予約中の資料 {active}件（あと{Math.max(0, limit - active)}件予約できます）
+      </p>
+      <ul class="menu">
+        <li>
+          <a href="/account/loans">貸出状況</a>
+        </li>
+        <li>
+          <a href="/account/reservations">予約状況</a>
+        </li>
+        <li>
+          <a href="/account/profile">個人情報変更（メールアドレス・パスワード）</a>
+        </li>
+        <li>
+          <a href="/cart">予約カート</a>
+        </li>
+      </ul>
+      <LogoutButton />
+    </Layout>
+  );
+}
+
+export interface ProfileValues {
+  email?: string;
+  emailConfirm?: string;
+  contactMethod?: string;
+}
+
+export function ProfilePage({
+  errors,
+  values,
+  forced,
+  next,
+  done,
+}: {
+  errors: Errors;
+  values: ProfileValues;
+  /** First login with temporary credentials: nothing else until they are changed. */
+  forced: boolean;
+  next?: string;
+  done?: boolean;
+}) {
+  return (
+    <Layout title="個人情報変更">
+      <h1>個人情報変更</h1>
+      {forced ? (
+        <p class="notice" role="status">
+          仮のメールアドレスとパスワードで登録されています。ご利用の前に、メールアドレスとパスワードを変更してください。
+        </p>
+      ) : null}
+      {done ? (
+        <p class="notice ok" role="status">
+          変更しました。
+        </p>
+      ) : null}
+      <ErrorSummary errors={errors} />
+      <form action="/account/profile" method="post">
+        {next ? <input type="hidden" name="next" value={next} /> : null}
+        <label for="currentPassword">{forced ? "仮パスワード" : "現在のパスワード"}</label>
+        <input
+          type="password"
+          id="currentPassword"
+          name="currentPassword"
+          autocomplete="current-password"
+          required
+          {...a11y(errors, "currentPassword")}
+        />
+        <FieldError errors={errors} name="currentPassword" />
+        <label for="email">新しいメールアドレス</label>
+        <input
+          type="email"
+          id="email"
+          name="email"
+          autocomplete="email"
+          required
+          value={values.email ?? ""}
+          {...a11y(errors, "email")}
+        />
+        <FieldError errors={errors} name="email" />
+        <label for="emailConfirm">新しいメールアドレス（確認のためもう一度）</label>
+        <input
+          type="email"
+          id="emailConfirm"
+          name="emailConfirm"
+          autocomplete="email"
+          required
+          value={values.emailConfirm ?? ""}
+          {...a11y(errors, "emailConfirm")}
+        />
+        <FieldError errors={errors} name="emailConfirm" />
+        <label for="newPassword">新しいパスワード（半角英数字4〜8文字）</label>
+        <input
+          type="password"
+          id="newPassword"
+          name="password"
+          autocomplete="new-password"
+          required
+          minlength={4}
+          maxlength={8}
+          {...(errors.password ? { "aria-describedby": "password-error", "aria-invalid": "true" } : {})}
+        />
+        <FieldError errors={errors} name="password" />
+        <label for="passwordConfirm">新しいパスワード（確認のためもう一度）</label>
+        <input
+          type="password"
+          id="passwordConfirm"
+          name="passwordConfirm"
+          autocomplete="new-password"
+          required
+          {...a11y(errors, "passwordConfirm")}
+        />
+        <FieldError errors={errors} name="passwordConfirm" />
+        <fieldset>
+          <legend>連絡方法</legend>
+          <p class="check">
+            <input type="radio" id="contactMail" name="contactMethod" value="mail" checked={values.contactMethod !== "none"} />
+            <label for="contactMail">メール（予約の受付時と、お取り置きの準備ができたときにお知らせします）</label>
+          </p>
+          <p class="check">
+            <input type="radio" id="contactNone" name="contactMethod" value="none" checked={values.contactMethod === "none"} />
+            <label for="contactNone">連絡不要（予約状況の画面でご確認ください）</label>
+          </p>
+        </fieldset>
+        <FieldError errors={errors} name="contactMethod" />
+        <p class="meta">
+          1234 や 0000 のような推測されやすいパスワード、利用者番号と同じもの、仮パスワードと同じものは使えません。
+        </p>
+        <p>
+          <button type="submit">変更する</button>
+        </p>
+      </form>
+      {forced ? (
+        <LogoutButton />
+      ) : (
+        <p>
+          <a href="/account">利用状況照会のメニューへ</a>
+        </p>
+      )}
+    </Layout>
+  );
+}
+
+export interface CancelOutcome {
+  title: string;
+  ok: boolean;
+  message: string;
+}
+
+export function ReservationsPage({
+  rows,
+  asOf,
+  outcomes,
+  error,
+}: {
+  rows: ReservationRow[];
+  asOf: number;
+  outcomes?: CancelOutcome[];
+  error?: string;
+}) {
+  return (
+    <Layout title="予約状況">
+      <h1>予約状況</h1>
+      <p class="meta">{jaDateTime(asOf)} 現在</p>
+      {outcomes && outcomes.length > 0 ? (
+        <div class="notice" role="status">
+          <ul>
+            {outcomes.map((o) => (
+              <li class={o.ok ? "ok" : "error"}>
+                {o.title}：{o.message}
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+      {error ? (
+        <p class="notice error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {rows.length === 0 ? (
+        <p>予約はありません。</p>
+      ) : (
+        <form action="/account/reservations/cancel" method="post">
+          <table class="stack">
+            <thead>
+              <tr>
+                <th scope="col">取消</th>
+                <th scope="col">資料名</th>
+                <th scope="col">状態</th>
+                <th scope="col">受取館</th>
+                <th scope="col">申請日</th>
+                <th scope="col">予約順位・取置期限など</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr>
+                  <td data-label="取消">
+                    {isWebCancellable(r.status) ? (
+                      <input
+                        type="checkbox"
+                        name="ids"
+                        value={String(r.id)}
+                        id={`r${r.id}`}
+                        aria-label={`${r.title}を取り消す`}
+                      />
+                    ) : r.status === "on_hold" ? (
+                      <span class="meta">受取館へご連絡ください</span>
+                    ) : (
+                      "—"
+                    )}
+                  </td>
+                  <td data-label="資料名">
+                    <a href={`/materials/${r.materialId}`}>{r.title}</a>
+                  </td>
+                  <td data-label="状態">
+                    <strong>{RESERVATION_STATUS_LABELS[r.status]}</strong>
+                  </td>
+                  <td data-label="受取館">{r.pickupBranchName}</td>
+                  <td data-label="申請日">{jaDateTime(r.appliedAt)}</td>
+                  <td data-label="詳細">
+                    {r.queuePosition ? `予約順位 ${r.queuePosition}位` : ""}
+                    {r.holdUntil ? `取置期限 ${jaDate(r.holdUntil)}` : ""}
+                    {r.reason ? `理由：${r.reason}` : ""}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          <p>
+            <button type="submit">取消実行</button>
+          </p>
+          <p class="meta">
+            「予約申請中」はすぐに取り消されます。「予約中」は「取消申請中」となり、翌開館日の朝に正式に取り消されます。
+            お取り置き中の資料は、受取館へお電話ください。
+          </p>
+        </form>
+      )}
+      <p>
+        <a href="/account">利用状況照会のメニューへ</a>
+      </p>
+    </Layout>
+  );
+}
+
+export function LoansPage({ rows, asOf, today }: { rows: LoanRow[]; asOf: number; today: string }) {
+  return (
+    <Layout title="貸出状況">
+      <h1>貸出状況</h1>
+      <p class="meta">{jaDateTime(asOf)} 現在。返却した資料は、翌日まで貸出中と表示されることがあります。</p>
+      {rows.length === 0 ? (
+        <p>借りている資料はありません。</p>
+      ) : (
+        <table class="stack">
+          <thead>
+            <tr>
+              <th scope="col">資料名</th>
+              <th scope="col">貸出日</th>
+              <th scope="col">返却期限</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((l) => (
+              <tr>
+                <td data-label="資料名">
+                  <a href={`/materials/${l.materialId}`}>{l.title}</a>
+                </td>
+                <td data-label="貸出日">{jaDate(tokyoDate(l.loanedAt))}</td>
+                <td data-label="返却期限">
+                  {jaDate(l.dueDate)}
+                  {l.dueDate < today ? <strong class="ng">（返却期限を過ぎています）</strong> : null}
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      <p>
+        <a href="/account">利用状況照会のメニューへ</a>
+      </p>
+    </Layout>
+  );
+}

@@ -1,0 +1,85 @@
+// The 予約カート: a guest's cart (cookie id, kept a week) or a patron's cart (follows the patron across
+// devices). One row per material: adding it again replaces the pickup branch.
+import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { randomToken } from "../../auth/tokens";
+import type { Db } from "../../db/client";
+import { branches, cartItems, carts, materials } from "../../db/schema";
+
+export const CART_COOKIE = "__Host-cart";
+export const GUEST_CART_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The patron's cart id, made on first use. */
+export async function patronCartId(db: Db, patronId: number, now: number): Promise<string> {
+  const [row] = await db.select({ id: carts.id }).from(carts).where(eq(carts.patronId, patronId)).limit(1);
+  if (row) return row.id;
+  const id = randomToken();
+  await db.insert(carts).values({ id, patronId, createdAt: now, updatedAt: now }).onConflictDoNothing();
+  const [made] = await db.select({ id: carts.id }).from(carts).where(eq(carts.patronId, patronId)).limit(1);
+  return made?.id ?? id;
+}
+
+/** A guest cart that still exists and has not expired. */
+export async function liveGuestCart(db: Db, id: string, now: number): Promise<boolean> {
+  const [row] = await db
+    .select({ id: carts.id })
+    .from(carts)
+    .where(and(eq(carts.id, id), isNull(carts.patronId), gt(carts.expiresAt, now)))
+    .limit(1);
+  return Boolean(row);
+}
+
+export async function newGuestCart(db: Db, now: number): Promise<string> {
+  const id = randomToken();
+  await db.insert(carts).values({ id, createdAt: now, updatedAt: now, expiresAt: now + GUEST_CART_MS });
+  return id;
+}
+
+export interface CartLine {
+  materialId: number;
+  title: string;
+  author: string | null;
+  pickupBranch: string;
+  pickupBranchName: string;
+}
+
+export const cartLines = (db: Db, cartId: string): Promise<CartLine[]> =>
+  db
+    .select({
+      materialId: cartItems.materialId,
+      title: materials.title,
+      author: materials.author,
+      pickupBranch: cartItems.pickupBranch,
+      pickupBranchName: branches.name,
+    })
+    .from(cartItems)
+    .innerJoin(materials, eq(materials.id, cartItems.materialId))
+    .innerJoin(branches, eq(branches.code, cartItems.pickupBranch))
+    .where(eq(cartItems.cartId, cartId))
+    .orderBy(asc(cartItems.addedAt));
+
+export async function putCartItem(db: Db, cartId: string, materialId: number, pickupBranch: string, now: number): Promise<void> {
+  await db.batch([
+    db
+      .insert(cartItems)
+      .values({ cartId, materialId, pickupBranch, addedAt: now })
+      .onConflictDoUpdate({ target: [cartItems.cartId, cartItems.materialId], set: { pickupBranch } }),
+    db.update(carts).set({ updatedAt: now }).where(eq(carts.id, cartId)),
+  ]);
+}
+
+export async function removeCartItem(db: Db, cartId: string, materialId: number): Promise<void> {
+  await db.delete(cartItems).where(and(eq(cartItems.cartId, cartId), eq(cartItems.materialId, materialId)));
+}
+
+/** On login the guest's cart joins the patron's (the guest's choice of pickup wins), then goes. */
+export async function mergeGuestCart(db: Db, guestId: string, patronCart: string): Promise<void> {
+  if (guestId === patronCart) return;
+  await db.batch([
+    db.run(
+      sql`INSERT INTO cart_items (cart_id, material_id, pickup_branch, added_at)
+          SELECT ${patronCart}, material_id, pickup_branch, added_at FROM cart_items WHERE cart_id = ${guestId}
+          ON CONFLICT (cart_id, material_id) DO UPDATE SET pickup_branch = excluded.pickup_branch`,
+    ),
+    db.delete(carts).where(and(eq(carts.id, guestId), isNull(carts.patronId))),
+  ]);
+}

@@ -1,0 +1,267 @@
+// 予約カート: add from 資料詳細情報, 予約カート確認, 予約申請 → confirmation → 予約申請 → done; and the JSON
+// of /api/v1/cart and the single-item /api/v1/me/reservations. Applying goes through the patron's Durable Object.
+import { zValidator } from "@hono/zod-validator";
+import { type Context, Hono } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import { requireReadyPatron } from "../../auth/middleware";
+import { tokyoIso } from "../../domain/calendar";
+import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
+import { remainingQuota } from "../../domain/reservations";
+import type { AppEnv } from "../../env";
+import { AppError, invalidRequest } from "../../errors";
+import { patronObject } from "../../objects/patron";
+import { parseWith, throwInvalid } from "../../validation";
+import { activeCount } from "../account/queries";
+import { applySchema, loginSchema, materialRef } from "../account/schemas";
+import { logIn } from "../account/session-actions";
+import { getMaterial, listBranches } from "../catalog/queries";
+import type { AppliedReservation, ApplyOutcome } from "../reservations/commands";
+import {
+  CART_COOKIE,
+  type CartLine,
+  cartLines,
+  GUEST_CART_MS,
+  liveGuestCart,
+  newGuestCart,
+  patronCartId,
+  putCartItem,
+  removeCartItem,
+} from "./queries";
+import { CartPage, ConfirmPage, DonePage } from "./views";
+
+const limitOf = (c: Context<AppEnv>) => Number(c.env.RESERVATION_LIMIT);
+
+/** The cart of this request: the patron's, or the guest's from its cookie (made when `create`). */
+async function cartOf(c: Context<AppEnv>, create: boolean): Promise<string | undefined> {
+  const now = Date.now();
+  if (c.var.patron) return patronCartId(c.var.db, c.var.patron.id, now);
+  const guest = getCookie(c, CART_COOKIE);
+  if (guest && (await liveGuestCart(c.var.db, guest, now))) return guest;
+  if (!create) return undefined;
+  const id = await newGuestCart(c.var.db, now);
+  setCookie(c, CART_COOKIE, id, { path: "/", secure: true, httpOnly: true, sameSite: "Lax", maxAge: GUEST_CART_MS / 1000 });
+  return id;
+}
+
+/** Adds a material with its pickup branch: it must be reservable, the branch a pickup branch, the cart within the limit. */
+async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: string): Promise<void> {
+  const material = await getMaterial(c.env.DB, materialId);
+  if (!material) throw new AppError("not_found", "指定された資料は見つかりませんでした。");
+  const r = reservability({ latestIssue: material.latestIssue, ...copyCounts(material.holdings) });
+  if (!r.reservable) throw new AppError("not_reservable", NOT_RESERVABLE_MESSAGES[r.reason], { reason: r.reason });
+  const pickups = (await listBranches(c.var.db)).filter((b) => b.pickup).map((b) => b.code);
+  if (!pickups.includes(pickupBranch)) throw invalidRequest({ pickupBranch: "受取館を選んでください。" });
+  const cartId = (await cartOf(c, true)) as string;
+  const lines = await cartLines(c.var.db, cartId);
+  if (lines.length >= limitOf(c) && !lines.some((l) => l.materialId === materialId)) {
+    throw new AppError("quota_exceeded", `予約カートに入れられるのは${limitOf(c)}件までです。`, { remaining: 0 });
+  }
+  await putCartItem(c.var.db, cartId, materialId, pickupBranch, Date.now());
+}
+
+/** The Durable Object's refusal as the contract's error, naming the materials concerned. */
+function refusal(outcome: Exclude<ApplyOutcome, { ok: true }>, lines: CartLine[], limit: number): AppError {
+  // The single-item API has no cart lines: it names "this material".
+  const titles = (ids: number[]) =>
+    lines.length === 0 ? "この資料" : ids.map((id) => `「${lines.find((l) => l.materialId === id)?.title ?? id}」`).join("");
+  switch (outcome.code) {
+    case "quota_exceeded":
+      return new AppError(
+        "quota_exceeded",
+        `予約できるのは窓口での予約も含めておひとり${limit}冊までのため、申請できません。あと${outcome.remaining}件まで予約できます。`,
+        { remaining: outcome.remaining },
+      );
+    case "not_reservable":
+      return new AppError("not_reservable", `予約できない資料が含まれています：${titles(outcome.materialIds)}`, {
+        materialIds: outcome.materialIds,
+      });
+    case "already_reserved":
+      return new AppError("already_reserved", `すでに予約している資料が含まれています：${titles(outcome.materialIds)}`, {
+        materialIds: outcome.materialIds,
+      });
+    case "invalid_request":
+      return outcome.field === "items"
+        ? invalidRequest({ items: "予約カートに資料がありません。" }, "予約カートに資料がありません。")
+        : invalidRequest({ pickupBranch: "受取館を選び直してください。" });
+    case "forbidden":
+      return new AppError("forbidden", "インターネット予約をご利用いただけません。窓口へお問い合わせください。");
+  }
+}
+
+/** Applies the patron's whole cart, or nothing; the cart is emptied in the same transaction. */
+async function applyCart(
+  c: Context<AppEnv>,
+  patron: { id: number; cardNumber: string },
+): Promise<{ applied: AppliedReservation[]; lines: CartLine[] }> {
+  const cartId = await patronCartId(c.var.db, patron.id, Date.now());
+  const lines = await cartLines(c.var.db, cartId);
+  if (lines.length === 0) throw invalidRequest({ items: "予約カートに資料がありません。" }, "予約カートに資料がありません。");
+  const outcome = await patronObject(c.env, patron.cardNumber).apply({
+    patronId: patron.id,
+    items: lines.map((l) => ({ materialId: l.materialId, pickupBranch: l.pickupBranch })),
+    cartId,
+    now: Date.now(),
+    limit: limitOf(c),
+  });
+  if (!outcome.ok) throw refusal(outcome, lines, limitOf(c));
+  return { applied: outcome.reservations, lines };
+}
+
+const appliedJson = (r: AppliedReservation) => ({
+  id: r.id,
+  materialId: r.materialId,
+  status: "applied" as const,
+  pickupBranch: r.pickupBranch,
+  appliedAt: tokyoIso(r.appliedAt),
+});
+
+async function cartPage(
+  c: Context<AppEnv>,
+  extra: { errors?: Record<string, string>; message?: string; cardNumber?: string } = {},
+) {
+  const cartId = await cartOf(c, false);
+  const lines = cartId ? await cartLines(c.var.db, cartId) : [];
+  const patron = c.var.patron;
+  const remaining = patron ? remainingQuota(limitOf(c), await activeCount(c.env.DB, patron.id)) : undefined;
+  return (
+    <CartPage
+      lines={lines}
+      limit={limitOf(c)}
+      remaining={remaining}
+      signedInAs={patron?.name}
+      errors={extra.errors ?? {}}
+      message={extra.message}
+      cardNumber={extra.cardNumber}
+    />
+  );
+}
+
+/** Temporary credentials: the change screen first, then back to the confirmation with the cart intact. */
+const mustChangeFirst = (c: Context<AppEnv>) =>
+  c.var.patron?.mustChangeCredentials
+    ? c.redirect(`/account/profile?next=${encodeURIComponent("/cart/confirm")}`, 303)
+    : undefined;
+
+export const cartPages = new Hono<AppEnv>()
+  .get("/cart", async (c) => mustChangeFirst(c) ?? c.html(await cartPage(c)))
+  .post("/cart/items", async (c) => {
+    const parsed = parseWith(materialRef, await c.req.parseBody());
+    if (!parsed.ok) return c.html(await cartPage(c, { message: Object.values(parsed.fields)[0] }), 400);
+    await addToCart(c, parsed.data.materialId, parsed.data.pickupBranch);
+    return c.redirect("/cart", 303);
+  })
+  .post("/cart/items/:materialId/delete", async (c) => {
+    const id = Number(c.req.param("materialId"));
+    const cartId = await cartOf(c, false);
+    if (cartId && Number.isInteger(id)) await removeCartItem(c.var.db, cartId, id);
+    return c.redirect("/cart", 303);
+  })
+  .post("/cart/confirm", async (c) => {
+    if (!c.var.patron) {
+      const form = await c.req.parseBody();
+      const parsed = parseWith(loginSchema, form);
+      const cardNumber = typeof form.cardNumber === "string" ? form.cardNumber : undefined;
+      if (!parsed.ok) return c.html(await cartPage(c, { errors: parsed.fields, cardNumber }), 400);
+      try {
+        const { patron } = await logIn(c, parsed.data.cardNumber, parsed.data.password);
+        if (patron.mustChangeCredentials) return c.redirect(`/account/profile?next=${encodeURIComponent("/cart/confirm")}`, 303);
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        if (err.code === "too_many_attempts") c.header("Retry-After", String(err.extra.retryAfter));
+        return c.html(await cartPage(c, { message: err.message, cardNumber }), err.status);
+      }
+    }
+    return c.redirect("/cart/confirm", 303);
+  })
+  .get("/cart/confirm", async (c) => {
+    const redirect = mustChangeFirst(c);
+    if (redirect) return redirect;
+    const patron = c.var.patron;
+    if (!patron) return c.redirect("/cart", 303);
+    const lines = await cartLines(c.var.db, await patronCartId(c.var.db, patron.id, Date.now()));
+    if (lines.length === 0) return c.redirect("/cart", 303);
+    const remaining = remainingQuota(limitOf(c), await activeCount(c.env.DB, patron.id));
+    return c.html(<ConfirmPage lines={lines} remaining={remaining} />);
+  })
+  .post("/cart/apply", async (c) => {
+    const redirect = mustChangeFirst(c);
+    if (redirect) return redirect;
+    const patron = c.var.patron;
+    if (!patron) return c.redirect("/cart", 303);
+    try {
+      const { applied, lines } = await applyCart(c, patron);
+      const appliedLines = applied.map((r) => ({
+        title: lines.find((l) => l.materialId === r.materialId)?.title ?? "",
+        pickupBranchName: lines.find((l) => l.materialId === r.materialId)?.pickupBranchName ?? r.pickupBranch,
+      }));
+      return c.html(<DonePage lines={appliedLines} appliedAt={applied[0]?.appliedAt ?? Date.now()} />, 201);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      // Nothing was applied and the cart is as it was: show it with the reason.
+      return c.html(await cartPage(c, { message: err.message }), err.status);
+    }
+  });
+
+export const cartApi = new Hono<AppEnv>()
+  .get("/cart", async (c) => {
+    const cartId = await cartOf(c, false);
+    const lines = cartId ? await cartLines(c.var.db, cartId) : [];
+    const patron = c.var.patron;
+    return c.json({
+      items: lines.map((l) => ({ materialId: l.materialId, title: l.title, pickupBranch: l.pickupBranch })),
+      limit: limitOf(c),
+      ...(patron ? { remaining: remainingQuota(limitOf(c), await activeCount(c.env.DB, patron.id)) } : {}),
+    });
+  })
+  .post("/cart/items", zValidator("json", materialRef, throwInvalid), async (c) => {
+    const { materialId, pickupBranch } = c.req.valid("json");
+    await addToCart(c, materialId, pickupBranch);
+    const lines = await cartLines(c.var.db, (await cartOf(c, false)) as string);
+    return c.json(
+      {
+        items: lines.map((l) => ({ materialId: l.materialId, title: l.title, pickupBranch: l.pickupBranch })),
+        limit: limitOf(c),
+      },
+      201,
+    );
+  })
+  .delete("/cart/items/:materialId", async (c) => {
+    const id = Number(c.req.param("materialId"));
+    if (!Number.isInteger(id) || id <= 0) throw invalidRequest({ materialId: "資料の指定が正しくありません。" });
+    const cartId = await cartOf(c, false);
+    if (cartId) await removeCartItem(c.var.db, cartId, id);
+    return c.body(null, 204);
+  })
+  .post("/cart/apply", zValidator("json", applySchema, throwInvalid), async (c) => {
+    const { cardNumber, password } = c.req.valid("json");
+    if (cardNumber && password) {
+      const { token, patron } = await logIn(c, cardNumber, password);
+      if (patron.mustChangeCredentials) {
+        // The cart now belongs to the patron; after PUT /me/credentials with this token, apply again.
+        throw new AppError(
+          "credentials_change_required",
+          "はじめに、メールアドレスとパスワードを変更してください。予約カートはそのまま残ります。",
+          {
+            token,
+          },
+        );
+      }
+      const { applied } = await applyCart(c, patron);
+      return c.json({ reservations: applied.map(appliedJson) }, 201);
+    }
+    const patron = requireReadyPatron(c);
+    const { applied } = await applyCart(c, patron);
+    return c.json({ reservations: applied.map(appliedJson) }, 201);
+  })
+  .post("/me/reservations", zValidator("json", materialRef, throwInvalid), async (c) => {
+    const patron = requireReadyPatron(c);
+    const { materialId, pickupBranch } = c.req.valid("json");
+    const outcome = await patronObject(c.env, patron.cardNumber).apply({
+      patronId: patron.id,
+      items: [{ materialId, pickupBranch }],
+      now: Date.now(),
+      limit: limitOf(c),
+    });
+    if (!outcome.ok) throw refusal(outcome, [], limitOf(c));
+    return c.json({ reservation: appliedJson(outcome.reservations[0] as AppliedReservation) }, 201);
+  });
