@@ -69,7 +69,7 @@ export async function applyReservations(db: D1Database, input: ApplyInput): Prom
     | { webEnabled: number; suspended: number; mustChange: number; validUntil: string | null }
     | undefined;
   const cardExpired = Boolean(p?.validUntil && p.validUntil < tokyoDate(now));
-  if (!p || !p.webEnabled || p.suspended || p.mustChange || cardExpired) return { ok: false, code: "forbidden" };
+  if (!p?.webEnabled || p.suspended || p.mustChange || cardExpired) return { ok: false, code: "forbidden" };
 
   const pickupCodes = new Set(((pickups?.results ?? []) as Array<{ code: string }>).map((r) => r.code));
   if (items.some((i) => !pickupCodes.has(i.pickupBranch))) return { ok: false, code: "invalid_request", field: "pickupBranch" };
