@@ -1,6 +1,6 @@
 // The 予約カート: a guest's cart (cookie id, kept a week) or a patron's cart (follows the patron across
 // devices). One row per material: adding it again replaces the pickup branch.
-import { and, asc, eq, gt, isNull, sql } from "drizzle-orm";
+import { and, asc, eq, gt, isNull } from "drizzle-orm";
 import { randomToken } from "../../auth/tokens";
 import type { Db } from "../../db/client";
 import { branches, cartItems, carts, materials } from "../../db/schema";
@@ -72,14 +72,16 @@ export async function removeCartItem(db: Db, cartId: string, materialId: number)
 }
 
 /** On login the guest's cart joins the patron's (the guest's choice of pickup wins), then goes. */
-export async function mergeGuestCart(db: Db, guestId: string, patronCart: string): Promise<void> {
+export async function mergeGuestCart(d1: D1Database, guestId: string, patronCart: string): Promise<void> {
   if (guestId === patronCart) return;
-  await db.batch([
-    db.run(
-      sql`INSERT INTO cart_items (cart_id, material_id, pickup_branch, added_at)
-          SELECT ${patronCart}, material_id, pickup_branch, added_at FROM cart_items WHERE cart_id = ${guestId}
-          ON CONFLICT (cart_id, material_id) DO UPDATE SET pickup_branch = excluded.pickup_branch`,
-    ),
-    db.delete(carts).where(and(eq(carts.id, guestId), isNull(carts.patronId))),
+  await d1.batch([
+    d1
+      .prepare(
+        `INSERT INTO cart_items (cart_id, material_id, pickup_branch, added_at)
+         SELECT ?1, material_id, pickup_branch, added_at FROM cart_items WHERE cart_id = ?2
+         ON CONFLICT (cart_id, material_id) DO UPDATE SET pickup_branch = excluded.pickup_branch`,
+      )
+      .bind(patronCart, guestId),
+    d1.prepare("DELETE FROM carts WHERE id = ? AND patron_id IS NULL").bind(guestId),
   ]);
 }
