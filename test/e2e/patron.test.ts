@@ -24,7 +24,10 @@ describe.skipIf(!browserAvailable)("a patron's first reservation in a phone brow
     await page.fill("#q", "こころ");
     await page.press("#q", "Enter");
     await page.waitForURL(/\/search\?q=/);
-    await page.locator("ol.results li a", { hasText: /^こころ$/ }).first().click();
+    await page
+      .locator("ol.results li a", { hasText: /^こころ$/ })
+      .first()
+      .click();
     await page.waitForURL(/\/materials\/\d+/);
 
     await page.selectOption("#pickupBranch", { label: "北部分館" });

@@ -228,7 +228,8 @@ describe("temporary credentials", () => {
 });
 
 describe("PUT /api/v1/me/credentials", () => {
-  const put = (token: string, body: unknown) => api<ErrorBody & SessionBody>("/api/v1/me/credentials", withToken(token, "PUT", body));
+  const put = (token: string, body: unknown) =>
+    api<ErrorBody & SessionBody>("/api/v1/me/credentials", withToken(token, "PUT", body));
 
   it("answers 400 with fields.emailConfirm when the e-mail confirmation differs", async () => {
     const p = await createPatron();
@@ -257,7 +258,10 @@ describe("PUT /api/v1/me/credentials", () => {
       expect(body.error.code).toBe("invalid_request");
       expect(body.error.fields?.password, pw).toEqual(expect.any(String));
     }
-    const partOfCard = await put(token, credentials(p, { password: p.cardNumber.slice(-8), passwordConfirm: p.cardNumber.slice(-8) }));
+    const partOfCard = await put(
+      token,
+      credentials(p, { password: p.cardNumber.slice(-8), passwordConfirm: p.cardNumber.slice(-8) }),
+    );
     expect(partOfCard.body.error.fields?.password).toMatch(/利用者番号/);
     // Nothing changed: the temporary password still logs in and must still be changed.
     expect((await me(token)).body.mustChangeCredentials).toBe(true);

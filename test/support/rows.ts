@@ -21,7 +21,11 @@ export async function insertReservation(
 ): Promise<number> {
   const appliedAt = options.appliedAt ?? Date.now() - 60_000;
   const acceptedAt =
-    options.acceptedAt !== undefined ? options.acceptedAt : status === "applied" || status === "rejected" ? null : appliedAt + 1000;
+    options.acceptedAt !== undefined
+      ? options.acceptedAt
+      : status === "applied" || status === "rejected"
+        ? null
+        : appliedAt + 1000;
   const row = await env.DB.prepare(
     `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at, hold_until, reason, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
@@ -46,7 +50,8 @@ export async function insertReservation(
 /** Inserts `n` active reservations (alternately applied and reserved) on the given materials. */
 export async function insertActive(patronId: number, materialIds: number[]): Promise<number[]> {
   const ids: number[] = [];
-  for (const [i, m] of materialIds.entries()) ids.push(await insertReservation(patronId, m, i % 2 === 0 ? "applied" : "reserved"));
+  for (const [i, m] of materialIds.entries())
+    ids.push(await insertReservation(patronId, m, i % 2 === 0 ? "applied" : "reserved"));
   return ids;
 }
 
@@ -70,7 +75,9 @@ export async function activeInDb(patronId: number): Promise<number> {
 
 /** All reservations of a patron in D1. */
 export async function reservationsInDb(patronId: number): Promise<Array<{ id: number; materialId: number; status: string }>> {
-  const rows = await env.DB.prepare("SELECT id, material_id AS materialId, status FROM reservations WHERE patron_id = ? ORDER BY id")
+  const rows = await env.DB.prepare(
+    "SELECT id, material_id AS materialId, status FROM reservations WHERE patron_id = ? ORDER BY id",
+  )
     .bind(patronId)
     .all<{ id: number; materialId: number; status: string }>();
   return rows.results;

@@ -5,9 +5,12 @@ import { newPasswordProblem, type PasswordContext } from "../../src/domain/passw
 const ctx: PasswordContext = { cardNumber: "3948152607", currentPassword: "kari7391" };
 
 describe("newPasswordProblem", () => {
-  it.each(["Neko2026", "ab3x9q", "Yomu2718", "h7Kq", "q8w2z5x1"])("accepts %s, a password within the rule nobody guesses first", (p) => {
-    expect(newPasswordProblem(p, ctx)).toBeUndefined();
-  });
+  it.each(["Neko2026", "ab3x9q", "Yomu2718", "h7Kq", "q8w2z5x1"])(
+    "accepts %s, a password within the rule nobody guesses first",
+    (p) => {
+      expect(newPasswordProblem(p, ctx)).toBeUndefined();
+    },
+  );
 
   it.each([
     ["3 characters", "ab3"],
