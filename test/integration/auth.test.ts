@@ -178,6 +178,26 @@ describe("POST /api/v1/session", () => {
     expect(answers[0]?.body.error.message).toBe("利用者番号またはパスワードが正しくありません。");
   });
 
+  it("replaces a session the browser already had (no session fixation): the earlier token ends", async () => {
+    const p = await createPatron({ mustChange: false, password: "Yomu2718" });
+    const earlier = await tokenOf(p);
+    const { status, body } = await login(p.cardNumber, p.password, freshAddress(), {
+      Cookie: `__Host-session=${earlier}`,
+      Origin: BASE,
+    });
+    expect(status).toBe(200);
+    expect(body.token).not.toBe(earlier);
+    expect((await me(earlier)).status).toBe(401);
+    expect((await me(body.token)).status).toBe(200);
+  });
+
+  it("accepts a card number typed with full-width digits (as phones often do)", async () => {
+    const p = await createPatron({ mustChange: false, password: "Yomu2718" });
+    const fullWidth = p.cardNumber.replace(/[0-9]/g, (d) => String.fromCharCode(d.charCodeAt(0) + 0xfee0));
+    const { status } = await login(fullWidth, p.password);
+    expect(status).toBe(200);
+  });
+
   it("answers 400 invalid_request with fields.password when the password is missing", async () => {
     const { status, body } = await api<ErrorBody>("/api/v1/session", {
       method: "POST",
@@ -367,6 +387,15 @@ describe("ending and expiring sessions", () => {
     expect((row?.expiresAt ?? 0) - Date.now()).toBeLessThanOrEqual(12 * 60 * 60 * 1000);
   });
 
+  it("ends the sessions of a patron whose web use is stopped or who is suspended", async () => {
+    const stopped = await readyPatron();
+    const suspended = await readyPatron();
+    await env.DB.prepare("UPDATE patrons SET web_enabled = 0 WHERE id = ?").bind(stopped.id).run();
+    await env.DB.prepare("UPDATE patrons SET suspended = 1 WHERE id = ?").bind(suspended.id).run();
+    expect((await me(stopped.token)).status).toBe(401);
+    expect((await me(suspended.token)).status).toBe(401);
+  });
+
   it("answers 401 unauthenticated for a made-up token", async () => {
     const res = await me("x".repeat(43));
     expect(res.status).toBe(401);
@@ -441,6 +470,15 @@ describe("throttling per card", () => {
     await failFiveTimes(p);
     for (let i = 0; i < 3; i++) expect((await login(p.cardNumber, freshWrongPassword())).status).toBe(429);
     expect((await storedFailures(p.cardNumber))?.failures).toBe(5);
+  });
+
+  it("cannot be got around by guessing concurrently: of 30 simultaneous wrong tries on one card, at most 5 are checked", async () => {
+    const p = await createPatron({ mustChange: false, password: "Yomu2718" });
+    const answers = await Promise.all(Array.from({ length: 30 }, () => login(p.cardNumber, freshWrongPassword())));
+    const checked = answers.filter((a) => a.status === 401).length;
+    const refused = answers.filter((a) => a.status === 429).length;
+    expect(checked + refused).toBe(30);
+    expect(checked).toBeLessThanOrEqual(5);
   });
 
   it("throttles one card only: another patron logs in meanwhile", async () => {
@@ -554,6 +592,20 @@ describe("cross-site request forgery", () => {
     const { token } = await readyPatron();
     const res = await addToCart({ Cookie: `__Host-session=${token}`, "Sec-Fetch-Site": "same-origin" }, material);
     expect(res.status).toBe(201);
+  });
+
+  it("does not let a made-up bearer token carry a session cookie past the guard", async () => {
+    const p = await readyPatron();
+    const res = await api<ErrorBody>("/api/v1/me/reservations", {
+      method: "POST",
+      headers: { "content-type": "application/json", Cookie: `__Host-session=${p.token}`, Authorization: "Bearer made-up" },
+      body: JSON.stringify({ materialId: material, pickupBranch: "central" }),
+    });
+    expect(res.status).toBe(401);
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM reservations WHERE patron_id = ?")
+      .bind(p.id)
+      .first<{ n: number }>();
+    expect(count?.n).toBe(0);
   });
 
   it("accepts a bearer-token POST without Origin (no ambient credentials)", async () => {

@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addDays, tokyoDate } from "../../src/domain/calendar";
-import { FIXTURES, idOfTitle, loadCatalog } from "../support/catalog";
+import { FIXTURES, loadCatalog } from "../support/catalog";
 import { BASE, call } from "../support/http";
 import { apiLogin, cookiesFrom, createPatron, formPost, readyPatron, withToken } from "../support/patrons";
 import {
@@ -344,6 +344,19 @@ describe("POST /api/v1/cart/apply", () => {
     await insertReservation(p.id, 17, "application_cancelled");
     await addItem(p.token, classic(17));
     expect((await applyCart(p.token)).status).toBe(201);
+  });
+
+  it("refuses a patron whose card has expired with 403 forbidden, nothing applied, cart intact", async () => {
+    const p = await readyPatron();
+    await env.DB.prepare("UPDATE patrons SET card_valid_until = ? WHERE id = ?")
+      .bind(addDays(tokyoDate(Date.now()), -1), p.id)
+      .run();
+    await addItem(p.token, classic(19));
+    const res = await applyCart(p.token);
+    expect(res.status).toBe(403);
+    expect(res.body.error.code).toBe("forbidden");
+    expect(await reservationsInDb(p.id)).toEqual([]);
+    expect((await getCart(p.token)).body.items).toHaveLength(1);
   });
 
   it("refuses a cart whose material became non-reservable meanwhile (409 not_reservable), nothing applied", async () => {

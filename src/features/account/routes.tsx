@@ -109,7 +109,8 @@ export const accountPages = new Hono<AppEnv>()
         400,
       );
     }
-    return c.redirect(next ?? "/account/profile?done=1", 303);
+    // After the first-login change the menu opens; after a later change the form says it is done.
+    return c.redirect(next ?? (patron.mustChangeCredentials ? "/account" : "/account/profile?done=1"), 303);
   })
   .get("/account/reservations", async (c) => {
     const { patron, redirect } = pagePatron(c);
