@@ -7,7 +7,7 @@ import { patrons } from "../db/schema";
 import { POLICIES } from "../domain/throttle";
 import { patronObject } from "../objects/patron";
 import { verifyPassword } from "./password";
-import { currentWait, recordFailure, type ThrottleKey } from "./throttle-store";
+import { countAttempt, currentWait, type ThrottleKey, uncountAttempt } from "./throttle-store";
 import { keyedHash } from "./tokens";
 
 /** A well-formed hash nobody's password matches: unknown cards cost one PBKDF2 run like known ones. */
@@ -44,15 +44,20 @@ async function throttleKeys(env: Env, attempt: LoginAttempt): Promise<ThrottleKe
 export async function authenticate(env: Env, db: Db, attempt: LoginAttempt): Promise<LoginOutcome> {
   const card = patronObject(env, attempt.cardNumber);
   const keys = await throttleKeys(env, attempt);
-  const wait = Math.max(await card.loginWait(attempt.now), await currentWait(db, keys, attempt.now));
-  if (wait > 0) return { ok: false, kind: "throttled", retryAfter: wait };
+  // Every attempt is counted before the password is checked (and given back on success), so a burst of
+  // concurrent guesses meets the same limits as guesses one after another.
+  const cardWait = await card.beginAttempt(attempt.now);
+  if (cardWait > 0) return { ok: false, kind: "throttled", retryAfter: cardWait };
+  const refused = await countAttempt(env.DB, keys, attempt.now);
+  if (refused.length > 0) {
+    const counted = keys.filter((k) => !refused.includes(k));
+    await uncountAttempt(env.DB, counted);
+    return { ok: false, kind: "throttled", retryAfter: Math.max(1, await currentWait(db, refused, attempt.now)) };
+  }
 
   const [row] = await db.select().from(patrons).where(eq(patrons.cardNumber, attempt.cardNumber)).limit(1);
   const matches = await verifyPassword(attempt.password, row?.passwordHash ?? DUMMY_HASH, env.PASSWORD_PEPPER);
-  if (!row || !matches || !row.webEnabled || row.suspended) {
-    await Promise.all([card.loginFailed(attempt.now), recordFailure(env.DB, keys, attempt.now)]);
-    return { ok: false, kind: "invalid" };
-  }
-  await card.loginSucceeded();
+  if (!row || !matches || !row.webEnabled || row.suspended) return { ok: false, kind: "invalid" };
+  await Promise.all([card.loginSucceeded(), uncountAttempt(env.DB, keys)]);
   return { ok: true, patron: { id: row.id, cardNumber: row.cardNumber, mustChangeCredentials: row.mustChangeCredentials } };
 }

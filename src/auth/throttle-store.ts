@@ -27,18 +27,33 @@ export async function currentWait(db: Db, keys: ThrottleKey[], now: number): Pro
   return Math.max(0, ...keys.map((k) => waitSeconds(counts.get(k.key), now, k.policy)));
 }
 
-/** Counts one more failure for each key, starting again when the last one is older than the policy forgets. */
-export async function recordFailure(db: D1Database, keys: ThrottleKey[], now: number): Promise<void> {
-  await db.batch(
+/**
+ * Counts an attempt against every key, atomically and only where the key allows one now: the upsert's
+ * WHERE repeats waitSeconds() in SQL over the stored row, so concurrent attempts cannot all pass a read
+ * made before any of them was counted. Returns the keys that refused (their row was left unchanged).
+ */
+export async function countAttempt(db: D1Database, keys: ThrottleKey[], now: number): Promise<ThrottleKey[]> {
+  const results = await db.batch<{ failures: number }>(
     keys.map((k) =>
       db
         .prepare(
           `INSERT INTO auth_throttle (key, failures, last_failure_at) VALUES (?1, 1, ?2)
            ON CONFLICT (key) DO UPDATE SET
              failures = CASE WHEN ?2 - last_failure_at > ?3 THEN 1 ELSE failures + 1 END,
-             last_failure_at = ?2`,
+             last_failure_at = ?2
+           WHERE failures < ?4 OR ?2 - last_failure_at > ?3
+              OR ?2 >= last_failure_at + min(?6, ?5 * (1 << min(failures - ?4, 30))) * 1000
+           RETURNING failures`,
         )
-        .bind(k.key, now, k.policy.forgetAfterSeconds * 1000),
+        .bind(k.key, now, k.policy.forgetAfterSeconds * 1000, k.policy.free, k.policy.baseSeconds, k.policy.maxSeconds),
     ),
+  );
+  return keys.filter((_, i) => (results[i]?.results?.length ?? 0) === 0);
+}
+
+/** A successful login gives back the attempt it was counted as. */
+export async function uncountAttempt(db: D1Database, keys: ThrottleKey[]): Promise<void> {
+  await db.batch(
+    keys.map((k) => db.prepare("UPDATE auth_throttle SET failures = max(failures - 1, 0) WHERE key = ?").bind(k.key)),
   );
 }

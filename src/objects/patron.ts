@@ -23,18 +23,24 @@ export class PatronObject extends DurableObject<Env> {
     return run;
   }
 
-  /** Seconds the card must wait before another login try (0: allowed now). */
-  async loginWait(now: number): Promise<number> {
-    return waitSeconds(await this.ctx.storage.get<FailureCount>(LOGIN_KEY), now, POLICIES.card);
+  /**
+   * Starts a password check for the card: the wait it must first sit out, or 0 and the attempt is
+   * counted as a failure right away, in one serial step, so concurrent guesses cannot all slip past
+   * the count. A success clears it (loginSucceeded).
+   */
+  async beginAttempt(now: number): Promise<number> {
+    return this.serially(async () => {
+      const previous = await this.ctx.storage.get<FailureCount>(LOGIN_KEY);
+      const wait = waitSeconds(previous, now, POLICIES.card);
+      if (wait > 0) return wait;
+      await this.ctx.storage.put(LOGIN_KEY, addFailure(previous, now, POLICIES.card));
+      return 0;
+    });
   }
 
-  /** Counts a failed login for the card; returns the wait it now asks for. */
-  async loginFailed(now: number): Promise<number> {
-    return this.serially(async () => {
-      const count = addFailure(await this.ctx.storage.get<FailureCount>(LOGIN_KEY), now, POLICIES.card);
-      await this.ctx.storage.put(LOGIN_KEY, count);
-      return waitSeconds(count, now, POLICIES.card);
-    });
+  /** The wait the card asks for now, without counting anything. */
+  async currentWait(now: number): Promise<number> {
+    return waitSeconds(await this.ctx.storage.get<FailureCount>(LOGIN_KEY), now, POLICIES.card);
   }
 
   async loginSucceeded(): Promise<void> {

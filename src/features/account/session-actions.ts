@@ -9,6 +9,7 @@ import { patrons } from "../../db/schema";
 import { newPasswordProblem } from "../../domain/password-policy";
 import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
+import { patronObject } from "../../objects/patron";
 import { CART_COOKIE, liveGuestCart, mergeGuestCart, patronCartId } from "../cart/queries";
 
 export const clientAddress = (c: Context<AppEnv>) => c.req.header("CF-Connecting-IP") ?? "local";
@@ -87,10 +88,15 @@ export async function changeCredentials(
   const patron = c.var.patron;
   if (!patron) throw new AppError("unauthenticated", "ログインしてください。");
   const db = c.var.db;
+  // Guessing the current password through this form meets the card's login throttle too.
+  const card = patronObject(c.env, patron.cardNumber);
+  const wait = await card.beginAttempt(Date.now());
+  if (wait > 0) throw throttledError(wait);
   const [row] = await db.select({ hash: patrons.passwordHash }).from(patrons).where(eq(patrons.id, patron.id)).limit(1);
   if (!row?.hash || !(await verifyPassword(input.currentPassword, row.hash, c.env.PASSWORD_PEPPER))) {
     return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）が正しくありません。" } };
   }
+  await card.loginSucceeded();
   const problem = newPasswordProblem(input.password, { cardNumber: patron.cardNumber, currentPassword: input.currentPassword });
   if (problem) return { ok: false, fields: { password: problem } };
   const now = Date.now();

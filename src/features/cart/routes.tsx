@@ -44,7 +44,7 @@ async function cartOf(c: Context<AppEnv>, create: boolean): Promise<string | und
 }
 
 /** Adds a material with its pickup branch: it must be reservable, the branch a pickup branch, the cart within the limit. */
-async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: string): Promise<void> {
+async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: string): Promise<string> {
   const material = await getMaterial(c.env.DB, materialId);
   if (!material) throw new AppError("not_found", "指定された資料は見つかりませんでした。");
   const r = reservability({ latestIssue: material.latestIssue, ...copyCounts(material.holdings) });
@@ -57,6 +57,7 @@ async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: s
     throw new AppError("quota_exceeded", `予約カートに入れられるのは${limitOf(c)}件までです。`, { remaining: 0 });
   }
   await putCartItem(c.var.db, cartId, materialId, pickupBranch, Date.now());
+  return cartId;
 }
 
 /** The Durable Object's refusal as the contract's error, naming the materials concerned. */
@@ -145,12 +146,16 @@ const mustChangeFirst = (c: Context<AppEnv>) =>
 export const cartPages = new Hono<AppEnv>()
   .get("/cart", async (c) => mustChangeFirst(c) ?? c.html(await cartPage(c)))
   .post("/cart/items", async (c) => {
+    const redirect = mustChangeFirst(c);
+    if (redirect) return redirect;
     const parsed = parseWith(materialRef, await c.req.parseBody());
     if (!parsed.ok) return c.html(await cartPage(c, { message: Object.values(parsed.fields)[0] }), 400);
     await addToCart(c, parsed.data.materialId, parsed.data.pickupBranch);
     return c.redirect("/cart", 303);
   })
   .post("/cart/items/:materialId/delete", async (c) => {
+    const redirect = mustChangeFirst(c);
+    if (redirect) return redirect;
     const id = Number(c.req.param("materialId"));
     const cartId = await cartOf(c, false);
     if (cartId && Number.isInteger(id)) await removeCartItem(c.var.db, cartId, id);
@@ -215,8 +220,8 @@ export const cartApi = new Hono<AppEnv>()
   })
   .post("/cart/items", zValidator("json", materialRef, throwInvalid), async (c) => {
     const { materialId, pickupBranch } = c.req.valid("json");
-    await addToCart(c, materialId, pickupBranch);
-    const lines = await cartLines(c.var.db, (await cartOf(c, false)) as string);
+    // A new guest's cart id exists only in this response's cookie, so it comes back from addToCart.
+    const lines = await cartLines(c.var.db, await addToCart(c, materialId, pickupBranch));
     return c.json(
       {
         items: lines.map((l) => ({ materialId: l.materialId, title: l.title, pickupBranch: l.pickupBranch })),
