@@ -46,11 +46,11 @@ export function buildApp() {
 
   app.use(refuseCrossSite);
   app.use(loadPatron);
-  // With temporary credentials, the API answers only GET /me, PUT /me/credentials (and logout).
+  // With temporary credentials, the API answers only GET /me, PUT /me/credentials (and login, logout).
   app.use("/api/v1/*", async (c, next) => {
     if (c.var.patron?.mustChangeCredentials) {
       const route = `${c.req.method} ${c.req.path.replace(/\/+$/, "")}`;
-      if (!["GET /api/v1/me", "PUT /api/v1/me/credentials", "DELETE /api/v1/session"].includes(route)) {
+      if (!["GET /api/v1/me", "PUT /api/v1/me/credentials", "POST /api/v1/session", "DELETE /api/v1/session"].includes(route)) {
         throw new AppError("credentials_change_required", "はじめに、メールアドレスとパスワードを変更してください。");
       }
     }

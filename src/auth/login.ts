@@ -6,6 +6,7 @@ import type { Db } from "../db/client";
 import { patrons } from "../db/schema";
 import { POLICIES } from "../domain/throttle";
 import { patronObject } from "../objects/patron";
+import { addressGroup } from "./address";
 import { verifyPassword } from "./password";
 import { countAttempt, currentWait, type ThrottleKey, uncountAttempt } from "./throttle-store";
 import { keyedHash } from "./tokens";
@@ -34,10 +35,12 @@ export interface LoginAttempt {
 
 async function throttleKeys(env: Env, attempt: LoginAttempt): Promise<ThrottleKey[]> {
   return [
-    { key: `address:${attempt.address}`, policy: POLICIES.address },
-    // A keyed hash: the tried password is counted, never stored.
-    { key: `password:${await keyedHash(env.PASSWORD_PEPPER, attempt.password)}`, policy: POLICIES.password },
-    { key: "global", policy: POLICIES.global },
+    { key: `address:${addressGroup(attempt.address)}`, policy: POLICIES.address },
+    // A keyed hash with its own label, so the stored key is never the value PBKDF2 starts from.
+    {
+      key: `password:${await keyedHash(env.PASSWORD_PEPPER, `login-throttle\u0000${attempt.password}`)}`,
+      policy: POLICIES.password,
+    },
   ];
 }
 
@@ -45,14 +48,20 @@ export async function authenticate(env: Env, db: Db, attempt: LoginAttempt): Pro
   const card = patronObject(env, attempt.cardNumber);
   const keys = await throttleKeys(env, attempt);
   // Every attempt is counted before the password is checked (and given back on success), so a burst of
-  // concurrent guesses meets the same limits as guesses one after another.
-  const cardWait = await card.beginAttempt(attempt.now);
-  if (cardWait > 0) return { ok: false, kind: "throttled", retryAfter: cardWait };
+  // concurrent guesses meets the same limits as guesses one after another. The address and password
+  // limits come first: a refused address cannot push any card's count up.
   const refused = await countAttempt(env.DB, keys, attempt.now);
   if (refused.length > 0) {
-    const counted = keys.filter((k) => !refused.includes(k));
-    await uncountAttempt(env.DB, counted);
+    await uncountAttempt(
+      env.DB,
+      keys.filter((k) => !refused.includes(k)),
+    );
     return { ok: false, kind: "throttled", retryAfter: Math.max(1, await currentWait(db, refused, attempt.now)) };
+  }
+  const cardWait = await card.beginAttempt(attempt.now);
+  if (cardWait > 0) {
+    await uncountAttempt(env.DB, keys);
+    return { ok: false, kind: "throttled", retryAfter: cardWait };
   }
 
   const [row] = await db.select().from(patrons).where(eq(patrons.cardNumber, attempt.cardNumber)).limit(1);

@@ -51,9 +51,13 @@ export async function countAttempt(db: D1Database, keys: ThrottleKey[], now: num
   return keys.filter((_, i) => (results[i]?.results?.length ?? 0) === 0);
 }
 
-/** A successful login gives back the attempt it was counted as. */
+/** Gives back an attempt that was counted but not made (or succeeded); a row at zero goes. */
 export async function uncountAttempt(db: D1Database, keys: ThrottleKey[]): Promise<void> {
+  if (keys.length === 0) return;
   await db.batch(
-    keys.map((k) => db.prepare("UPDATE auth_throttle SET failures = max(failures - 1, 0) WHERE key = ?").bind(k.key)),
+    keys.flatMap((k) => [
+      db.prepare("UPDATE auth_throttle SET failures = failures - 1 WHERE key = ? AND failures > 0").bind(k.key),
+      db.prepare("DELETE FROM auth_throttle WHERE key = ? AND failures <= 0").bind(k.key),
+    ]),
   );
 }

@@ -75,12 +75,17 @@ function isRepeated(p: string): boolean {
   return [...p].every((ch) => ch === p[0]);
 }
 
-/** 1234, 4321, abcd, dcba: each character one step from the previous, all the same way. */
+/** 1234, 4321, abcd, dcba, and digits round the keypad (7890, 9012): each one step from the previous, all one way. */
 function isSequential(p: string): boolean {
-  const codes = [...p.toLowerCase()].map((ch) => ch.charCodeAt(0));
-  const step = (codes[1] ?? 0) - (codes[0] ?? 0);
-  if (step !== 1 && step !== -1) return false;
-  return codes.every((c, i) => i === 0 || c - (codes[i - 1] ?? 0) === step);
+  const chars = [...p.toLowerCase()];
+  const stepOf = (a: string, b: string) => {
+    if (/\d/.test(a) && /\d/.test(b)) return (((Number(b) - Number(a)) % 10) + 10) % 10; // 1 up, 9 down
+    const d = b.charCodeAt(0) - a.charCodeAt(0);
+    return d === 1 ? 1 : d === -1 ? 9 : 0;
+  };
+  const step = stepOf(chars[0] ?? "", chars[1] ?? "");
+  if (step !== 1 && step !== 9) return false;
+  return chars.every((ch, i) => i === 0 || stepOf(chars[i - 1] ?? "", ch) === step);
 }
 
 /** A short pattern repeated (1212, abab, 123123). */

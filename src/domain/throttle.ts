@@ -17,10 +17,8 @@ export const POLICIES = {
   card: { free: 5, baseSeconds: 2, maxSeconds: 15 * 60, forgetAfterSeconds: 60 * 60 },
   /** One client address: a family or a school may share one, so more free tries. */
   address: { free: 20, baseSeconds: 2, maxSeconds: 15 * 60, forgetAfterSeconds: 60 * 60 },
-  /** One wrong password tried against many card numbers (spraying). */
+  /** One password tried against many card numbers, library-wide (spraying). */
   password: { free: 10, baseSeconds: 5, maxSeconds: 60 * 60, forgetAfterSeconds: 60 * 60 },
-  /** Every failure in the library: only a flood trips this. */
-  global: { free: 300, baseSeconds: 1, maxSeconds: 60, forgetAfterSeconds: 10 * 60 },
 } satisfies Record<string, ThrottlePolicy>;
 
 export interface FailureCount {

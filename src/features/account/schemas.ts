@@ -61,6 +61,9 @@ export const applySchema = z
     path: ["password"],
   });
 
-/** A path on this site to go back to after login (never another site). */
+/**
+ * A path on this site to go back to after login, never another site: only plain path and query
+ * characters (no control characters or backslashes, which browsers strip or turn into "//host").
+ */
 export const localPath = (next: unknown): string | undefined =>
-  typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : undefined;
+  typeof next === "string" && /^\/(?!\/)[A-Za-z0-9\-._~%!$&'()*+,;=:@/?]*$/.test(next) ? next : undefined;

@@ -99,6 +99,13 @@ export async function changeCredentials(
   await card.loginSucceeded();
   const problem = newPasswordProblem(input.password, { cardNumber: patron.cardNumber, currentPassword: input.currentPassword });
   if (problem) return { ok: false, fields: { password: problem } };
+  // The counter registered a temporary address: the first change must replace it.
+  if (patron.mustChangeCredentials && patron.email && input.email.toLowerCase() === patron.email.toLowerCase()) {
+    return {
+      ok: false,
+      fields: { email: "仮のメールアドレスのままでは変更できません。お使いのメールアドレスを入力してください。" },
+    };
+  }
   const now = Date.now();
   await db
     .update(patrons)

@@ -165,6 +165,22 @@ export async function cancelReservations(db: D1Database, patronId: number, ids: 
     );
     results.push({ id, ok: true, status: decision.next });
   }
-  if (writes.length > 0) await db.batch(writes);
-  return results;
+  if (writes.length === 0) return results;
+  const written = await db.batch(writes);
+  // Staff (a hold, the morning acceptance) may have changed a row since it was read: then nothing was
+  // written, and the patron is told what the row is now.
+  const changed = results.filter((r) => r.ok);
+  const stale = changed.filter((_, i) => (written[i]?.meta.changes ?? 0) === 0);
+  if (stale.length === 0) return results;
+  const fresh = await db
+    .prepare(`SELECT id, status FROM reservations WHERE id IN (SELECT value FROM json_each(?))`)
+    .bind(JSON.stringify(stale.map((r) => r.id)))
+    .all<{ id: number; status: ReservationStatus }>();
+  const current = new Map(fresh.results.map((r) => [r.id, r.status]));
+  return results.map((r) => {
+    if (!stale.includes(r)) return r;
+    const status = current.get(r.id);
+    const reason = status === "on_hold" ? "on_hold" : "not_cancellable";
+    return { id: r.id, ok: false, status, error: "invalid_state", message: CANCEL_MESSAGES[reason] };
+  });
 }
