@@ -1,6 +1,6 @@
-// Checking a card number and password: throttled per card (the patron's Durable Object), per client
-// address, per tried password and globally; a wrong card number and a wrong password take the same work
-// and get the same answer.
+// Checking a card number and password: throttled per client address, per tried password (library-wide,
+// against spraying) and per card (the patron's Durable Object); a wrong card number and a wrong password
+// take the same work and get the same answer.
 import { eq } from "drizzle-orm";
 import type { Db } from "../db/client";
 import { patrons } from "../db/schema";

@@ -1,4 +1,4 @@
-// Failed-login counts per client address, tried password and globally, in D1 (an atomic upsert per key).
+// Login attempt counts per client address and per tried password (library-wide), in D1 (an atomic upsert per key).
 // The exact per-card count lives in the patron's Durable Object.
 import { inArray } from "drizzle-orm";
 import type { Db } from "../db/client";

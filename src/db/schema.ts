@@ -250,7 +250,7 @@ export const cartItems = sqliteTable(
 );
 
 /**
- * Failed-login counters per client address, per (keyed hash of a) tried password and globally; the
+ * Login attempt counters per client address (IPv6 by /64) and per (keyed hash of a) tried password; the
  * per-card count lives in the patron's Durable Object. Waits derive from the count (domain/throttle.ts).
  */
 export const authThrottle = sqliteTable(
