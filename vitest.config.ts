@@ -14,7 +14,12 @@ export default defineConfig(async () => {
             cloudflareTest({
               wrangler: { configPath: "./wrangler.toml" },
               miniflare: {
-                bindings: { TEST_MIGRATIONS: migrations, ADMIN_TOKEN: "test-admin-token", PASSWORD_PEPPER: "test-pepper" },
+                bindings: {
+                  TEST_MIGRATIONS: migrations,
+                  ADMIN_TOKEN: "test-admin-token",
+                  PASSWORD_PEPPER: "test-pepper",
+                  MAIL_API_KEY: "test-mail-key",
+                },
               },
             }),
           ],

@@ -50,10 +50,12 @@ export function ensureDevVars(): Record<string, string> {
   const wanted: Record<string, () => string> = {
     ADMIN_TOKEN: () => randomBytes(24).toString("base64url"),
     PASSWORD_PEPPER: () => randomBytes(32).toString("base64url"),
+    // No provider locally: mail is recorded in the outbox only.
+    MAIL_API_KEY: () => "",
   };
   let changed = false;
   for (const [key, make] of Object.entries(wanted)) {
-    if (!vars[key]) {
+    if (!(key in vars)) {
       vars[key] = make();
       changed = true;
     }
