@@ -2,10 +2,12 @@
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
 import { loadPatron, refuseCrossSite } from "./auth/middleware";
+import { requireStaffApi } from "./auth/staff";
 import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
 import { accountApi, accountPages } from "./features/account/routes";
+import { adminApi } from "./features/admin/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
@@ -45,10 +47,12 @@ export function buildApp() {
   });
 
   app.use(refuseCrossSite);
+  // Staff API: the token (or a staff session) before anything else, even for paths that do not exist.
+  app.use("/api/v1/admin/*", requireStaffApi);
   app.use(loadPatron);
   // With temporary credentials, the API answers only GET /me, PUT /me/credentials (and login, logout).
   app.use("/api/v1/*", async (c, next) => {
-    if (c.var.patron?.mustChangeCredentials) {
+    if (c.var.patron?.mustChangeCredentials && !c.var.staff) {
       const route = `${c.req.method} ${c.req.path.replace(/\/+$/, "")}`;
       if (!["GET /api/v1/me", "PUT /api/v1/me/credentials", "POST /api/v1/session", "DELETE /api/v1/session"].includes(route)) {
         throw new AppError("credentials_change_required", "はじめに、メールアドレスとパスワードを変更してください。");
@@ -61,6 +65,7 @@ export function buildApp() {
   app.route("/", helpPages);
   app.route("/", accountPages);
   app.route("/", cartPages);
+  app.route("/api/v1/admin", adminApi);
   app.route("/api/v1", catalogApi);
   app.route("/api/v1", accountApi);
   app.route("/api/v1", cartApi);

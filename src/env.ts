@@ -9,6 +9,8 @@ export interface AppEnv {
     db: Db;
     /** The patron of a live session, with the token it came by. */
     patron?: SessionPatron & { token: string; via: "bearer" | "cookie" };
+    /** The staff identity of an admin request, for the audit log. */
+    staff?: string;
   };
 }
 

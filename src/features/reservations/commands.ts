@@ -16,6 +16,8 @@ export interface ApplicationItem {
 export interface ApplyInput {
   patronId: number;
   items: ApplicationItem[];
+  /** web: 予約申請中 until the morning acceptance; counter: 予約中 at once, queued from now. Default web. */
+  source?: "web" | "counter";
   /** The cart to empty of these materials in the same transaction, if the items came from one. */
   cartId?: string;
   now: number;
@@ -69,7 +71,9 @@ export async function applyReservations(db: D1Database, input: ApplyInput): Prom
     | { webEnabled: number; suspended: number; mustChange: number; validUntil: string | null }
     | undefined;
   const cardExpired = Boolean(p?.validUntil && p.validUntil < tokyoDate(now));
-  if (!p?.webEnabled || p.suspended || p.mustChange || cardExpired) return { ok: false, code: "forbidden" };
+  const counter = input.source === "counter";
+  // At the counter the card is what matters; on the web also web use and changed credentials.
+  if (!p || p.suspended || cardExpired || (!counter && (!p.webEnabled || p.mustChange))) return { ok: false, code: "forbidden" };
 
   const pickupCodes = new Set(((pickups?.results ?? []) as Array<{ code: string }>).map((r) => r.code));
   if (items.some((i) => !pickupCodes.has(i.pickupBranch))) return { ok: false, code: "invalid_request", field: "pickupBranch" };
@@ -100,10 +104,19 @@ export async function applyReservations(db: D1Database, input: ApplyInput): Prom
   const inserts = items.map((i) =>
     db
       .prepare(
-        `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, updated_at)
-         VALUES (?, ?, ?, 'applied', 'web', ?, ?) RETURNING id, material_id AS materialId, pickup_branch AS pickupBranch, applied_at AS appliedAt`,
+        `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, material_id AS materialId, pickup_branch AS pickupBranch, applied_at AS appliedAt`,
       )
-      .bind(patronId, i.materialId, i.pickupBranch, now, now),
+      .bind(
+        patronId,
+        i.materialId,
+        i.pickupBranch,
+        counter ? "reserved" : "applied",
+        counter ? "counter" : "web",
+        now,
+        counter ? now : null,
+        now,
+      ),
   );
   const cleanup = input.cartId
     ? [

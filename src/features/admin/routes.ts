@@ -1,0 +1,431 @@
+// The staff JSON API under /api/v1/admin: catalog and copies, patrons' web use, counter reservations,
+// holds, loans and returns, the calendar, the jobs and the mail outbox. Every change is audited.
+import { zValidator } from "@hono/zod-validator";
+import { type Context, Hono } from "hono";
+import { hashPassword } from "../../auth/password";
+import { endPatronSessions } from "../../auth/sessions";
+import { holdDeadline } from "../../domain/acceptance";
+import { addDays, tokyoDate, tokyoIso } from "../../domain/calendar";
+import { newPasswordProblem } from "../../domain/password-policy";
+import { materialSearchRow, titleNorm, titleSortKey } from "../../domain/search-text";
+import type { AppEnv } from "../../env";
+import { AppError, invalidRequest, notFound } from "../../errors";
+import { runJob } from "../../jobs/run";
+import { patronObject } from "../../objects/patron";
+import { throwInvalid } from "../../validation";
+import { audit } from "./audit";
+import {
+  branchSchema,
+  calendarSchema,
+  counterReservationSchema,
+  holdSchema,
+  itemPatchSchema,
+  itemSchema,
+  jobSchema,
+  loanSchema,
+  materialPatchSchema,
+  materialSchema,
+  patronPatchSchema,
+  patronSchema,
+} from "./schemas";
+
+const LOAN_DAYS = 14;
+const TEMP_ALPHABET = "abcdefghjkmnpqrstuvwxyzACDEFGHJKLMNPQRTUVWXY34679";
+
+/** A temporary password the counter hands out: 8 unambiguous letters and digits, never a guessable one. */
+function temporaryPassword(cardNumber: string): string {
+  for (;;) {
+    const bytes = crypto.getRandomValues(new Uint8Array(8));
+    const pw = [...bytes].map((b) => TEMP_ALPHABET[b % TEMP_ALPHABET.length]).join("");
+    if (/\d/.test(pw) && /[a-zA-Z]/.test(pw) && !newPasswordProblem(pw, { cardNumber })) return pw;
+  }
+}
+
+const db1 = (c: Context<AppEnv>) => c.env.DB;
+const id = (c: Context<AppEnv>, name = "id") => {
+  const n = Number(c.req.param(name));
+  if (!Number.isInteger(n) || n <= 0) throw notFound("指定されたものは見つかりませんでした。");
+  return n;
+};
+
+async function patronByCard(c: Context<AppEnv>, card: string) {
+  const row = await db1(c)
+    .prepare("SELECT id, card_number AS cardNumber FROM patrons WHERE card_number = ?")
+    .bind(card)
+    .first<{ id: number; cardNumber: string }>();
+  if (!row) throw notFound("その利用者番号の利用者は登録されていません。");
+  return row;
+}
+
+/** The material row and its search row in one batch, so the index never lags the catalog. */
+function materialStatements(c: Context<AppEnv>, m: Record<string, unknown> & { title: string }, materialId?: number) {
+  const d = db1(c);
+  const s = materialSearchRow(m as Parameters<typeof materialSearchRow>[0]);
+  const cols = {
+    title: m.title,
+    title_kana: m.titleKana ?? null,
+    author: m.author ?? null,
+    author_kana: m.authorKana ?? null,
+    publisher: m.publisher ?? null,
+    year: m.year ?? null,
+    isbn: m.isbn ?? null,
+    ndc: m.ndc ?? null,
+    subject: m.subject ?? null,
+    series: m.series ?? null,
+    type: m.type,
+    magazine_title: m.magazineTitle ?? null,
+    issue_label: m.issueLabel ?? null,
+    issue_date: m.issueDate ?? null,
+    latest_issue: m.latestIssue ? 1 : 0,
+    title_sort: titleSortKey(m.title, (m.titleKana as string | undefined) ?? null),
+    title_norm: titleNorm(m.title, (m.titleKana as string | undefined) ?? null),
+    updated_at: Date.now(),
+  };
+  const names = Object.keys(cols);
+  const values = Object.values(cols);
+  const material =
+    materialId === undefined
+      ? d
+          .prepare(`INSERT INTO materials (${names.join(",")}) VALUES (${names.map(() => "?").join(",")}) RETURNING id`)
+          .bind(...values)
+      : d.prepare(`UPDATE materials SET ${names.map((n) => `${n} = ?`).join(", ")} WHERE id = ?`).bind(...values, materialId);
+  const search = d
+    .prepare(
+      `INSERT INTO material_search (material_id, title, author, publisher, subject)
+       VALUES (${materialId === undefined ? "(SELECT max(id) FROM materials)" : "?"}, ?, ?, ?, ?)
+       ON CONFLICT (material_id) DO UPDATE SET title = excluded.title, author = excluded.author, publisher = excluded.publisher, subject = excluded.subject`,
+    )
+    .bind(...(materialId === undefined ? [] : [materialId]), s.title, s.author, s.publisher, s.subject);
+  return [material, search];
+}
+
+async function openDatesFrom(c: Context<AppEnv>, from: string): Promise<string[]> {
+  const rows = await db1(c)
+    .prepare("SELECT date FROM calendar_days WHERE open = 1 AND date > ? ORDER BY date LIMIT 60")
+    .bind(from)
+    .all<{ date: string }>();
+  return rows.results.map((r) => r.date);
+}
+
+// requireStaffApi runs in app.tsx for every /api/v1/admin path, so unknown paths answer 401 too.
+export const adminApi = new Hono<AppEnv>()
+  .post("/branches", zValidator("json", branchSchema, throwInvalid), async (c) => {
+    const b = c.req.valid("json");
+    const r = await db1(c)
+      .prepare("INSERT INTO branches (code, name, pickup) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+      .bind(b.code, b.name, b.pickup ? 1 : 0)
+      .run();
+    if (r.meta.changes === 0) throw new AppError("invalid_state", "その館コードはすでに登録されています。");
+    await audit(c, "branch.create", { type: "branch", id: b.code });
+    return c.json(b, 201);
+  })
+  .post("/materials", zValidator("json", materialSchema, throwInvalid), async (c) => {
+    const m = c.req.valid("json");
+    const [inserted] = await db1(c).batch<{ id: number }>(materialStatements(c, m));
+    const materialId = inserted?.results?.[0]?.id as number;
+    await audit(c, "material.create", { type: "material", id: materialId });
+    return c.json({ id: materialId }, 201);
+  })
+  .patch("/materials/:id", zValidator("json", materialPatchSchema, throwInvalid), async (c) => {
+    const materialId = id(c);
+    const current = await db1(c)
+      .prepare(
+        `SELECT title, title_kana AS titleKana, author, author_kana AS authorKana, publisher, year, isbn, ndc, subject, series, type,
+                magazine_title AS magazineTitle, issue_label AS issueLabel, issue_date AS issueDate, latest_issue AS latestIssue
+         FROM materials WHERE id = ?`,
+      )
+      .bind(materialId)
+      .first<Record<string, unknown> & { title: string }>();
+    if (!current) throw notFound("指定された資料は見つかりませんでした。");
+    const merged = { ...current, latestIssue: current.latestIssue === 1, ...c.req.valid("json") };
+    await db1(c).batch(materialStatements(c, merged, materialId));
+    await audit(c, "material.update", { type: "material", id: materialId }, { fields: Object.keys(c.req.valid("json")) });
+    return c.json({ id: materialId });
+  })
+  .post("/items", zValidator("json", itemSchema, throwInvalid), async (c) => {
+    const it = c.req.valid("json");
+    const barcode = it.barcode ?? `T${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e4)}`;
+    const r = await db1(c)
+      .prepare(
+        `INSERT INTO items (material_id, branch_code, barcode, call_number, loanable, status, updated_at)
+         SELECT ?, ?, ?, ?, ?, 'available', ? WHERE EXISTS (SELECT 1 FROM materials WHERE id = ?) AND EXISTS (SELECT 1 FROM branches WHERE code = ?)
+         ON CONFLICT DO NOTHING RETURNING id`,
+      )
+      .bind(it.materialId, it.branch, barcode, it.callNumber ?? null, it.loanable ? 1 : 0, Date.now(), it.materialId, it.branch)
+      .first<{ id: number }>();
+    if (!r) throw invalidRequest({ barcode: "資料・館が見つからないか、バーコードがすでに使われています。" });
+    await audit(c, "item.create", { type: "item", id: r.id });
+    return c.json({ id: r.id, barcode }, 201);
+  })
+  .patch("/items/:id", zValidator("json", itemPatchSchema, throwInvalid), async (c) => {
+    const itemId = id(c);
+    const p = c.req.valid("json");
+    const r = await db1(c)
+      .prepare(
+        "UPDATE items SET status = coalesce(?, status), loanable = coalesce(?, loanable), call_number = coalesce(?, call_number), updated_at = ? WHERE id = ?",
+      )
+      .bind(p.status ?? null, p.loanable === undefined ? null : p.loanable ? 1 : 0, p.callNumber ?? null, Date.now(), itemId)
+      .run();
+    if (r.meta.changes === 0) throw notFound("指定された所蔵は見つかりませんでした。");
+    await audit(c, "item.update", { type: "item", id: itemId }, p);
+    return c.json({ id: itemId });
+  })
+  .post("/patrons", zValidator("json", patronSchema, throwInvalid), async (c) => {
+    const p = c.req.valid("json");
+    const card = p.cardNumber ?? `21${String((crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) % 1e8).padStart(8, "0")}`;
+    const temp = temporaryPassword(card);
+    const r = await db1(c)
+      .prepare(
+        `INSERT INTO patrons (card_number, name, name_kana, email, password_hash, must_change_credentials, web_enabled, card_valid_until, updated_at)
+         VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+      )
+      .bind(
+        card,
+        p.name,
+        p.nameKana ?? null,
+        p.email,
+        await hashPassword(temp, c.env.PASSWORD_PEPPER),
+        p.cardValidUntil ?? null,
+        Date.now(),
+      )
+      .first<{ id: number }>();
+    if (!r) throw new AppError("invalid_state", "その利用者番号はすでに登録されています。");
+    await audit(c, "patron.register_web", { type: "patron", id: r.id });
+    // The temporary password is shown once, here, and kept nowhere readable.
+    return c.json({ cardNumber: card, temporaryPassword: temp }, 201);
+  })
+  .post("/patrons/:cardNumber/reset-password", async (c) => {
+    const patron = await patronByCard(c, c.req.param("cardNumber"));
+    const temp = temporaryPassword(patron.cardNumber);
+    await db1(c)
+      .prepare("UPDATE patrons SET password_hash = ?, must_change_credentials = 1, updated_at = ? WHERE id = ?")
+      .bind(await hashPassword(temp, c.env.PASSWORD_PEPPER), Date.now(), patron.id)
+      .run();
+    await endPatronSessions(c.var.db, patron.id);
+    await audit(c, "patron.reset_password", { type: "patron", id: patron.id });
+    return c.json({ temporaryPassword: temp });
+  })
+  .patch("/patrons/:cardNumber", zValidator("json", patronPatchSchema, throwInvalid), async (c) => {
+    const patron = await patronByCard(c, c.req.param("cardNumber"));
+    const p = c.req.valid("json");
+    await db1(c)
+      .prepare(
+        `UPDATE patrons SET web_enabled = coalesce(?, web_enabled), suspended = coalesce(?, suspended),
+           card_valid_until = CASE WHEN ? THEN ? ELSE card_valid_until END, updated_at = ? WHERE id = ?`,
+      )
+      .bind(
+        p.webEnabled === undefined ? null : p.webEnabled ? 1 : 0,
+        p.suspended === undefined ? null : p.suspended ? 1 : 0,
+        p.cardValidUntil !== undefined ? 1 : 0,
+        p.cardValidUntil ?? null,
+        Date.now(),
+        patron.id,
+      )
+      .run();
+    if (p.webEnabled === false || p.suspended === true) await endPatronSessions(c.var.db, patron.id);
+    await audit(c, "patron.update", { type: "patron", id: patron.id }, p);
+    return c.json({ cardNumber: patron.cardNumber });
+  })
+  .post("/reservations", zValidator("json", counterReservationSchema, throwInvalid), async (c) => {
+    const r = c.req.valid("json");
+    const patron = await patronByCard(c, r.cardNumber);
+    const outcome = await patronObject(c.env, patron.cardNumber).apply({
+      patronId: patron.id,
+      items: [{ materialId: r.materialId, pickupBranch: r.pickupBranch }],
+      source: "counter",
+      now: Date.now(),
+      limit: Number(c.env.RESERVATION_LIMIT),
+    });
+    if (!outcome.ok) {
+      if (outcome.code === "quota_exceeded")
+        throw new AppError("quota_exceeded", `予約できる冊数を超えています（あと${outcome.remaining}件）。`, {
+          remaining: outcome.remaining,
+        });
+      if (outcome.code === "not_reservable") throw new AppError("not_reservable", "この資料は予約できません。");
+      if (outcome.code === "already_reserved")
+        throw new AppError("already_reserved", "この利用者はすでにこの資料を予約しています。");
+      if (outcome.code === "forbidden")
+        throw new AppError("forbidden", "この利用者は利用停止中か、カードの有効期限が切れています。");
+      throw invalidRequest({ pickupBranch: "受取館が正しくありません。" });
+    }
+    const made = outcome.reservations[0];
+    await audit(c, "reservation.counter", { type: "reservation", id: made?.id ?? 0 });
+    return c.json(
+      {
+        id: made?.id,
+        materialId: made?.materialId,
+        status: "reserved",
+        pickupBranch: made?.pickupBranch,
+        appliedAt: tokyoIso(made?.appliedAt ?? Date.now()),
+      },
+      201,
+    );
+  })
+  .post("/reservations/:id/hold", zValidator("json", holdSchema, throwInvalid), async (c) => {
+    const reservationId = id(c);
+    const { itemId } = c.req.valid("json");
+    const r = await db1(c)
+      .prepare("SELECT id, material_id AS materialId, status FROM reservations WHERE id = ?")
+      .bind(reservationId)
+      .first<{ id: number; materialId: number; status: string }>();
+    if (!r) throw notFound("指定された予約は見つかりませんでした。");
+    if (r.status !== "reserved" && r.status !== "cancel_requested") {
+      throw new AppError("invalid_state", "予約中の予約だけをお取り置きにできます。");
+    }
+    const now = Date.now();
+    const today = tokyoDate(now);
+    const until =
+      holdDeadline(today, Number(c.env.HOLD_DAYS), await openDatesFrom(c, today)) ?? addDays(today, Number(c.env.HOLD_DAYS));
+    // The copy must be this material's, lendable and free; both rows change together or not at all.
+    const [item, res] = await db1(c).batch([
+      db1(c)
+        .prepare(
+          `UPDATE items SET status = 'on_hold', updated_at = ? WHERE id = ? AND material_id = ? AND loanable = 1 AND status IN ('available', 'in_transit')`,
+        )
+        .bind(now, itemId, r.materialId),
+      db1(c)
+        .prepare(
+          `UPDATE reservations SET status = 'on_hold', hold_item_id = ?, held_at = ?, hold_until = ?, updated_at = ?
+           WHERE id = ? AND status IN ('reserved', 'cancel_requested') AND changes() = 1`,
+        )
+        .bind(itemId, now, until, now, reservationId),
+    ]);
+    if ((item?.meta.changes ?? 0) === 0 || (res?.meta.changes ?? 0) === 0) {
+      if ((item?.meta.changes ?? 0) === 1) {
+        await db1(c).prepare("UPDATE items SET status = 'available' WHERE id = ? AND status = 'on_hold'").bind(itemId).run();
+      }
+      throw new AppError("invalid_state", "その所蔵はこの資料の貸出可能な在架の所蔵ではありません。");
+    }
+    await audit(c, "reservation.hold", { type: "reservation", id: reservationId }, { itemId });
+    return c.json({ id: reservationId, status: "on_hold", holdUntil: until });
+  })
+  .post("/reservations/:id/cancel", async (c) => {
+    const reservationId = id(c);
+    const now = Date.now();
+    const r = await db1(c)
+      .prepare("SELECT status, hold_item_id AS holdItemId FROM reservations WHERE id = ?")
+      .bind(reservationId)
+      .first<{ status: string; holdItemId: number | null }>();
+    if (!r) throw notFound("指定された予約は見つかりませんでした。");
+    if (!["applied", "reserved", "cancel_requested", "on_hold"].includes(r.status))
+      throw new AppError("invalid_state", "この予約はすでに終了しています。");
+    await db1(c).batch([
+      db1(c)
+        .prepare("UPDATE reservations SET status = 'cancelled', closed_at = ?, updated_at = ? WHERE id = ? AND status = ?")
+        .bind(now, now, reservationId, r.status),
+      // A copy that was set aside goes back to the shelf (and to the next in the queue).
+      db1(c)
+        .prepare("UPDATE items SET status = 'available', updated_at = ? WHERE id = ? AND status = 'on_hold'")
+        .bind(now, r.holdItemId ?? 0),
+    ]);
+    await audit(c, "reservation.cancel", { type: "reservation", id: reservationId });
+    return c.json({ id: reservationId, status: "cancelled" });
+  })
+  .post("/loans", zValidator("json", loanSchema, throwInvalid), async (c) => {
+    const l = c.req.valid("json");
+    const patron = await patronByCard(c, l.cardNumber);
+    const now = Date.now();
+    const item = await db1(c)
+      .prepare("SELECT id, status, loanable FROM items WHERE id = ?")
+      .bind(l.itemId)
+      .first<{ id: number; status: string; loanable: number }>();
+    if (!item) throw notFound("指定された所蔵は見つかりませんでした。");
+    if (!item.loanable) throw new AppError("invalid_state", "禁帯出の所蔵は貸し出せません。");
+    const hold = await db1(c)
+      .prepare("SELECT id, patron_id AS patronId FROM reservations WHERE hold_item_id = ? AND status = 'on_hold'")
+      .bind(item.id)
+      .first<{ id: number; patronId: number }>();
+    if (hold && hold.patronId !== patron.id) throw new AppError("invalid_state", "この所蔵は別の利用者のお取り置きです。");
+    if (!hold && item.status !== "available") throw new AppError("invalid_state", "この所蔵はいま貸し出せる状態ではありません。");
+    const due = l.dueDate ?? addDays(tokyoDate(now), LOAN_DAYS);
+    const [loan] = await db1(c).batch<{ id: number }>([
+      db1(c)
+        .prepare(
+          "INSERT INTO loans (item_id, patron_id, reservation_id, loaned_at, due_date) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(item.id, patron.id, hold?.id ?? null, now, due),
+      db1(c).prepare("UPDATE items SET status = 'on_loan', updated_at = ? WHERE id = ?").bind(now, item.id),
+      // Collecting the copy set aside fulfils that reservation (貸出済み).
+      db1(c)
+        .prepare(
+          "UPDATE reservations SET status = 'fulfilled', closed_at = ?, updated_at = ? WHERE id = ? AND status = 'on_hold'",
+        )
+        .bind(now, now, hold?.id ?? 0),
+    ]);
+    const loanId = loan?.results?.[0]?.id as number;
+    await audit(c, "loan.create", { type: "loan", id: loanId });
+    return c.json({ id: loanId, dueDate: due }, 201);
+  })
+  .post("/loans/:id/return", async (c) => {
+    const loanId = id(c);
+    const now = Date.now();
+    const loan = await db1(c)
+      .prepare("SELECT item_id AS itemId FROM loans WHERE id = ? AND returned_at IS NULL")
+      .bind(loanId)
+      .first<{ itemId: number }>();
+    if (!loan) throw notFound("返却されていない貸出が見つかりませんでした。");
+    await db1(c).batch([
+      db1(c).prepare("UPDATE loans SET returned_at = ? WHERE id = ?").bind(now, loanId),
+      db1(c)
+        .prepare("UPDATE items SET status = 'available', updated_at = ? WHERE id = ? AND status = 'on_loan'")
+        .bind(now, loan.itemId),
+    ]);
+    await audit(c, "loan.return", { type: "loan", id: loanId });
+    return c.json({ id: loanId, returned: true });
+  })
+  .put("/calendar/:date", zValidator("json", calendarSchema, throwInvalid), async (c) => {
+    const date = c.req.param("date");
+    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
+      throw invalidRequest({ date: "日付は YYYY-MM-DD で指定してください。" });
+    const { open } = c.req.valid("json");
+    await db1(c)
+      .prepare("INSERT INTO calendar_days (date, open) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET open = excluded.open")
+      .bind(date, open ? 1 : 0)
+      .run();
+    await audit(c, "calendar.set", { type: "date", id: date }, { open });
+    return c.json({ date, open });
+  })
+  .post("/jobs/acceptance", zValidator("json", jobSchema, throwInvalid), async (c) => {
+    const summary = await runJob(c.env, "acceptance", {
+      date: c.req.valid("json").date,
+      now: Date.now(),
+      baseUrl: new URL(c.req.url).origin,
+    });
+    await audit(c, "job.acceptance", { type: "job", id: summary.businessDate });
+    return c.json(summary);
+  })
+  .post("/jobs/nightly", zValidator("json", jobSchema, throwInvalid), async (c) => {
+    const summary = await runJob(c.env, "nightly", {
+      date: c.req.valid("json").date,
+      now: Date.now(),
+      baseUrl: new URL(c.req.url).origin,
+    });
+    await audit(c, "job.nightly", { type: "job", id: summary.businessDate });
+    return c.json(summary);
+  })
+  .get("/mail", async (c) => {
+    const status = c.req.query("status");
+    const rows = await db1(c)
+      .prepare(
+        `SELECT id, to_address AS "to", subject, kind, status, attempts, created_at AS createdAt, sent_at AS sentAt
+         FROM mail_outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT 200`,
+      )
+      .bind(status ?? null)
+      .all<{
+        id: number;
+        to: string;
+        subject: string;
+        kind: string;
+        status: string;
+        attempts: number;
+        createdAt: number;
+        sentAt: number | null;
+      }>();
+    return c.json(
+      rows.results.map((r) => ({
+        ...r,
+        createdAt: tokyoIso(r.createdAt),
+        sentAt: r.sentAt === null ? null : tokyoIso(r.sentAt),
+      })),
+    );
+  });

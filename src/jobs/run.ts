@@ -1,0 +1,60 @@
+// The two jobs as the cron triggers and the staff endpoints run them: the business date in Tokyo, closed
+// days skipped for the acceptance, mail for each decided application handed to the mail queue.
+import { tokyoDate } from "../domain/calendar";
+import { type AcceptanceSummary, runAcceptance } from "./acceptance";
+import { type NightlySummary, runNightly } from "./nightly";
+
+export interface JobOptions {
+  /** The business date (Tokyo); today's when absent. */
+  date?: string;
+  now: number;
+  /** The site's address, for links in mail. */
+  baseUrl: string;
+}
+
+export type Skipped = { businessDate: string; skipped: "closed" };
+
+/** Messages to the mail queue that ask for the mails of decided reservations (expanded by the consumer). */
+export interface NotifyMessage {
+  type: "notify";
+  kind: "accepted" | "rejected";
+  reservationIds: number[];
+  baseUrl: string;
+}
+
+async function isOpen(db: D1Database, date: string): Promise<boolean> {
+  const row = await db.prepare("SELECT open FROM calendar_days WHERE date = ?").bind(date).first<{ open: number }>();
+  return row?.open === 1;
+}
+
+export async function runJob(env: Env, job: "acceptance", options: JobOptions): Promise<AcceptanceSummary | Skipped>;
+export async function runJob(env: Env, job: "nightly", options: JobOptions): Promise<NightlySummary>;
+export async function runJob(
+  env: Env,
+  job: "acceptance" | "nightly",
+  options: JobOptions,
+): Promise<AcceptanceSummary | NightlySummary | Skipped> {
+  const businessDate = options.date ?? tokyoDate(options.now);
+  if (job === "nightly") return runNightly(env.DB, businessDate, options.now);
+  if (!(await isOpen(env.DB, businessDate))) return { businessDate, skipped: "closed" };
+  return runAcceptance(env.DB, {
+    businessDate,
+    now: options.now,
+    limit: Number(env.RESERVATION_LIMIT),
+    onDecided: async ({ accepted, rejected }) => {
+      const messages: NotifyMessage[] = [];
+      if (accepted.length > 0)
+        messages.push({ type: "notify", kind: "accepted", reservationIds: accepted, baseUrl: options.baseUrl });
+      if (rejected.length > 0)
+        messages.push({ type: "notify", kind: "rejected", reservationIds: rejected, baseUrl: options.baseUrl });
+      if (messages.length > 0) await env.MAIL_QUEUE.sendBatch(messages.map((body) => ({ body })));
+    },
+  });
+}
+
+/** Which job a cron expression runs (wrangler.toml [triggers] and the *_CRON vars say the same). */
+export function jobOfCron(env: Env, cron: string): "acceptance" | "nightly" | undefined {
+  if (cron === env.ACCEPTANCE_CRON) return "acceptance";
+  if (cron === env.NIGHTLY_CRON) return "nightly";
+  return undefined;
+}
