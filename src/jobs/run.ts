@@ -17,7 +17,7 @@ export type Skipped = { businessDate: string; skipped: "closed" };
 /** Messages to the mail queue that ask for the mails of decided reservations (expanded by the consumer). */
 export interface NotifyMessage {
   type: "notify";
-  kind: "accepted" | "rejected";
+  kind: "accepted" | "rejected" | "hold_ready";
   reservationIds: number[];
   baseUrl: string;
 }

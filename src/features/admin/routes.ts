@@ -10,7 +10,7 @@ import { newPasswordProblem } from "../../domain/password-policy";
 import { materialSearchRow, titleNorm, titleSortKey } from "../../domain/search-text";
 import type { AppEnv } from "../../env";
 import { AppError, invalidRequest, notFound } from "../../errors";
-import { runJob } from "../../jobs/run";
+import { type NotifyMessage, runJob } from "../../jobs/run";
 import { patronObject } from "../../objects/patron";
 import { throwInvalid } from "../../validation";
 import { audit } from "./audit";
@@ -297,6 +297,9 @@ export const adminApi = new Hono<AppEnv>()
       throw new AppError("invalid_state", "その所蔵はこの資料の貸出可能な在架の所蔵ではありません。");
     }
     await audit(c, "reservation.hold", { type: "reservation", id: reservationId }, { itemId });
+    // The hold-ready mail goes through the mail queue (sent only when the patron chose メール).
+    const notify: NotifyMessage = { type: "notify", kind: "hold_ready", reservationIds: [reservationId], baseUrl: new URL(c.req.url).origin };
+    await c.env.MAIL_QUEUE.send(notify);
     return c.json({ id: reservationId, status: "on_hold", holdUntil: until });
   })
   .post("/reservations/:id/cancel", async (c) => {
