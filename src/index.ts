@@ -1,6 +1,8 @@
-// Worker entry: the Hono app handles every request that is not a static asset; Durable Object classes
-// are exported for their bindings.
+// Worker entry: the Hono app for requests, the Cron Triggers for the morning acceptance and the nightly
+// refresh, the mail queue consumers; Durable Object classes are exported for their bindings.
 import { buildApp } from "./app";
+import { consumeDeadLetters, consumeMail, MAIL_DEAD_LETTER_QUEUE } from "./jobs/mail-consumer";
+import { jobOfCron, runJob } from "./jobs/run";
 
 export { PatronObject } from "./objects/patron";
 
@@ -8,4 +10,20 @@ const app = buildApp();
 
 export default {
   fetch: app.fetch,
+  // Cron Triggers run in UTC; runJob takes the Tokyo business date of the scheduled time.
+  async scheduled(controller, env) {
+    const job = jobOfCron(env, controller.cron);
+    if (!job) {
+      console.error("scheduled: no job for cron", controller.cron);
+      return;
+    }
+    const options = { now: controller.scheduledTime, baseUrl: env.PUBLIC_BASE_URL };
+    const summary = job === "acceptance" ? await runJob(env, "acceptance", options) : await runJob(env, "nightly", options);
+    console.log("scheduled", job, JSON.stringify(summary));
+  },
+  // The mail queue and its dead-letter queue (wrangler.toml [[queues.consumers]]).
+  async queue(batch, env) {
+    if (batch.queue === MAIL_DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
+    else await consumeMail(batch, env);
+  },
 } satisfies ExportedHandler<Env>;

@@ -1,6 +1,7 @@
 // The two jobs as the cron triggers and the staff endpoints run them: the business date in Tokyo, closed
 // days skipped for the acceptance, mail for each decided application handed to the mail queue.
 import { tokyoDate } from "../domain/calendar";
+import { requeueWaiting } from "../mail/outbox";
 import { type AcceptanceSummary, runAcceptance } from "./acceptance";
 import { type NightlySummary, runNightly } from "./nightly";
 
@@ -35,7 +36,12 @@ export async function runJob(
   options: JobOptions,
 ): Promise<AcceptanceSummary | NightlySummary | Skipped> {
   const businessDate = options.date ?? tokyoDate(options.now);
-  if (job === "nightly") return runNightly(env.DB, businessDate, options.now);
+  if (job === "nightly") {
+    const summary = await runNightly(env.DB, businessDate, options.now);
+    // Mail whose queue message was lost when it was recorded goes back on the queue.
+    await requeueWaiting(env.DB, env);
+    return summary;
+  }
   if (!(await isOpen(env.DB, businessDate))) return { businessDate, skipped: "closed" };
   return runAcceptance(env.DB, {
     businessDate,

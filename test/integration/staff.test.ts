@@ -1,8 +1,11 @@
 // The library's side through the Worker: the staff API behind the token, counter reservations, the morning
 // acceptance rule by rule, holds, loans, and the nightly refresh.
+import { createMessageBatch, createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import worker from "../../src/index";
 import { runAcceptance } from "../../src/jobs/acceptance";
+import { type NotifyMessage, runJob } from "../../src/jobs/run";
 import { FIXTURES, loadCatalog } from "../support/catalog";
 import { call } from "../support/http";
 import { apiLogin, createPatron, withToken } from "../support/patrons";
@@ -304,5 +307,65 @@ describe("holds, loans and the nightly refresh", () => {
     ).toBeNull();
     const again = (await (await admin("/jobs/nightly", "POST", { date: "2030-02-01" })).json()) as { alreadyRun: boolean };
     expect(again.alreadyRun).toBe(true);
+  });
+});
+
+describe("the cron triggers", () => {
+  it("runs the acceptance as of the Tokyo date of a UTC schedule: 22:30 UTC on 11-30 is the morning of 12-01", async () => {
+    await worker.scheduled(
+      createScheduledController({ cron: "30 22 * * *", scheduledTime: Date.UTC(2026, 10, 30, 22, 30) }),
+      env,
+    );
+    const run = await env.DB.prepare(
+      "SELECT summary FROM job_runs WHERE job = 'acceptance' AND business_date = '2026-12-01'",
+    ).first();
+    expect(run).not.toBeNull();
+  });
+
+  it("does nothing on a closed day: 22:30 UTC on 11-29 is Monday 11-30 in Tokyo, a closed day", async () => {
+    await worker.scheduled(
+      createScheduledController({ cron: "30 22 * * *", scheduledTime: Date.UTC(2026, 10, 29, 22, 30) }),
+      env,
+    );
+    const run = await env.DB.prepare("SELECT 1 FROM job_runs WHERE job = 'acceptance' AND business_date = '2026-11-30'").first();
+    expect(run).toBeNull();
+  });
+
+  it("runs the nightly refresh at 17:00 UTC as of the Tokyo date (02:00 the next day)", async () => {
+    await worker.scheduled(createScheduledController({ cron: "0 17 * * *", scheduledTime: Date.UTC(2026, 11, 1, 17, 0) }), env);
+    const run = await env.DB.prepare("SELECT 1 FROM job_runs WHERE job = 'nightly' AND business_date = '2026-12-02'").first();
+    expect(run).not.toBeNull();
+  });
+});
+
+describe("mail from the acceptance", () => {
+  it("asks the mail queue for a mail per decided application, recorded only for patrons whose contact is メール", async () => {
+    const byMail = await createPatron({ mustChange: false, contactMethod: "mail" });
+    const noMail = await createPatron({ mustChange: false, contactMethod: "none" });
+    const a = await insertReservation(byMail.id, 190, "applied");
+    const b = await insertReservation(noMail.id, 191, "applied");
+    const sent: unknown[] = [];
+    const spy = vi.spyOn(env.MAIL_QUEUE, "sendBatch").mockImplementation(async (messages) => {
+      for (const m of messages) sent.push(m.body);
+      return {} as Awaited<ReturnType<Queue["sendBatch"]>>;
+    });
+    await env.DB.prepare("INSERT INTO calendar_days (date, open) VALUES ('2030-03-02', 1) ON CONFLICT DO NOTHING").run();
+    await runJob(env, "acceptance", { date: "2030-03-02", now: Date.now(), baseUrl: "https://library.test" });
+    spy.mockRestore();
+    const notify = sent.filter((m): m is NotifyMessage => (m as NotifyMessage).type === "notify");
+    expect(notify.flatMap((m) => m.reservationIds)).toEqual(expect.arrayContaining([a, b]));
+    const batch = createMessageBatch(
+      "library-mail",
+      notify.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
+    );
+    await worker.queue(batch as MessageBatch<never>, env);
+    const rows = await env.DB.prepare(
+      "SELECT patron_id AS patronId, kind, status, body FROM mail_outbox WHERE patron_id IN (?, ?)",
+    )
+      .bind(byMail.id, noMail.id)
+      .all<{ patronId: number; kind: string; status: string; body: string }>();
+    expect(rows.results).toHaveLength(1);
+    expect(rows.results[0]).toMatchObject({ patronId: byMail.id, kind: "accepted", status: "recorded" });
+    expect(rows.results[0]?.body).not.toContain(byMail.password);
   });
 });

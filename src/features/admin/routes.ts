@@ -298,7 +298,12 @@ export const adminApi = new Hono<AppEnv>()
     }
     await audit(c, "reservation.hold", { type: "reservation", id: reservationId }, { itemId });
     // The hold-ready mail goes through the mail queue (sent only when the patron chose メール).
-    const notify: NotifyMessage = { type: "notify", kind: "hold_ready", reservationIds: [reservationId], baseUrl: new URL(c.req.url).origin };
+    const notify: NotifyMessage = {
+      type: "notify",
+      kind: "hold_ready",
+      reservationIds: [reservationId],
+      baseUrl: new URL(c.req.url).origin,
+    };
     await c.env.MAIL_QUEUE.send(notify);
     return c.json({ id: reservationId, status: "on_hold", holdUntil: until });
   })

@@ -1,0 +1,185 @@
+// The mail outbox: every mail to a patron is first a row in `mail_outbox` under a deterministic idempotency
+// key, so a rerun of the step that caused it (acceptance, a hold) never makes a second row or a second send.
+// With a provider configured the row is queued and the queue consumer (jobs/mail-consumer.ts) sends it;
+// without one (MAIL_PROVIDER_URL empty, as locally) the row is the record and nothing is sent.
+import { reservationsOf } from "../features/account/queries";
+import { type MailInput, type MailKind, renderMail } from "./templates";
+
+/**
+ * The bindings mail uses. Vars are widened to string: `wrangler types` gives them their local literal
+ * values (MAIL_PROVIDER_URL is ""), while a deployment and the tests set others.
+ */
+export interface MailEnv {
+  MAIL_QUEUE: Queue;
+  MAIL_PROVIDER_URL: string;
+  MAIL_API_KEY: string;
+  MAIL_FROM: string;
+  LIBRARY_NAME: string;
+}
+
+/** The body of a mail queue message: only the outbox row's id, never the address or the text. */
+export interface MailQueueMessage {
+  outboxId: number;
+}
+
+/**
+ * A request to the consumer to record the mails of decided reservations (the acceptance job sends one per
+ * kind and chunk, so the job itself does no mail work). Expanded by `mailForReservation`, which is idempotent.
+ */
+export interface MailNotifyMessage {
+  type: "notify";
+  kind: MailKind;
+  reservationIds: number[];
+  baseUrl: string;
+}
+
+export interface OutboxMessage {
+  kind: MailKind;
+  patronId: number;
+  reservationId: number;
+  to: string;
+  subject: string;
+  body: string;
+  /** For mails that can rightly repeat for one reservation (a second hold after an expiry): e.g. the hold's held_at. */
+  keySuffix?: string;
+}
+
+export const providerConfigured = (env: Pick<MailEnv, "MAIL_PROVIDER_URL">): boolean => env.MAIL_PROVIDER_URL.trim() !== "";
+
+/** `accepted:42`, `rejected:42`, `hold_ready:42:1764550800000`: one mail per event, whoever asks twice. */
+export const idempotencyKey = (kind: MailKind, reservationId: number, suffix?: string): string =>
+  suffix ? `${kind}:${reservationId}:${suffix}` : `${kind}:${reservationId}`;
+
+/**
+ * Writes the mail to the outbox once per idempotency key, then queues it when a provider is configured.
+ * Returns the new row's id, or null when the same mail was already recorded (nothing is written or queued).
+ * A failed queue send leaves the row 'queued'; `requeueWaiting` picks such rows up later.
+ */
+export async function recordMail(db: D1Database, env: MailEnv, msg: OutboxMessage): Promise<number | null> {
+  const send = providerConfigured(env);
+  const row = await db
+    .prepare(
+      `INSERT INTO mail_outbox (idempotency_key, patron_id, to_address, subject, body, kind, status)
+       VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT (idempotency_key) DO NOTHING
+       RETURNING id`,
+    )
+    .bind(
+      idempotencyKey(msg.kind, msg.reservationId, msg.keySuffix),
+      msg.patronId,
+      msg.to,
+      msg.subject,
+      msg.body,
+      msg.kind,
+      send ? "queued" : "recorded",
+    )
+    .first<{ id: number }>();
+  if (!row) return null;
+  if (send) {
+    try {
+      await env.MAIL_QUEUE.send({ outboxId: row.id } satisfies MailQueueMessage);
+    } catch (err) {
+      // The mail is recorded; the step that caused it must not fail for the queue. The row stays 'queued'.
+      console.error("mail: queue send failed", { outboxId: row.id, error: err instanceof Error ? err.name : "unknown" });
+    }
+  }
+  return row.id;
+}
+
+/**
+ * Queues again the rows still 'queued' after `olderThanMs` (a queue send that failed, a message lost).
+ * Safe to run at any time: the consumer sends a row at most once. For the nightly refresh or an admin action.
+ */
+export async function requeueWaiting(db: D1Database, env: MailEnv, olderThanMs = 60 * 60 * 1000, now = Date.now()) {
+  if (!providerConfigured(env)) return 0;
+  const rows = await db
+    .prepare("SELECT id FROM mail_outbox WHERE status = 'queued' AND created_at < ? ORDER BY id LIMIT 100")
+    .bind(now - olderThanMs)
+    .all<{ id: number }>();
+  if (rows.results.length === 0) return 0;
+  await env.MAIL_QUEUE.sendBatch(rows.results.map((r) => ({ body: { outboxId: r.id } satisfies MailQueueMessage })));
+  return rows.results.length;
+}
+
+export interface MailExtra {
+  /** Overrides the key suffix; a hold_ready mail defaults to the reservation's held_at. */
+  keySuffix?: string;
+  /** The refusal's reason when the reservation row has none. */
+  reason?: string;
+}
+
+interface PatronContact {
+  patronId: number;
+  name: string;
+  email: string | null;
+  contactMethod: "mail" | "none";
+  heldAt: number | null;
+}
+
+/** Which reservation states each mail belongs to; a mail for a reservation that moved on is not sent. */
+function fits(kind: MailKind, r: { status: string; acceptedAt: number | null; holdUntil: string | null }): boolean {
+  switch (kind) {
+    case "accepted":
+      return r.acceptedAt !== null;
+    case "rejected":
+      return r.status === "rejected";
+    case "hold_ready":
+      return r.status === "on_hold" && r.holdUntil !== null;
+  }
+}
+
+/**
+ * Builds and records the mail of `kind` for a reservation. Nothing is recorded when the patron chose 連絡不要
+ * (contact method 'none'), has no e-mail address, the reservation has no patron (anonymised) or is no longer
+ * in the state the mail speaks of, or the same mail was recorded before. Returns whether a mail was recorded.
+ */
+export async function mailForReservation(
+  db: D1Database,
+  env: MailEnv,
+  kind: MailKind,
+  reservationId: number,
+  baseUrl: string,
+  extra: MailExtra = {},
+): Promise<boolean> {
+  const contact = await db
+    .prepare(
+      `SELECT p.id AS patronId, p.name, p.email, p.contact_method AS contactMethod, r.held_at AS heldAt
+       FROM reservations r JOIN patrons p ON p.id = r.patron_id
+       WHERE r.id = ?`,
+    )
+    .bind(reservationId)
+    .first<PatronContact>();
+  const to = contact?.email?.trim();
+  if (contact?.contactMethod !== "mail" || !to) return false;
+
+  // The patron's own reservation list carries title, pickup library and 予約順位 by the one queue rule.
+  const reservation = (await reservationsOf(db, contact.patronId)).find((r) => r.id === reservationId);
+  if (!reservation || !fits(kind, reservation)) return false;
+
+  const common = { libraryName: env.LIBRARY_NAME, baseUrl, patronName: contact.name, title: reservation.title };
+  let input: MailInput;
+  let keySuffix = extra.keySuffix;
+  switch (kind) {
+    case "accepted":
+      input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, queuePosition: reservation.queuePosition };
+      break;
+    case "rejected":
+      input = { kind, ...common, reason: reservation.reason ?? extra.reason ?? null };
+      break;
+    case "hold_ready":
+      input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, holdUntil: reservation.holdUntil as string };
+      keySuffix ??= String(contact.heldAt ?? reservation.holdUntil);
+      break;
+  }
+  const { subject, body } = renderMail(input);
+  const id = await recordMail(db, env, {
+    kind,
+    patronId: contact.patronId,
+    reservationId,
+    to,
+    subject,
+    body,
+    ...(keySuffix ? { keySuffix } : {}),
+  });
+  return id !== null;
+}

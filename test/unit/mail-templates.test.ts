@@ -1,0 +1,130 @@
+// The library's mails: Japanese wording per kind, the pickup library and deadline in a hold mail, the
+// footer every mail carries, and nothing secret or forged in them.
+import { describe, expect, it } from "vitest";
+import { acceptedMail, holdReadyMail, type MailInput, rejectedMail, renderMail } from "../../src/mail/templates";
+
+const common = {
+  libraryName: "みなみ市立図書館",
+  baseUrl: "https://library.minami.example.jp/",
+  patronName: "南 花子",
+  title: "吾輩は猫である",
+};
+
+const inputs: MailInput[] = [
+  { kind: "accepted", ...common, pickupBranchName: "北部分館", queuePosition: 3 },
+  { kind: "rejected", ...common, reason: "予約できる件数（10件）を超えています。" },
+  { kind: "hold_ready", ...common, pickupBranchName: "うみべ分館", holdUntil: "2026-12-05" },
+];
+
+describe("every mail", () => {
+  it.each(inputs)("$kind: greets the patron by name with 様 on the first line and signs with the library's name", (input) => {
+    const { body } = renderMail(input);
+    const lines = body.trimEnd().split("\n");
+    expect(lines[0]).toBe("南 花子 様");
+    expect(lines.at(-1)).toBe("みなみ市立図書館");
+  });
+
+  it.each(inputs)("$kind: names the title and starts the subject with 【みなみ市立図書館】", (input) => {
+    const { subject, body } = renderMail(input);
+    expect(subject.startsWith("【みなみ市立図書館】")).toBe(true);
+    expect(body).toContain("資料名：吾輩は猫である");
+  });
+
+  it.each(inputs)("$kind: keeps the title out of the subject (it shows on lock screens and in mail lists)", (input) => {
+    expect(renderMail(input).subject).not.toContain("吾輩は猫である");
+  });
+
+  it.each(inputs)("$kind: points to 予約状況 and the mail help page on the site, without a double slash", (input) => {
+    const { body } = renderMail(input);
+    expect(body).toContain("「予約状況」");
+    expect(body).toContain("https://library.minami.example.jp/account/reservations\n");
+    expect(body).toContain("https://library.minami.example.jp/help/mail\n");
+    expect(body).not.toContain("jp//");
+  });
+
+  it.each(inputs)("$kind: never carries a password, a token, a card number field or a query string", (input) => {
+    const { subject, body } = renderMail(input);
+    for (const text of [subject, body]) {
+      expect(text).not.toMatch(/パスワード|password|token|トークン|session|セッション|利用者番号/i);
+      expect(text).not.toMatch(/\?[a-z]+=/i);
+    }
+  });
+
+  it.each(inputs)("$kind: is plain text (no HTML tags) with single-line subject", (input) => {
+    const { subject, body } = renderMail(input);
+    expect(body).not.toMatch(/<[a-z/][^>]*>/i);
+    expect(subject).not.toMatch(/[\r\n]/);
+  });
+
+  it("keeps a title or name with line breaks on its own line, so it cannot fake another line", () => {
+    const { subject, body } = renderMail({
+      kind: "hold_ready",
+      ...common,
+      title: "題名\n受取館：偽の館\r\n",
+      patronName: "花子\n様",
+      libraryName: "みなみ市立図書館\nBcc: x@example.jp",
+      pickupBranchName: "中央図書館",
+      holdUntil: "2026-12-05",
+    });
+    expect(body).toContain("資料名：題名 受取館：偽の館\n");
+    expect(body.split("\n").filter((l) => l.startsWith("受取館："))).toEqual(["受取館：中央図書館"]);
+    expect(subject).not.toMatch(/[\r\n]/);
+  });
+});
+
+describe("予約受付 (accepted)", () => {
+  it("says the reservation was accepted, with pickup library and 予約順位", () => {
+    const { subject, body } = acceptedMail({ ...common, pickupBranchName: "北部分館", queuePosition: 3 });
+    expect(subject).toBe("【みなみ市立図書館】予約受付のお知らせ");
+    expect(body).toContain("予約を受け付けました");
+    expect(body).toContain("受取館：北部分館");
+    expect(body).toContain("予約順位：3位");
+    expect(body).toContain("あらためてメールでお知らせします");
+  });
+
+  it("leaves out the 予約順位 line when there is no position", () => {
+    const { body } = acceptedMail({ ...common, pickupBranchName: "北部分館", queuePosition: null });
+    expect(body).not.toContain("予約順位");
+  });
+});
+
+describe("予約拒否 (rejected)", () => {
+  it("says the reservation could not be accepted and gives the library's reason", () => {
+    const { subject, body } = rejectedMail({ ...common, reason: "予約できる件数（10件）を超えています。" });
+    expect(subject).toBe("【みなみ市立図書館】予約をお受けできませんでした");
+    expect(body).toContain("お受けできませんでした");
+    expect(body).toContain("理由：予約できる件数（10件）を超えています。");
+  });
+
+  it("asks the patron to contact the library when no reason was recorded", () => {
+    const { body } = rejectedMail({ ...common, reason: null });
+    expect(body).toContain("理由：詳しくは図書館へお問い合わせください。");
+  });
+});
+
+describe("お取り置き (hold_ready)", () => {
+  const hold = holdReadyMail({ ...common, pickupBranchName: "うみべ分館", holdUntil: "2026-12-05" });
+
+  it("says the item is ready and set aside (お取り置き)", () => {
+    expect(hold.subject).toBe("【みなみ市立図書館】予約資料のご用意ができました");
+    expect(hold.body).toContain("お取り置きしています");
+  });
+
+  it("names the pickup library", () => {
+    expect(hold.body).toContain("受取館：うみべ分館");
+    expect(hold.body).toContain("うみべ分館のカウンターでお受け取りください");
+  });
+
+  it("gives the hold deadline as 2026年12月5日 with its weekday", () => {
+    expect(hold.body).toContain("取置期限：2026年12月5日（土）まで");
+  });
+
+  it("tells the patron to bring the library card", () => {
+    expect(hold.body).toContain("利用者カードをお持ちください");
+  });
+
+  it("says what happens after the deadline and that a hold is cancelled by calling the library", () => {
+    expect(hold.body).toContain("取置期限切れ");
+    expect(hold.body).toContain("受取館へご連絡ください");
+  });
+});
