@@ -7,6 +7,7 @@ import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
 import { accountApi, accountPages } from "./features/account/routes";
+import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
@@ -65,6 +66,7 @@ export function buildApp() {
   app.route("/", helpPages);
   app.route("/", accountPages);
   app.route("/", cartPages);
+  app.route("/", adminPages);
   app.route("/api/v1/admin", adminApi);
   app.route("/api/v1", catalogApi);
   app.route("/api/v1", accountApi);

@@ -107,6 +107,55 @@ async function openDatesFrom(c: Context<AppEnv>, from: string): Promise<string[]
   return rows.results.map((r) => r.date);
 }
 
+/**
+ * Sets a copy aside for a 予約中 reservation (お取り置き) with a deadline counted in opening days, and asks
+ * the mail queue for the hold-ready mail. Returns the deadline.
+ */
+export async function setAside(c: Context<AppEnv>, reservationId: number, itemId: number): Promise<string> {
+  const r = await db1(c)
+    .prepare("SELECT id, material_id AS materialId, status FROM reservations WHERE id = ?")
+    .bind(reservationId)
+    .first<{ id: number; materialId: number; status: string }>();
+  if (!r) throw notFound("指定された予約は見つかりませんでした。");
+  if (r.status !== "reserved" && r.status !== "cancel_requested") {
+    throw new AppError("invalid_state", "予約中の予約だけをお取り置きにできます。");
+  }
+  const now = Date.now();
+  const today = tokyoDate(now);
+  const until =
+    holdDeadline(today, Number(c.env.HOLD_DAYS), await openDatesFrom(c, today)) ?? addDays(today, Number(c.env.HOLD_DAYS));
+  // The copy must be this material's, lendable and free; the reservation changes only if the copy did.
+  const [item, res] = await db1(c).batch([
+    db1(c)
+      .prepare(
+        `UPDATE items SET status = 'on_hold', updated_at = ? WHERE id = ? AND material_id = ? AND loanable = 1 AND status IN ('available', 'in_transit')`,
+      )
+      .bind(now, itemId, r.materialId),
+    db1(c)
+      .prepare(
+        `UPDATE reservations SET status = 'on_hold', hold_item_id = ?, held_at = ?, hold_until = ?, updated_at = ?
+         WHERE id = ? AND status IN ('reserved', 'cancel_requested') AND changes() = 1`,
+      )
+      .bind(itemId, now, until, now, reservationId),
+  ]);
+  if ((item?.meta.changes ?? 0) === 0 || (res?.meta.changes ?? 0) === 0) {
+    if ((item?.meta.changes ?? 0) === 1) {
+      await db1(c).prepare("UPDATE items SET status = 'available' WHERE id = ? AND status = 'on_hold'").bind(itemId).run();
+    }
+    throw new AppError("invalid_state", "その所蔵はこの資料の貸出可能な在架の所蔵ではありません。");
+  }
+  await audit(c, "reservation.hold", { type: "reservation", id: reservationId }, { itemId });
+  // The hold-ready mail goes through the mail queue (sent only when the patron chose メール).
+  const notify: NotifyMessage = {
+    type: "notify",
+    kind: "hold_ready",
+    reservationIds: [reservationId],
+    baseUrl: new URL(c.req.url).origin,
+  };
+  await c.env.MAIL_QUEUE.send(notify);
+  return until;
+}
+
 // requireStaffApi runs in app.tsx for every /api/v1/admin path, so unknown paths answer 401 too.
 export const adminApi = new Hono<AppEnv>()
   .post("/branches", zValidator("json", branchSchema, throwInvalid), async (c) => {
@@ -263,49 +312,8 @@ export const adminApi = new Hono<AppEnv>()
   })
   .post("/reservations/:id/hold", zValidator("json", holdSchema, throwInvalid), async (c) => {
     const reservationId = id(c);
-    const { itemId } = c.req.valid("json");
-    const r = await db1(c)
-      .prepare("SELECT id, material_id AS materialId, status FROM reservations WHERE id = ?")
-      .bind(reservationId)
-      .first<{ id: number; materialId: number; status: string }>();
-    if (!r) throw notFound("指定された予約は見つかりませんでした。");
-    if (r.status !== "reserved" && r.status !== "cancel_requested") {
-      throw new AppError("invalid_state", "予約中の予約だけをお取り置きにできます。");
-    }
-    const now = Date.now();
-    const today = tokyoDate(now);
-    const until =
-      holdDeadline(today, Number(c.env.HOLD_DAYS), await openDatesFrom(c, today)) ?? addDays(today, Number(c.env.HOLD_DAYS));
-    // The copy must be this material's, lendable and free; both rows change together or not at all.
-    const [item, res] = await db1(c).batch([
-      db1(c)
-        .prepare(
-          `UPDATE items SET status = 'on_hold', updated_at = ? WHERE id = ? AND material_id = ? AND loanable = 1 AND status IN ('available', 'in_transit')`,
-        )
-        .bind(now, itemId, r.materialId),
-      db1(c)
-        .prepare(
-          `UPDATE reservations SET status = 'on_hold', hold_item_id = ?, held_at = ?, hold_until = ?, updated_at = ?
-           WHERE id = ? AND status IN ('reserved', 'cancel_requested') AND changes() = 1`,
-        )
-        .bind(itemId, now, until, now, reservationId),
-    ]);
-    if ((item?.meta.changes ?? 0) === 0 || (res?.meta.changes ?? 0) === 0) {
-      if ((item?.meta.changes ?? 0) === 1) {
-        await db1(c).prepare("UPDATE items SET status = 'available' WHERE id = ? AND status = 'on_hold'").bind(itemId).run();
-      }
-      throw new AppError("invalid_state", "その所蔵はこの資料の貸出可能な在架の所蔵ではありません。");
-    }
-    await audit(c, "reservation.hold", { type: "reservation", id: reservationId }, { itemId });
-    // The hold-ready mail goes through the mail queue (sent only when the patron chose メール).
-    const notify: NotifyMessage = {
-      type: "notify",
-      kind: "hold_ready",
-      reservationIds: [reservationId],
-      baseUrl: new URL(c.req.url).origin,
-    };
-    await c.env.MAIL_QUEUE.send(notify);
-    return c.json({ id: reservationId, status: "on_hold", holdUntil: until });
+    const holdUntil = await setAside(c, reservationId, c.req.valid("json").itemId);
+    return c.json({ id: reservationId, status: "on_hold", holdUntil });
   })
   .post("/reservations/:id/cancel", async (c) => {
     const reservationId = id(c);
