@@ -2,6 +2,7 @@
 // holds, loans and returns, the calendar, the jobs and the mail outbox. Every change is audited.
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
+import type { z } from "zod";
 import { hashPassword } from "../../auth/password";
 import { endPatronSessions } from "../../auth/sessions";
 import { holdDeadline } from "../../domain/acceptance";
@@ -105,6 +106,149 @@ async function openDatesFrom(c: Context<AppEnv>, from: string): Promise<string[]
     .bind(from)
     .all<{ date: string }>();
   return rows.results.map((r) => r.date);
+}
+
+/** Registers a patron's web use: card number, temporary password (returned once) and temporary e-mail. */
+export async function registerPatron(c: Context<AppEnv>, p: z.output<typeof patronSchema>) {
+  const card = p.cardNumber ?? `21${String((crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) % 1e8).padStart(8, "0")}`;
+  const temp = temporaryPassword(card);
+  const r = await db1(c)
+    .prepare(
+      `INSERT INTO patrons (card_number, name, name_kana, email, password_hash, must_change_credentials, web_enabled, card_valid_until, updated_at)
+         VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+    )
+    .bind(
+      card,
+      p.name,
+      p.nameKana ?? null,
+      p.email,
+      await hashPassword(temp, c.env.PASSWORD_PEPPER),
+      p.cardValidUntil ?? null,
+      Date.now(),
+    )
+    .first<{ id: number }>();
+  if (!r) throw new AppError("invalid_state", "その利用者番号はすでに登録されています。");
+  await audit(c, "patron.register_web", { type: "patron", id: r.id });
+  // The temporary password is shown once, here, and kept nowhere readable.
+  return { cardNumber: card, temporaryPassword: temp };
+}
+
+/** A forgotten password: a new temporary one (returned once), every session ended. */
+export async function resetPassword(c: Context<AppEnv>, cardNumber: string) {
+  const patron = await patronByCard(c, cardNumber);
+  const temp = temporaryPassword(patron.cardNumber);
+  await db1(c)
+    .prepare("UPDATE patrons SET password_hash = ?, must_change_credentials = 1, updated_at = ? WHERE id = ?")
+    .bind(await hashPassword(temp, c.env.PASSWORD_PEPPER), Date.now(), patron.id)
+    .run();
+  await endPatronSessions(c.var.db, patron.id);
+  await audit(c, "patron.reset_password", { type: "patron", id: patron.id });
+  return { temporaryPassword: temp };
+}
+
+/** Web use on or off, suspension, card validity; stopping ends the patron's sessions. */
+export async function updatePatron(c: Context<AppEnv>, cardNumber: string, p: z.output<typeof patronPatchSchema>) {
+  const patron = await patronByCard(c, cardNumber);
+  await db1(c)
+    .prepare(
+      `UPDATE patrons SET web_enabled = coalesce(?, web_enabled), suspended = coalesce(?, suspended),
+           card_valid_until = CASE WHEN ? THEN ? ELSE card_valid_until END, updated_at = ? WHERE id = ?`,
+    )
+    .bind(
+      p.webEnabled === undefined ? null : p.webEnabled ? 1 : 0,
+      p.suspended === undefined ? null : p.suspended ? 1 : 0,
+      p.cardValidUntil !== undefined ? 1 : 0,
+      p.cardValidUntil ?? null,
+      Date.now(),
+      patron.id,
+    )
+    .run();
+  if (p.webEnabled === false || p.suspended === true) await endPatronSessions(c.var.db, patron.id);
+  await audit(c, "patron.update", { type: "patron", id: patron.id }, p);
+  return { cardNumber: patron.cardNumber };
+}
+
+/** A counter reservation: 予約中 at once, through the patron's Durable Object and its limit. */
+export async function counterReservation(c: Context<AppEnv>, r: z.output<typeof counterReservationSchema>) {
+  const patron = await patronByCard(c, r.cardNumber);
+  const outcome = await patronObject(c.env, patron.cardNumber).apply({
+    patronId: patron.id,
+    items: [{ materialId: r.materialId, pickupBranch: r.pickupBranch }],
+    source: "counter",
+    now: Date.now(),
+    limit: Number(c.env.RESERVATION_LIMIT),
+  });
+  if (!outcome.ok) {
+    if (outcome.code === "quota_exceeded")
+      throw new AppError("quota_exceeded", `予約できる冊数を超えています（あと${outcome.remaining}件）。`, {
+        remaining: outcome.remaining,
+      });
+    if (outcome.code === "not_reservable") throw new AppError("not_reservable", "この資料は予約できません。");
+    if (outcome.code === "already_reserved")
+      throw new AppError("already_reserved", "この利用者はすでにこの資料を予約しています。");
+    if (outcome.code === "forbidden")
+      throw new AppError("forbidden", "この利用者は利用停止中か、カードの有効期限が切れています。");
+    throw invalidRequest({ pickupBranch: "受取館が正しくありません。" });
+  }
+  const made = outcome.reservations[0];
+  await audit(c, "reservation.counter", { type: "reservation", id: made?.id ?? 0 });
+  return {
+    id: made?.id,
+    materialId: made?.materialId,
+    status: "reserved" as const,
+    pickupBranch: made?.pickupBranch,
+    appliedAt: tokyoIso(made?.appliedAt ?? Date.now()),
+  };
+}
+
+/** A loan at the counter; collecting the copy set aside for this patron fulfils that reservation. */
+export async function lend(c: Context<AppEnv>, l: z.output<typeof loanSchema>) {
+  const patron = await patronByCard(c, l.cardNumber);
+  const now = Date.now();
+  const item = await db1(c)
+    .prepare("SELECT id, status, loanable FROM items WHERE id = ?")
+    .bind(l.itemId)
+    .first<{ id: number; status: string; loanable: number }>();
+  if (!item) throw notFound("指定された所蔵は見つかりませんでした。");
+  if (!item.loanable) throw new AppError("invalid_state", "禁帯出の所蔵は貸し出せません。");
+  const hold = await db1(c)
+    .prepare("SELECT id, patron_id AS patronId FROM reservations WHERE hold_item_id = ? AND status = 'on_hold'")
+    .bind(item.id)
+    .first<{ id: number; patronId: number }>();
+  if (hold && hold.patronId !== patron.id) throw new AppError("invalid_state", "この所蔵は別の利用者のお取り置きです。");
+  if (!hold && item.status !== "available") throw new AppError("invalid_state", "この所蔵はいま貸し出せる状態ではありません。");
+  const due = l.dueDate ?? addDays(tokyoDate(now), LOAN_DAYS);
+  const [loan] = await db1(c).batch<{ id: number }>([
+    db1(c)
+      .prepare("INSERT INTO loans (item_id, patron_id, reservation_id, loaned_at, due_date) VALUES (?, ?, ?, ?, ?) RETURNING id")
+      .bind(item.id, patron.id, hold?.id ?? null, now, due),
+    db1(c).prepare("UPDATE items SET status = 'on_loan', updated_at = ? WHERE id = ?").bind(now, item.id),
+    // Collecting the copy set aside fulfils that reservation (貸出済み).
+    db1(c)
+      .prepare("UPDATE reservations SET status = 'fulfilled', closed_at = ?, updated_at = ? WHERE id = ? AND status = 'on_hold'")
+      .bind(now, now, hold?.id ?? 0),
+  ]);
+  const loanId = loan?.results?.[0]?.id as number;
+  await audit(c, "loan.create", { type: "loan", id: loanId });
+  return { id: loanId, dueDate: due };
+}
+
+/** A return: the loan closes and the copy goes back on the shelf (the nightly refresh forgets the patron). */
+export async function returnLoan(c: Context<AppEnv>, loanId: number) {
+  const now = Date.now();
+  const loan = await db1(c)
+    .prepare("SELECT item_id AS itemId FROM loans WHERE id = ? AND returned_at IS NULL")
+    .bind(loanId)
+    .first<{ itemId: number }>();
+  if (!loan) throw notFound("返却されていない貸出が見つかりませんでした。");
+  await db1(c).batch([
+    db1(c).prepare("UPDATE loans SET returned_at = ? WHERE id = ?").bind(now, loanId),
+    db1(c)
+      .prepare("UPDATE items SET status = 'available', updated_at = ? WHERE id = ? AND status = 'on_loan'")
+      .bind(now, loan.itemId),
+  ]);
+  await audit(c, "loan.return", { type: "loan", id: loanId });
+  return { id: loanId, returned: true };
 }
 
 /**
@@ -219,97 +363,16 @@ export const adminApi = new Hono<AppEnv>()
     await audit(c, "item.update", { type: "item", id: itemId }, p);
     return c.json({ id: itemId });
   })
-  .post("/patrons", zValidator("json", patronSchema, throwInvalid), async (c) => {
-    const p = c.req.valid("json");
-    const card = p.cardNumber ?? `21${String((crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) % 1e8).padStart(8, "0")}`;
-    const temp = temporaryPassword(card);
-    const r = await db1(c)
-      .prepare(
-        `INSERT INTO patrons (card_number, name, name_kana, email, password_hash, must_change_credentials, web_enabled, card_valid_until, updated_at)
-         VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-      )
-      .bind(
-        card,
-        p.name,
-        p.nameKana ?? null,
-        p.email,
-        await hashPassword(temp, c.env.PASSWORD_PEPPER),
-        p.cardValidUntil ?? null,
-        Date.now(),
-      )
-      .first<{ id: number }>();
-    if (!r) throw new AppError("invalid_state", "その利用者番号はすでに登録されています。");
-    await audit(c, "patron.register_web", { type: "patron", id: r.id });
-    // The temporary password is shown once, here, and kept nowhere readable.
-    return c.json({ cardNumber: card, temporaryPassword: temp }, 201);
-  })
-  .post("/patrons/:cardNumber/reset-password", async (c) => {
-    const patron = await patronByCard(c, c.req.param("cardNumber"));
-    const temp = temporaryPassword(patron.cardNumber);
-    await db1(c)
-      .prepare("UPDATE patrons SET password_hash = ?, must_change_credentials = 1, updated_at = ? WHERE id = ?")
-      .bind(await hashPassword(temp, c.env.PASSWORD_PEPPER), Date.now(), patron.id)
-      .run();
-    await endPatronSessions(c.var.db, patron.id);
-    await audit(c, "patron.reset_password", { type: "patron", id: patron.id });
-    return c.json({ temporaryPassword: temp });
-  })
-  .patch("/patrons/:cardNumber", zValidator("json", patronPatchSchema, throwInvalid), async (c) => {
-    const patron = await patronByCard(c, c.req.param("cardNumber"));
-    const p = c.req.valid("json");
-    await db1(c)
-      .prepare(
-        `UPDATE patrons SET web_enabled = coalesce(?, web_enabled), suspended = coalesce(?, suspended),
-           card_valid_until = CASE WHEN ? THEN ? ELSE card_valid_until END, updated_at = ? WHERE id = ?`,
-      )
-      .bind(
-        p.webEnabled === undefined ? null : p.webEnabled ? 1 : 0,
-        p.suspended === undefined ? null : p.suspended ? 1 : 0,
-        p.cardValidUntil !== undefined ? 1 : 0,
-        p.cardValidUntil ?? null,
-        Date.now(),
-        patron.id,
-      )
-      .run();
-    if (p.webEnabled === false || p.suspended === true) await endPatronSessions(c.var.db, patron.id);
-    await audit(c, "patron.update", { type: "patron", id: patron.id }, p);
-    return c.json({ cardNumber: patron.cardNumber });
-  })
-  .post("/reservations", zValidator("json", counterReservationSchema, throwInvalid), async (c) => {
-    const r = c.req.valid("json");
-    const patron = await patronByCard(c, r.cardNumber);
-    const outcome = await patronObject(c.env, patron.cardNumber).apply({
-      patronId: patron.id,
-      items: [{ materialId: r.materialId, pickupBranch: r.pickupBranch }],
-      source: "counter",
-      now: Date.now(),
-      limit: Number(c.env.RESERVATION_LIMIT),
-    });
-    if (!outcome.ok) {
-      if (outcome.code === "quota_exceeded")
-        throw new AppError("quota_exceeded", `予約できる冊数を超えています（あと${outcome.remaining}件）。`, {
-          remaining: outcome.remaining,
-        });
-      if (outcome.code === "not_reservable") throw new AppError("not_reservable", "この資料は予約できません。");
-      if (outcome.code === "already_reserved")
-        throw new AppError("already_reserved", "この利用者はすでにこの資料を予約しています。");
-      if (outcome.code === "forbidden")
-        throw new AppError("forbidden", "この利用者は利用停止中か、カードの有効期限が切れています。");
-      throw invalidRequest({ pickupBranch: "受取館が正しくありません。" });
-    }
-    const made = outcome.reservations[0];
-    await audit(c, "reservation.counter", { type: "reservation", id: made?.id ?? 0 });
-    return c.json(
-      {
-        id: made?.id,
-        materialId: made?.materialId,
-        status: "reserved",
-        pickupBranch: made?.pickupBranch,
-        appliedAt: tokyoIso(made?.appliedAt ?? Date.now()),
-      },
-      201,
-    );
-  })
+  .post("/patrons", zValidator("json", patronSchema, throwInvalid), async (c) =>
+    c.json(await registerPatron(c, c.req.valid("json")), 201),
+  )
+  .post("/patrons/:cardNumber/reset-password", async (c) => c.json(await resetPassword(c, c.req.param("cardNumber"))))
+  .patch("/patrons/:cardNumber", zValidator("json", patronPatchSchema, throwInvalid), async (c) =>
+    c.json(await updatePatron(c, c.req.param("cardNumber"), c.req.valid("json"))),
+  )
+  .post("/reservations", zValidator("json", counterReservationSchema, throwInvalid), async (c) =>
+    c.json(await counterReservation(c, c.req.valid("json")), 201),
+  )
   .post("/reservations/:id/hold", zValidator("json", holdSchema, throwInvalid), async (c) => {
     const reservationId = id(c);
     const holdUntil = await setAside(c, reservationId, c.req.valid("json").itemId);
@@ -337,58 +400,8 @@ export const adminApi = new Hono<AppEnv>()
     await audit(c, "reservation.cancel", { type: "reservation", id: reservationId });
     return c.json({ id: reservationId, status: "cancelled" });
   })
-  .post("/loans", zValidator("json", loanSchema, throwInvalid), async (c) => {
-    const l = c.req.valid("json");
-    const patron = await patronByCard(c, l.cardNumber);
-    const now = Date.now();
-    const item = await db1(c)
-      .prepare("SELECT id, status, loanable FROM items WHERE id = ?")
-      .bind(l.itemId)
-      .first<{ id: number; status: string; loanable: number }>();
-    if (!item) throw notFound("指定された所蔵は見つかりませんでした。");
-    if (!item.loanable) throw new AppError("invalid_state", "禁帯出の所蔵は貸し出せません。");
-    const hold = await db1(c)
-      .prepare("SELECT id, patron_id AS patronId FROM reservations WHERE hold_item_id = ? AND status = 'on_hold'")
-      .bind(item.id)
-      .first<{ id: number; patronId: number }>();
-    if (hold && hold.patronId !== patron.id) throw new AppError("invalid_state", "この所蔵は別の利用者のお取り置きです。");
-    if (!hold && item.status !== "available") throw new AppError("invalid_state", "この所蔵はいま貸し出せる状態ではありません。");
-    const due = l.dueDate ?? addDays(tokyoDate(now), LOAN_DAYS);
-    const [loan] = await db1(c).batch<{ id: number }>([
-      db1(c)
-        .prepare(
-          "INSERT INTO loans (item_id, patron_id, reservation_id, loaned_at, due_date) VALUES (?, ?, ?, ?, ?) RETURNING id",
-        )
-        .bind(item.id, patron.id, hold?.id ?? null, now, due),
-      db1(c).prepare("UPDATE items SET status = 'on_loan', updated_at = ? WHERE id = ?").bind(now, item.id),
-      // Collecting the copy set aside fulfils that reservation (貸出済み).
-      db1(c)
-        .prepare(
-          "UPDATE reservations SET status = 'fulfilled', closed_at = ?, updated_at = ? WHERE id = ? AND status = 'on_hold'",
-        )
-        .bind(now, now, hold?.id ?? 0),
-    ]);
-    const loanId = loan?.results?.[0]?.id as number;
-    await audit(c, "loan.create", { type: "loan", id: loanId });
-    return c.json({ id: loanId, dueDate: due }, 201);
-  })
-  .post("/loans/:id/return", async (c) => {
-    const loanId = id(c);
-    const now = Date.now();
-    const loan = await db1(c)
-      .prepare("SELECT item_id AS itemId FROM loans WHERE id = ? AND returned_at IS NULL")
-      .bind(loanId)
-      .first<{ itemId: number }>();
-    if (!loan) throw notFound("返却されていない貸出が見つかりませんでした。");
-    await db1(c).batch([
-      db1(c).prepare("UPDATE loans SET returned_at = ? WHERE id = ?").bind(now, loanId),
-      db1(c)
-        .prepare("UPDATE items SET status = 'available', updated_at = ? WHERE id = ? AND status = 'on_loan'")
-        .bind(now, loan.itemId),
-    ]);
-    await audit(c, "loan.return", { type: "loan", id: loanId });
-    return c.json({ id: loanId, returned: true });
-  })
+  .post("/loans", zValidator("json", loanSchema, throwInvalid), async (c) => c.json(await lend(c, c.req.valid("json")), 201))
+  .post("/loans/:id/return", async (c) => c.json(await returnLoan(c, id(c))))
   .put("/calendar/:date", zValidator("json", calendarSchema, throwInvalid), async (c) => {
     const date = c.req.param("date");
     if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
