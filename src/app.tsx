@@ -7,6 +7,7 @@ import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
 import { accountApi, accountPages } from "./features/account/routes";
+import { counterPages } from "./features/admin/counter-pages";
 import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
@@ -66,6 +67,7 @@ export function buildApp() {
   app.route("/", helpPages);
   app.route("/", accountPages);
   app.route("/", cartPages);
+  app.route("/", counterPages);
   app.route("/", adminPages);
   app.route("/api/v1/admin", adminApi);
   app.route("/api/v1", catalogApi);

@@ -52,6 +52,7 @@ function StaffLayout({ title, children }: { title: string; children: Child }) {
     <Layout title={`職員：${title}`}>
       <nav class="pager" aria-label="職員メニュー">
         <a href="/admin">受付・取置</a>
+        <a href="/admin/counter">窓口業務</a>
         <a href="/admin/mail">メール送信状況</a>
         <form action="/admin/logout" method="post" class="inline">
           <button type="submit" class="secondary">

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { hashPassword } from "../../auth/password";
 import { endPatronSessions } from "../../auth/sessions";
 import { holdDeadline } from "../../domain/acceptance";
-import { addDays, tokyoDate, tokyoIso } from "../../domain/calendar";
+import { addDays, isValidDate, tokyoDate, tokyoIso } from "../../domain/calendar";
 import { newPasswordProblem } from "../../domain/password-policy";
 import { materialSearchRow, titleNorm, titleSortKey } from "../../domain/search-text";
 import type { AppEnv } from "../../env";
@@ -251,6 +251,15 @@ export async function returnLoan(c: Context<AppEnv>, loanId: number) {
   return { id: loanId, returned: true };
 }
 
+/** Marks a date as an opening day or a closed day in the library calendar. */
+export async function setOpeningDay(c: Context<AppEnv>, date: string, open: boolean): Promise<void> {
+  await db1(c)
+    .prepare("INSERT INTO calendar_days (date, open) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET open = excluded.open")
+    .bind(date, open ? 1 : 0)
+    .run();
+  await audit(c, "calendar.set", { type: "date", id: date }, { open });
+}
+
 /**
  * Sets a copy aside for a 予約中 reservation (お取り置き) with a deadline counted in opening days, and asks
  * the mail queue for the hold-ready mail. Returns the deadline.
@@ -404,14 +413,9 @@ export const adminApi = new Hono<AppEnv>()
   .post("/loans/:id/return", async (c) => c.json(await returnLoan(c, id(c))))
   .put("/calendar/:date", zValidator("json", calendarSchema, throwInvalid), async (c) => {
     const date = c.req.param("date");
-    if (!/^\d{4}-\d{2}-\d{2}$/.test(date) || Number.isNaN(Date.parse(`${date}T00:00:00Z`)))
-      throw invalidRequest({ date: "日付は YYYY-MM-DD で指定してください。" });
+    if (!isValidDate(date)) throw invalidRequest({ date: "日付は YYYY-MM-DD で指定してください。" });
     const { open } = c.req.valid("json");
-    await db1(c)
-      .prepare("INSERT INTO calendar_days (date, open) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET open = excluded.open")
-      .bind(date, open ? 1 : 0)
-      .run();
-    await audit(c, "calendar.set", { type: "date", id: date }, { open });
+    await setOpeningDay(c, date, open);
     return c.json({ date, open });
   })
   .post("/jobs/acceptance", zValidator("json", jobSchema, throwInvalid), async (c) => {
