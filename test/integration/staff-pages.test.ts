@@ -80,4 +80,36 @@ describe("staff pages", () => {
     const row = await env.DB.prepare("SELECT web_enabled AS w FROM patrons WHERE id = ?").bind(p.id).first<{ w: number }>();
     expect(row?.w).toBe(0);
   });
+
+  it("adds a material and a 禁帯出 copy, which search then shows as not reservable, and marks a copy missing", async () => {
+    const cookie = await staffCookie();
+    const m = await call(
+      "/admin/counter/material",
+      formPost({ title: "郷土の古地図", titleKana: "キョウド ノ コチズ", type: "book" }, cookie),
+    );
+    const id = Number((await m.text()).match(/資料番号 (\d+)/)?.[1]);
+    expect(id).toBeGreaterThan(0);
+    const item = await call(
+      "/admin/counter/item",
+      formPost({ itemMaterialId: String(id), branch: "central", itemBarcode: "KOCHIZU-1", notLoanable: "1" }, cookie),
+    );
+    expect(await item.text()).toContain("禁帯出");
+    const detail = (await (await call(`/api/v1/materials/${id}`)).json()) as { reservable: boolean; notReservableReason: string };
+    expect(detail).toMatchObject({ reservable: false, notReservableReason: "reading_room_only" });
+    const changed = await call(
+      "/admin/counter/item-status",
+      formPost({ statusBarcode: "KOCHIZU-1", itemStatus: "missing" }, cookie),
+    );
+    expect(await changed.text()).toContain("行方不明");
+  });
+
+  it("refuses a material without a title with a Japanese message, adding nothing", async () => {
+    const cookie = await staffCookie();
+    const before = await env.DB.prepare("SELECT count(*) AS n FROM materials").first<{ n: number }>();
+    const res = await call("/admin/counter/material", formPost({ title: "", type: "book" }, cookie));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("書名を入力してください");
+    const after = await env.DB.prepare("SELECT count(*) AS n FROM materials").first<{ n: number }>();
+    expect(after?.n).toBe(before?.n);
+  });
 });

@@ -5,13 +5,25 @@ import { type Context, Hono } from "hono";
 import type { Child } from "hono/jsx";
 import { staffIdentity } from "../../auth/staff";
 import { isValidDate } from "../../domain/calendar";
+import { ITEM_STATUS_LABELS, ITEM_STATUSES, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
 import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
 import { parseWith } from "../../validation";
 import { Layout } from "../../views/layout";
 import { listBranches } from "../catalog/queries";
-import { counterReservation, lend, registerPatron, resetPassword, returnLoan, setOpeningDay, updatePatron } from "./routes";
-import { counterReservationSchema, loanSchema, patronSchema } from "./schemas";
+import {
+  counterReservation,
+  createItem,
+  createMaterial,
+  lend,
+  registerPatron,
+  resetPassword,
+  returnLoan,
+  setOpeningDay,
+  updateItem,
+  updatePatron,
+} from "./routes";
+import { counterReservationSchema, itemPatchSchema, itemSchema, loanSchema, materialSchema, patronSchema } from "./schemas";
 
 type Form = Record<string, string>;
 
@@ -54,7 +66,8 @@ function Section({ title, action, children, button }: { title: string; action: s
 }
 
 async function counterPage(c: Context<AppEnv>, message?: { ok: boolean; text: string }) {
-  const pickups = (await listBranches(c.var.db)).filter((b) => b.pickup);
+  const branches = await listBranches(c.var.db);
+  const pickups = branches.filter((b) => b.pickup);
   return (
     <Layout title="職員：窓口業務">
       <nav class="pager" aria-label="職員メニュー">
@@ -104,6 +117,51 @@ async function counterPage(c: Context<AppEnv>, message?: { ok: boolean; text: st
         </Section>
         <Section title="返却" action="/admin/counter/return" button="返却する">
           <Field name="returnBarcode" label="資料のバーコード" />
+        </Section>
+        <Section title="資料の登録" action="/admin/counter/material" button="資料を登録">
+          <Field name="title" label="書名" />
+          <Field name="titleKana" label="書名ヨミ（カタカナ）" required={false} />
+          <Field name="author" label="著者名" required={false} />
+          <Field name="authorKana" label="著者ヨミ" required={false} />
+          <Field name="publisher" label="出版者" required={false} />
+          <Field name="year" label="出版年" required={false} />
+          <Field name="isbn" label="ISBN" required={false} />
+          <Field name="ndc" label="分類（NDC）" required={false} />
+          <label for="type">資料種別</label>
+          <select id="type" name="type">
+            {MATERIAL_TYPES.map((t) => (
+              <option value={t}>{MATERIAL_TYPE_LABELS[t]}</option>
+            ))}
+          </select>
+          <Field name="magazineTitle" label="雑誌名（雑誌のとき）" required={false} />
+          <p class="check">
+            <input type="checkbox" id="latestIssue" name="latestIssue" value="1" />
+            <label for="latestIssue">雑誌の最新号（予約不可）</label>
+          </p>
+        </Section>
+        <Section title="所蔵（資料の一冊）の登録" action="/admin/counter/item" button="所蔵を登録">
+          <Field name="itemMaterialId" label="資料番号" />
+          <label for="branch">所蔵館</label>
+          <select id="branch" name="branch">
+            {branches.map((b) => (
+              <option value={b.code}>{b.name}</option>
+            ))}
+          </select>
+          <Field name="itemBarcode" label="バーコード（空欄なら採番）" required={false} />
+          <Field name="callNumber" label="請求記号" required={false} />
+          <p class="check">
+            <input type="checkbox" id="notLoanable" name="notLoanable" value="1" />
+            <label for="notLoanable">禁帯出（館内閲覧のみ）</label>
+          </p>
+        </Section>
+        <Section title="所蔵の状態" action="/admin/counter/item-status" button="状態を変更">
+          <Field name="statusBarcode" label="バーコード" />
+          <label for="itemStatus">状態</label>
+          <select id="itemStatus" name="itemStatus">
+            {ITEM_STATUSES.map((st) => (
+              <option value={st}>{ITEM_STATUS_LABELS[st]}</option>
+            ))}
+          </select>
         </Section>
         <Section title="開館日" action="/admin/counter/calendar" button="設定する">
           <Field name="date" label="日付" type="date" />
@@ -230,5 +288,52 @@ export const counterPages = new Hono<AppEnv>()
       const open = f.open === "1";
       await setOpeningDay(c, date, open);
       return `${date} を${open ? "開館日" : "休館日"}にしました。`;
+    });
+  })
+  .post("/admin/counter/material", async (c) => {
+    const f = await form(c);
+    return act(c, async () => {
+      const optional = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
+      const input = parsed(
+        parseWith(materialSchema, {
+          title: f.title,
+          titleKana: optional(f.titleKana),
+          author: optional(f.author),
+          authorKana: optional(f.authorKana),
+          publisher: optional(f.publisher),
+          year: optional(f.year) === undefined ? undefined : Number(f.year),
+          isbn: optional(f.isbn),
+          ndc: optional(f.ndc),
+          type: f.type,
+          magazineTitle: optional(f.magazineTitle),
+          latestIssue: f.latestIssue === "1",
+        }),
+      );
+      return `資料を登録しました（資料番号 ${(await createMaterial(c, input)).id}）。`;
+    });
+  })
+  .post("/admin/counter/item", async (c) => {
+    const f = await form(c);
+    return act(c, async () => {
+      const input = parsed(
+        parseWith(itemSchema, {
+          materialId: Number(f.itemMaterialId),
+          branch: f.branch,
+          barcode: f.itemBarcode?.trim() || undefined,
+          callNumber: f.callNumber?.trim() || undefined,
+          loanable: f.notLoanable !== "1",
+        }),
+      );
+      const made = await createItem(c, input);
+      return `所蔵を登録しました（バーコード ${made.barcode}${input.loanable ? "" : "、禁帯出"}）。`;
+    });
+  })
+  .post("/admin/counter/item-status", async (c) => {
+    const f = await form(c);
+    return act(c, async () => {
+      const itemId = await itemByBarcode(c, f.statusBarcode ?? "");
+      const input = parsed(parseWith(itemPatchSchema, { status: f.itemStatus }));
+      await updateItem(c, itemId, input);
+      return `所蔵の状態を「${ITEM_STATUS_LABELS[input.status ?? "available"]}」にしました。`;
     });
   });

@@ -260,6 +260,43 @@ export async function setOpeningDay(c: Context<AppEnv>, date: string, open: bool
   await audit(c, "calendar.set", { type: "date", id: date }, { open });
 }
 
+/** A new material; its search row is written in the same batch, so search finds it at once. */
+export async function createMaterial(c: Context<AppEnv>, m: z.output<typeof materialSchema>) {
+  const [inserted] = await db1(c).batch<{ id: number }>(materialStatements(c, m));
+  const materialId = inserted?.results?.[0]?.id as number;
+  await audit(c, "material.create", { type: "material", id: materialId });
+  return { id: materialId };
+}
+
+/** A new copy of a material at a branch; `loanable: false` is 禁帯出. */
+export async function createItem(c: Context<AppEnv>, it: z.output<typeof itemSchema>) {
+  const barcode = it.barcode ?? `T${Date.now().toString(36).toUpperCase()}${crypto.getRandomValues(new Uint16Array(1))[0] ?? 0}`;
+  const r = await db1(c)
+    .prepare(
+      `INSERT INTO items (material_id, branch_code, barcode, call_number, loanable, status, updated_at)
+       SELECT ?, ?, ?, ?, ?, 'available', ? WHERE EXISTS (SELECT 1 FROM materials WHERE id = ?) AND EXISTS (SELECT 1 FROM branches WHERE code = ?)
+       ON CONFLICT DO NOTHING RETURNING id`,
+    )
+    .bind(it.materialId, it.branch, barcode, it.callNumber ?? null, it.loanable ? 1 : 0, Date.now(), it.materialId, it.branch)
+    .first<{ id: number }>();
+  if (!r) throw invalidRequest({ barcode: "資料・館が見つからないか、バーコードがすでに使われています。" });
+  await audit(c, "item.create", { type: "item", id: r.id });
+  return { id: r.id, barcode };
+}
+
+/** A copy's status (行方不明, 破損, 除籍 …), 禁帯出 or call number. */
+export async function updateItem(c: Context<AppEnv>, itemId: number, p: z.output<typeof itemPatchSchema>) {
+  const r = await db1(c)
+    .prepare(
+      "UPDATE items SET status = coalesce(?, status), loanable = coalesce(?, loanable), call_number = coalesce(?, call_number), updated_at = ? WHERE id = ?",
+    )
+    .bind(p.status ?? null, p.loanable === undefined ? null : p.loanable ? 1 : 0, p.callNumber ?? null, Date.now(), itemId)
+    .run();
+  if (r.meta.changes === 0) throw notFound("指定された所蔵は見つかりませんでした。");
+  await audit(c, "item.update", { type: "item", id: itemId }, p);
+  return { id: itemId };
+}
+
 /**
  * Sets a copy aside for a 予約中 reservation (お取り置き) with a deadline counted in opening days, and asks
  * the mail queue for the hold-ready mail. Returns the deadline.
@@ -321,13 +358,9 @@ export const adminApi = new Hono<AppEnv>()
     await audit(c, "branch.create", { type: "branch", id: b.code });
     return c.json(b, 201);
   })
-  .post("/materials", zValidator("json", materialSchema, throwInvalid), async (c) => {
-    const m = c.req.valid("json");
-    const [inserted] = await db1(c).batch<{ id: number }>(materialStatements(c, m));
-    const materialId = inserted?.results?.[0]?.id as number;
-    await audit(c, "material.create", { type: "material", id: materialId });
-    return c.json({ id: materialId }, 201);
-  })
+  .post("/materials", zValidator("json", materialSchema, throwInvalid), async (c) =>
+    c.json(await createMaterial(c, c.req.valid("json")), 201),
+  )
   .patch("/materials/:id", zValidator("json", materialPatchSchema, throwInvalid), async (c) => {
     const materialId = id(c);
     const current = await db1(c)
@@ -344,34 +377,12 @@ export const adminApi = new Hono<AppEnv>()
     await audit(c, "material.update", { type: "material", id: materialId }, { fields: Object.keys(c.req.valid("json")) });
     return c.json({ id: materialId });
   })
-  .post("/items", zValidator("json", itemSchema, throwInvalid), async (c) => {
-    const it = c.req.valid("json");
-    const barcode = it.barcode ?? `T${Date.now().toString(36).toUpperCase()}${Math.floor(Math.random() * 1e4)}`;
-    const r = await db1(c)
-      .prepare(
-        `INSERT INTO items (material_id, branch_code, barcode, call_number, loanable, status, updated_at)
-         SELECT ?, ?, ?, ?, ?, 'available', ? WHERE EXISTS (SELECT 1 FROM materials WHERE id = ?) AND EXISTS (SELECT 1 FROM branches WHERE code = ?)
-         ON CONFLICT DO NOTHING RETURNING id`,
-      )
-      .bind(it.materialId, it.branch, barcode, it.callNumber ?? null, it.loanable ? 1 : 0, Date.now(), it.materialId, it.branch)
-      .first<{ id: number }>();
-    if (!r) throw invalidRequest({ barcode: "資料・館が見つからないか、バーコードがすでに使われています。" });
-    await audit(c, "item.create", { type: "item", id: r.id });
-    return c.json({ id: r.id, barcode }, 201);
-  })
-  .patch("/items/:id", zValidator("json", itemPatchSchema, throwInvalid), async (c) => {
-    const itemId = id(c);
-    const p = c.req.valid("json");
-    const r = await db1(c)
-      .prepare(
-        "UPDATE items SET status = coalesce(?, status), loanable = coalesce(?, loanable), call_number = coalesce(?, call_number), updated_at = ? WHERE id = ?",
-      )
-      .bind(p.status ?? null, p.loanable === undefined ? null : p.loanable ? 1 : 0, p.callNumber ?? null, Date.now(), itemId)
-      .run();
-    if (r.meta.changes === 0) throw notFound("指定された所蔵は見つかりませんでした。");
-    await audit(c, "item.update", { type: "item", id: itemId }, p);
-    return c.json({ id: itemId });
-  })
+  .post("/items", zValidator("json", itemSchema, throwInvalid), async (c) =>
+    c.json(await createItem(c, c.req.valid("json")), 201),
+  )
+  .patch("/items/:id", zValidator("json", itemPatchSchema, throwInvalid), async (c) =>
+    c.json(await updateItem(c, id(c), c.req.valid("json"))),
+  )
   .post("/patrons", zValidator("json", patronSchema, throwInvalid), async (c) =>
     c.json(await registerPatron(c, c.req.valid("json")), 201),
   )
