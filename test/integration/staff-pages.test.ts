@@ -112,4 +112,58 @@ describe("staff pages", () => {
     const after = await env.DB.prepare("SELECT count(*) AS n FROM materials").first<{ n: number }>();
     expect(after?.n).toBe(before?.n);
   });
+
+  it("corrects a material's title, and search follows at once", async () => {
+    const cookie = await staffCookie();
+    const m = await call("/admin/counter/material", formPost({ title: "誤字のある本", type: "book" }, cookie));
+    const id = (await m.text()).match(/資料番号 (\d+)/)?.[1] ?? "";
+    const res = await call(
+      "/admin/counter/material-edit",
+      formPost({ editMaterialId: id, editTitle: "正しい題名の本", editLatest: "" }, cookie),
+    );
+    expect(await res.text()).toContain("修正しました");
+    const found = (await (await call(`/api/v1/materials?q=${encodeURIComponent("題名")}`)).json()) as {
+      items: Array<{ id: number }>;
+    };
+    expect(found.items.map((i) => i.id)).toContain(Number(id));
+  });
+
+  it("after a hold expires overnight, the copy is listed for the next patron in the queue", async () => {
+    const cookie = await staffCookie();
+    const first = await createPatron({ mustChange: false });
+    const second = await createPatron({ mustChange: false });
+    const materialId = 300;
+    const itemId = (
+      await env.DB.prepare("SELECT id FROM items WHERE material_id = ? ORDER BY id LIMIT 1")
+        .bind(materialId)
+        .first<{ id: number }>()
+    )?.id;
+    await env.DB.prepare("UPDATE items SET status = 'on_loan' WHERE material_id = ? AND id <> ?").bind(materialId, itemId).run();
+    const now = Date.now();
+    for (const [p, t] of [
+      [first, now - 2000],
+      [second, now - 1000],
+    ] as const) {
+      await env.DB.prepare(
+        "INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at) VALUES (?, ?, 'central', 'reserved', 'web', ?, ?)",
+      )
+        .bind(p.id, materialId, t, t)
+        .run();
+    }
+    const board = await (await call("/admin", { headers: { Cookie: cookie } })).text();
+    expect(board).toContain(first.cardNumber);
+    expect(board).not.toContain(second.cardNumber);
+    const firstRes = (
+      await env.DB.prepare("SELECT id FROM reservations WHERE patron_id = ?").bind(first.id).first<{ id: number }>()
+    )?.id;
+    await call("/admin/holds", formPost({ reservationId: String(firstRes), itemId: String(itemId) }, cookie));
+    await env.DB.prepare("UPDATE reservations SET hold_until = '2020-01-01' WHERE id = ?").bind(firstRes).run();
+    await call("/api/v1/admin/jobs/nightly", {
+      method: "POST",
+      headers: { Authorization: "Bearer test-admin-token", "content-type": "application/json" },
+      body: JSON.stringify({ date: "2031-06-01" }),
+    });
+    const after = await (await call("/admin", { headers: { Cookie: cookie } })).text();
+    expect(after).toContain(second.cardNumber);
+  });
 });

@@ -21,9 +21,18 @@ import {
   returnLoan,
   setOpeningDay,
   updateItem,
+  updateMaterial,
   updatePatron,
 } from "./routes";
-import { counterReservationSchema, itemPatchSchema, itemSchema, loanSchema, materialSchema, patronSchema } from "./schemas";
+import {
+  counterReservationSchema,
+  itemPatchSchema,
+  itemSchema,
+  loanSchema,
+  materialPatchSchema,
+  materialSchema,
+  patronSchema,
+} from "./schemas";
 
 type Form = Record<string, string>;
 
@@ -138,6 +147,19 @@ async function counterPage(c: Context<AppEnv>, message?: { ok: boolean; text: st
             <input type="checkbox" id="latestIssue" name="latestIssue" value="1" />
             <label for="latestIssue">雑誌の最新号（予約不可）</label>
           </p>
+        </Section>
+        <Section title="資料の修正（入力した項目だけ変わります）" action="/admin/counter/material-edit" button="資料を修正">
+          <Field name="editMaterialId" label="資料番号" />
+          <Field name="editTitle" label="書名" required={false} />
+          <Field name="editTitleKana" label="書名ヨミ" required={false} />
+          <Field name="editAuthor" label="著者名" required={false} />
+          <Field name="editPublisher" label="出版者" required={false} />
+          <label for="editLatest">雑誌の最新号</label>
+          <select id="editLatest" name="editLatest">
+            <option value="">変更しない</option>
+            <option value="1">最新号にする（予約不可）</option>
+            <option value="0">最新号でなくする</option>
+          </select>
         </Section>
         <Section title="所蔵（資料の一冊）の登録" action="/admin/counter/item" button="所蔵を登録">
           <Field name="itemMaterialId" label="資料番号" />
@@ -335,5 +357,26 @@ export const counterPages = new Hono<AppEnv>()
       const input = parsed(parseWith(itemPatchSchema, { status: f.itemStatus }));
       await updateItem(c, itemId, input);
       return `所蔵の状態を「${ITEM_STATUS_LABELS[input.status ?? "available"]}」にしました。`;
+    });
+  })
+  .post("/admin/counter/material-edit", async (c) => {
+    const f = await form(c);
+    return act(c, async () => {
+      const materialId = Number(f.editMaterialId);
+      if (!Number.isInteger(materialId) || materialId <= 0) throw new AppError("invalid_request", "資料番号を入力してください。");
+      const given = (v: string | undefined) => (v?.trim() ? v.trim() : undefined);
+      const patch = parsed(
+        parseWith(materialPatchSchema, {
+          title: given(f.editTitle),
+          titleKana: given(f.editTitleKana),
+          author: given(f.editAuthor),
+          publisher: given(f.editPublisher),
+          latestIssue: f.editLatest === "" || f.editLatest === undefined ? undefined : f.editLatest === "1",
+        }),
+      );
+      const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
+      if (Object.keys(changes).length === 0) throw new AppError("invalid_request", "変更する項目を入力してください。");
+      await updateMaterial(c, materialId, changes);
+      return `資料番号 ${materialId} を修正しました。`;
     });
   });

@@ -268,6 +268,23 @@ export async function createMaterial(c: Context<AppEnv>, m: z.output<typeof mate
   return { id: materialId };
 }
 
+/** Corrects a material's record (only the given fields); the search row follows in the same batch. */
+export async function updateMaterial(c: Context<AppEnv>, materialId: number, patch: z.output<typeof materialPatchSchema>) {
+  const current = await db1(c)
+    .prepare(
+      `SELECT title, title_kana AS titleKana, author, author_kana AS authorKana, publisher, year, isbn, ndc, subject, series, type,
+              magazine_title AS magazineTitle, issue_label AS issueLabel, issue_date AS issueDate, latest_issue AS latestIssue
+       FROM materials WHERE id = ?`,
+    )
+    .bind(materialId)
+    .first<Record<string, unknown> & { title: string }>();
+  if (!current) throw notFound("指定された資料は見つかりませんでした。");
+  const merged = { ...current, latestIssue: current.latestIssue === 1, ...patch };
+  await db1(c).batch(materialStatements(c, merged, materialId));
+  await audit(c, "material.update", { type: "material", id: materialId }, { fields: Object.keys(patch) });
+  return { id: materialId };
+}
+
 /** A new copy of a material at a branch; `loanable: false` is 禁帯出. */
 export async function createItem(c: Context<AppEnv>, it: z.output<typeof itemSchema>) {
   const barcode = it.barcode ?? `T${Date.now().toString(36).toUpperCase()}${crypto.getRandomValues(new Uint16Array(1))[0] ?? 0}`;
@@ -361,22 +378,9 @@ export const adminApi = new Hono<AppEnv>()
   .post("/materials", zValidator("json", materialSchema, throwInvalid), async (c) =>
     c.json(await createMaterial(c, c.req.valid("json")), 201),
   )
-  .patch("/materials/:id", zValidator("json", materialPatchSchema, throwInvalid), async (c) => {
-    const materialId = id(c);
-    const current = await db1(c)
-      .prepare(
-        `SELECT title, title_kana AS titleKana, author, author_kana AS authorKana, publisher, year, isbn, ndc, subject, series, type,
-                magazine_title AS magazineTitle, issue_label AS issueLabel, issue_date AS issueDate, latest_issue AS latestIssue
-         FROM materials WHERE id = ?`,
-      )
-      .bind(materialId)
-      .first<Record<string, unknown> & { title: string }>();
-    if (!current) throw notFound("指定された資料は見つかりませんでした。");
-    const merged = { ...current, latestIssue: current.latestIssue === 1, ...c.req.valid("json") };
-    await db1(c).batch(materialStatements(c, merged, materialId));
-    await audit(c, "material.update", { type: "material", id: materialId }, { fields: Object.keys(c.req.valid("json")) });
-    return c.json({ id: materialId });
-  })
+  .patch("/materials/:id", zValidator("json", materialPatchSchema, throwInvalid), async (c) =>
+    c.json(await updateMaterial(c, id(c), c.req.valid("json"))),
+  )
   .post("/items", zValidator("json", itemSchema, throwInvalid), async (c) =>
     c.json(await createItem(c, c.req.valid("json")), 201),
   )
