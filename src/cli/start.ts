@@ -11,12 +11,14 @@ await seedDemo();
 
 console.log(`
   みなみ市立図書館 Web予約 — http://localhost:8787/
-  Local secrets (ADMIN_TOKEN, PASSWORD_PEPPER) are in .dev.vars; admin token: ${vars.ADMIN_TOKEN}
+  Staff page: http://localhost:8787/admin   (admin token: ${vars.ADMIN_TOKEN}, kept in .dev.vars)
   Demo patrons (temporary passwords; the first login asks for a new e-mail and password):`);
 for (const p of DEMO_PATRONS) {
   console.log(`    ${p.cardNumber}  ${p.temporaryPassword}  ${p.name}${p.webEnabled ? "" : "（Web利用未登録）"}`);
 }
-console.log("");
+console.log(`  Cron: curl "http://localhost:8787/cdn-cgi/handler/scheduled?cron=30+22+*+*+*"  (morning acceptance)
+        curl "http://localhost:8787/cdn-cgi/handler/scheduled?cron=0+17+*+*+*"   (nightly refresh)
+`);
 
 const dev = spawn(join(root, "node_modules", ".bin", "wrangler"), ["dev", "--port", "8787", "--test-scheduled"], {
   cwd: root,
