@@ -18,8 +18,13 @@ export default {
       return;
     }
     const options = { now: controller.scheduledTime, baseUrl: env.PUBLIC_BASE_URL };
-    const summary = job === "acceptance" ? await runJob(env, "acceptance", options) : await runJob(env, "nightly", options);
-    console.log("scheduled", job, JSON.stringify(summary));
+    try {
+      const summary = job === "acceptance" ? await runJob(env, "acceptance", options) : await runJob(env, "nightly", options);
+      console.log("scheduled", job, JSON.stringify(summary));
+    } catch (err) {
+      console.error("scheduled failed", job, err instanceof Error ? err.stack : String(err));
+      throw err;
+    }
   },
   // The mail queue and its dead-letter queue (wrangler.toml [[queues.consumers]]).
   async queue(batch, env) {

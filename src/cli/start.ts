@@ -16,8 +16,8 @@ console.log(`
 for (const p of DEMO_PATRONS) {
   console.log(`    ${p.cardNumber}  ${p.temporaryPassword}  ${p.name}${p.webEnabled ? "" : "（Web利用未登録）"}`);
 }
-console.log(`  Cron: curl "http://localhost:8787/cdn-cgi/handler/scheduled?cron=30+22+*+*+*"  (morning acceptance)
-        curl "http://localhost:8787/cdn-cgi/handler/scheduled?cron=0+17+*+*+*"   (nightly refresh)
+console.log(`  Cron: curl "http://localhost:8787/__scheduled?cron=30+22+*+*+*"  (morning acceptance)
+        curl "http://localhost:8787/__scheduled?cron=0+17+*+*+*"   (nightly refresh)
 `);
 
 const dev = spawn(join(root, "node_modules", ".bin", "wrangler"), ["dev", "--port", "8787", "--test-scheduled"], {
