@@ -32,6 +32,7 @@ export async function seedDemo(options: SeedOptions = {}): Promise<boolean> {
       p.name,
       p.nameKana,
       p.email,
+      true,
       "mail",
       await hashPassword(p.temporaryPassword, pepper),
       true,
@@ -49,7 +50,17 @@ export async function seedDemo(options: SeedOptions = {}): Promise<boolean> {
     ...itemInserts(items),
     ...inserts(
       "patrons",
-      ["card_number", "name", "name_kana", "email", "contact_method", "password_hash", "must_change_credentials", "web_enabled"],
+      [
+        "card_number",
+        "name",
+        "name_kana",
+        "email",
+        "email_temporary",
+        "contact_method",
+        "password_hash",
+        "must_change_credentials",
+        "web_enabled",
+      ],
       patrons,
     ),
   ];

@@ -118,6 +118,8 @@ export const patrons = sqliteTable(
     name: text("name").notNull(),
     nameKana: text("name_kana"),
     email: text("email"),
+    /** The address staff typed at registration: no mail goes to it until the patron confirms their own. */
+    emailTemporary: integer("email_temporary", { mode: "boolean" }).notNull().default(false),
     contactMethod: text("contact_method", { enum: ["mail", "none"] })
       .notNull()
       .default("mail"),

@@ -34,7 +34,14 @@ interface Application {
 
 const ids = (list: number[]) => JSON.stringify([...new Set(list)]);
 
-async function decideChunk(db: D1Database, apps: Application[], today: string, now: number, limit: number): Promise<Decided> {
+async function decideChunk(
+  db: D1Database,
+  apps: Application[],
+  today: string,
+  now: number,
+  limit: number,
+  offset: number,
+): Promise<Decided> {
   const [patrons, active, duplicates, materials] = await db.batch([
     db
       .prepare(
@@ -92,13 +99,13 @@ async function decideChunk(db: D1Database, apps: Application[], today: string, n
     if (decision.accept) {
       activeOf.set(app.patronId, (activeOf.get(app.patronId) ?? 0) + 1);
       held.add(`${app.patronId}:${app.materialId}`);
-      // Queue order is acceptance time; the index keeps this run's order (application time) within it.
+      // Queue order is acceptance time; offset + index keeps this run's order (application time) across chunks.
       writes.push(
         db
           .prepare(
             "UPDATE reservations SET status = 'reserved', accepted_at = ?, updated_at = ? WHERE id = ? AND status = 'applied'",
           )
-          .bind(now + index, now, app.id),
+          .bind(now + offset + index, now, app.id),
       );
       decided.accepted.push(app.id);
     } else {
@@ -143,6 +150,7 @@ export async function runAcceptance(db: D1Database, options: AcceptanceOptions):
   }
 
   const summary: AcceptanceSummary = { businessDate, accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };
+  let offset = 0;
   for (;;) {
     const chunk = await db
       .prepare(
@@ -152,7 +160,8 @@ export async function runAcceptance(db: D1Database, options: AcceptanceOptions):
       .bind(now)
       .all<Application>();
     if (chunk.results.length === 0) break;
-    const decided = await decideChunk(db, chunk.results, businessDate, now, limit);
+    const decided = await decideChunk(db, chunk.results, businessDate, now, limit, offset);
+    offset += chunk.results.length;
     summary.accepted += decided.accepted.length;
     summary.rejected += decided.rejected.length;
     await options.onDecided?.(decided);

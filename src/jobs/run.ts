@@ -13,7 +13,14 @@ export interface JobOptions {
   baseUrl: string;
 }
 
-export type Skipped = { businessDate: string; skipped: "closed" };
+export type Skipped = {
+  businessDate: string;
+  skipped: "closed";
+  accepted: 0;
+  rejected: 0;
+  cancelled: 0;
+  cancellationsRefused: 0;
+};
 
 /** Messages to the mail queue that ask for the mails of decided reservations (expanded by the consumer). */
 export interface NotifyMessage {
@@ -42,7 +49,9 @@ export async function runJob(
     await requeueWaiting(env.DB, env);
     return summary;
   }
-  if (!(await isOpen(env.DB, businessDate))) return { businessDate, skipped: "closed" };
+  if (!(await isOpen(env.DB, businessDate))) {
+    return { businessDate, skipped: "closed", accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };
+  }
   return runAcceptance(env.DB, {
     businessDate,
     now: options.now,

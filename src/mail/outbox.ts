@@ -145,10 +145,11 @@ export async function mailForReservation(
     .prepare(
       `SELECT p.id AS patronId, p.name, p.email, p.contact_method AS contactMethod, r.held_at AS heldAt
        FROM reservations r JOIN patrons p ON p.id = r.patron_id
-       WHERE r.id = ?`,
+       WHERE r.id = ? AND p.email_temporary = 0`,
     )
     .bind(reservationId)
     .first<PatronContact>();
+  // No row: no patron, or only the temporary address staff typed (never confirmed by the patron).
   const to = contact?.email?.trim();
   if (contact?.contactMethod !== "mail" || !to) return false;
 

@@ -93,7 +93,7 @@ async function deliver(outboxId: number, mail: MailConsumerEnv, attempts = 1): P
 
 /** A patron with a fresh reservation of a classic, and a queued outbox row for its 予約受付 mail. */
 async function queuedMail(): Promise<{ outboxId: number; patronId: number; email: string; reservationId: number }> {
-  const patron = await createPatron();
+  const patron = await createPatron({ mustChange: false });
   const reservationId = await insertReservation(patron.id, idOfTitle("坊っちゃん"), "reserved");
   const { env: mail } = mailEnv();
   const outboxId = await recordMail(env.DB, mail, {
@@ -114,7 +114,7 @@ const resendError = (status: number, name: string, message: string, headers: Rec
 
 describe("recordMail", () => {
   it("makes one row and one queue message however often the same mail is recorded", async () => {
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     const reservationId = await insertReservation(patron.id, idOfTitle("こころ"), "reserved");
     const { env: mail, send } = mailEnv();
     const msg = {
@@ -142,7 +142,7 @@ describe("recordMail", () => {
   });
 
   it("only records, and queues nothing, when no provider is configured", async () => {
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     const reservationId = await insertReservation(patron.id, idOfTitle("門"), "rejected");
     const { env: mail, send } = mailEnv("");
     const id = await recordMail(env.DB, mail, {
@@ -158,7 +158,7 @@ describe("recordMail", () => {
   });
 
   it("keeps the row 'queued' when the queue send fails, and requeueWaiting sends it later", async () => {
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     const reservationId = await insertReservation(patron.id, idOfTitle("三四郎"), "reserved");
     const { env: mail, send, sendBatch } = mailEnv();
     send.mockRejectedValueOnce(new Error("queue unavailable"));
@@ -183,9 +183,9 @@ describe("recordMail", () => {
 describe("mailForReservation", () => {
   it("records the 予約受付 mail to the patron's address with title, pickup library and 予約順位", async () => {
     const materialId = idOfTitle("それから");
-    const earlier = await createPatron();
+    const earlier = await createPatron({ mustChange: false });
     await insertReservation(earlier.id, materialId, "reserved", { acceptedAt: Date.now() - 120_000 });
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     const reservationId = await insertReservation(patron.id, materialId, "reserved", { pickupBranch: "kita" });
     const { env: mail, send } = mailEnv("");
 
@@ -204,7 +204,7 @@ describe("mailForReservation", () => {
   });
 
   it("records nothing when asked twice for the same mail", async () => {
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     const reservationId = await insertReservation(patron.id, idOfTitle("草枕"), "reserved");
     const { env: mail, send } = mailEnv();
     expect(await mailForReservation(env.DB, mail, "accepted", reservationId, SITE)).toBe(true);
@@ -214,7 +214,7 @@ describe("mailForReservation", () => {
   });
 
   it("records nothing for a patron whose contact method is 連絡不要 ('none')", async () => {
-    const patron = await createPatron({ contactMethod: "none" });
+    const patron = await createPatron({ mustChange: false, contactMethod: "none" });
     const reservationId = await insertReservation(patron.id, idOfTitle("坊っちゃん"), "reserved");
     const { env: mail, send } = mailEnv();
     expect(await mailForReservation(env.DB, mail, "accepted", reservationId, SITE)).toBe(false);
@@ -223,7 +223,7 @@ describe("mailForReservation", () => {
   });
 
   it("records nothing for a patron without an e-mail address", async () => {
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     await env.DB.prepare("UPDATE patrons SET email = NULL WHERE id = ?").bind(patron.id).run();
     const reservationId = await insertReservation(patron.id, idOfTitle("坊っちゃん"), "reserved");
     expect(await mailForReservation(env.DB, mailEnv().env, "accepted", reservationId, SITE)).toBe(false);
@@ -231,7 +231,7 @@ describe("mailForReservation", () => {
   });
 
   it("records the 予約拒否 mail with the reservation's reason", async () => {
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     const reservationId = await insertReservation(patron.id, idOfTitle("門"), "rejected", {
       reason: "予約できる件数（10件）を超えています。",
     });
@@ -242,7 +242,7 @@ describe("mailForReservation", () => {
   });
 
   it("records the お取り置き mail with pickup library and deadline, once per hold (a second hold mails again)", async () => {
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     const reservationId = await insertReservation(patron.id, idOfTitle("吾輩は猫である"), "on_hold", {
       pickupBranch: "umibe",
       holdUntil: "2026-12-05",
@@ -270,7 +270,7 @@ describe("mailForReservation", () => {
   });
 
   it("records no mail that does not fit the reservation's state (a hold mail for a waiting reservation)", async () => {
-    const patron = await createPatron();
+    const patron = await createPatron({ mustChange: false });
     const reservationId = await insertReservation(patron.id, idOfTitle("こころ"), "reserved");
     expect(await mailForReservation(env.DB, mailEnv("").env, "hold_ready", reservationId, SITE)).toBe(false);
     expect(await mailForReservation(env.DB, mailEnv("").env, "rejected", reservationId, SITE)).toBe(false);
@@ -518,8 +518,8 @@ describe("consumeMail", () => {
   });
 
   it("expands a notify message from the acceptance into one queued outbox row per reservation", async () => {
-    const mailer = await createPatron();
-    const quiet = await createPatron({ contactMethod: "none" });
+    const mailer = await createPatron({ mustChange: false });
+    const quiet = await createPatron({ mustChange: false, contactMethod: "none" });
     const a = await insertReservation(mailer.id, idOfTitle("吾輩は猫である"), "reserved");
     const b = await insertReservation(quiet.id, idOfTitle("吾輩は猫である"), "reserved");
     const { env: mail, send } = mailEnv();
@@ -587,5 +587,17 @@ describe("the Worker's queue handler", () => {
     expect(fetchSpy).not.toHaveBeenCalled();
     expect((await outboxRow(outboxId)).status).toBe("recorded");
     expect(m.ack).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("the temporary address", () => {
+  it("gets no mail: only an address the patron confirmed at the first change is written to", async () => {
+    const patron = await createPatron();
+    const id = await insertReservation(patron.id, 12, "reserved");
+    expect(await mailForReservation(env.DB, env, "accepted", id, "https://library.test")).toBe(false);
+    const rows = await env.DB.prepare("SELECT count(*) AS n FROM mail_outbox WHERE patron_id = ?")
+      .bind(patron.id)
+      .first<{ n: number }>();
+    expect(rows?.n).toBe(0);
   });
 });

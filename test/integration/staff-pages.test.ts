@@ -161,7 +161,7 @@ describe("staff pages", () => {
     await call("/api/v1/admin/jobs/nightly", {
       method: "POST",
       headers: { Authorization: "Bearer test-admin-token", "content-type": "application/json" },
-      body: JSON.stringify({ date: "2031-06-01" }),
+      body: JSON.stringify({ date: "2026-11-21" }),
     });
     const after = await (await call("/admin", { headers: { Cookie: cookie } })).text();
     expect(after).toContain(second.cardNumber);

@@ -71,6 +71,16 @@ describe("staff access", () => {
     expect(JSON.stringify(log)).not.toContain(temporaryPassword);
   });
 
+  it("gives web use to a card holder who has none yet, with a new temporary password", async () => {
+    const p = await createPatron({ webEnabled: false });
+    const res = await admin("/patrons", "POST", { name: "既存 利用者", email: "kizon@example.jp", cardNumber: p.cardNumber });
+    expect(res.status).toBe(201);
+    const { temporaryPassword } = (await res.json()) as { temporaryPassword: string };
+    expect((await apiLogin({ cardNumber: p.cardNumber, password: temporaryPassword }, "192.0.2.54")).res.status).toBe(200);
+    const again = await admin("/patrons", "POST", { name: "既存 利用者", email: "kizon@example.jp", cardNumber: p.cardNumber });
+    expect(again.status).toBe(409);
+  });
+
   it("resets a forgotten password: the old one stops working and every session ends", async () => {
     const p = await createPatron({ mustChange: false, password: "Moku3141" });
     const { body } = await apiLogin(p, "192.0.2.51");
@@ -207,9 +217,17 @@ describe("the morning acceptance", () => {
     expect(await statusOf(late)).toBe("applied");
   });
 
-  it("does nothing on a closed day (the job endpoint as of 2026-11-30, a Monday)", async () => {
-    const res = await admin("/jobs/acceptance", "POST", { date: "2026-11-30" });
-    expect(await res.json()).toEqual({ businessDate: "2026-11-30", skipped: "closed" });
+  it("does nothing on a closed day (the job endpoint as of 2026-11-23, a holiday)", async () => {
+    await admin("/calendar/2026-11-23", "PUT", { open: false });
+    const res = await admin("/jobs/acceptance", "POST", { date: "2026-11-23" });
+    expect(await res.json()).toEqual({
+      businessDate: "2026-11-23",
+      skipped: "closed",
+      accepted: 0,
+      rejected: 0,
+      cancelled: 0,
+      cancellationsRefused: 0,
+    });
   });
 
   it("works through 10,000 pending applications in chunks", async () => {
@@ -237,6 +255,13 @@ describe("the morning acceptance", () => {
       .bind(now)
       .first<{ n: number }>();
     expect(left?.n).toBe(0);
+    // Queue order follows application order across every chunk of the run (ties by id).
+    const queue = await env.DB.prepare(
+      "SELECT id, accepted_at AS a FROM reservations WHERE material_id = 201 AND status = 'reserved' ORDER BY a",
+    ).all<{ id: number; a: number }>();
+    const ids = queue.results.map((r) => r.id);
+    expect(ids.length).toBeGreaterThan(900);
+    expect(ids).toEqual([...ids].sort((x, y) => x - y));
   }, 120_000);
 });
 
@@ -253,6 +278,11 @@ describe("holds, loans and the nightly refresh", () => {
       items: Array<{ id: number; statusLabel: string; holdUntil: string; cancellable: boolean }>;
     };
     expect(mine.items.find((r) => r.id === id)).toMatchObject({ statusLabel: "お取り置き", holdUntil, cancellable: false });
+  });
+
+  it("refuses to run a job for a future date, which would use up that day's run", async () => {
+    const res = await admin("/jobs/nightly", "POST", { date: "2099-01-01" });
+    expect(res.status).toBe(400);
   });
 
   it("refuses a hold on a copy of another material or one already lent", async () => {
@@ -292,7 +322,7 @@ describe("holds, loans and the nightly refresh", () => {
       .bind(Date.now() - 31 * 86_400_000, old)
       .run();
 
-    const res = await admin("/jobs/nightly", "POST", { date: "2030-02-01" });
+    const res = await admin("/jobs/nightly", "POST", { date: "2026-11-20" });
     const summary = (await res.json()) as { holdsExpired: number; loansUnlinked: number; reservationsAnonymised: number };
     expect(summary.holdsExpired).toBeGreaterThanOrEqual(1);
     expect(await statusOf(id)).toBe("expired");
@@ -305,7 +335,7 @@ describe("holds, loans and the nightly refresh", () => {
     expect(
       (await env.DB.prepare("SELECT patron_id AS p FROM reservations WHERE id = ?").bind(old).first<{ p: number | null }>())?.p,
     ).toBeNull();
-    const again = (await (await admin("/jobs/nightly", "POST", { date: "2030-02-01" })).json()) as { alreadyRun: boolean };
+    const again = (await (await admin("/jobs/nightly", "POST", { date: "2026-11-20" })).json()) as { alreadyRun: boolean };
     expect(again.alreadyRun).toBe(true);
   });
 });

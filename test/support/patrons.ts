@@ -25,8 +25,8 @@ export async function createPatron(
   const cardNumber = `39${String(Date.now() % 1e6).padStart(6, "0")}${String(serial).padStart(3, "0")}`;
   const password = options.password ?? "kari7391";
   const row = await env.DB.prepare(
-    `INSERT INTO patrons (card_number, name, email, contact_method, password_hash, must_change_credentials, web_enabled, suspended)
-     VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+    `INSERT INTO patrons (card_number, name, email, contact_method, password_hash, must_change_credentials, web_enabled, suspended, email_temporary)
+     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?6) RETURNING id`,
   )
     .bind(
       cardNumber,

@@ -92,15 +92,19 @@ export async function changeCredentials(
   const card = patronObject(c.env, patron.cardNumber);
   const wait = await card.beginAttempt(Date.now());
   if (wait > 0) throw throttledError(wait);
-  const [row] = await db.select({ hash: patrons.passwordHash }).from(patrons).where(eq(patrons.id, patron.id)).limit(1);
+  const [row] = await db
+    .select({ hash: patrons.passwordHash, email: patrons.email, emailTemporary: patrons.emailTemporary })
+    .from(patrons)
+    .where(eq(patrons.id, patron.id))
+    .limit(1);
   if (!row?.hash || !(await verifyPassword(input.currentPassword, row.hash, c.env.PASSWORD_PEPPER))) {
     return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）が正しくありません。" } };
   }
   await card.loginSucceeded();
   const problem = newPasswordProblem(input.password, { cardNumber: patron.cardNumber, currentPassword: input.currentPassword });
   if (problem) return { ok: false, fields: { password: problem } };
-  // The counter registered a temporary address: the first change must replace it.
-  if (patron.mustChangeCredentials && patron.email && input.email.toLowerCase() === patron.email.toLowerCase()) {
+  // The counter registered a temporary address: the first change must replace it (not after a reset).
+  if (row.emailTemporary && row.email && input.email.toLowerCase() === row.email.toLowerCase()) {
     return {
       ok: false,
       fields: { email: "仮のメールアドレスのままでは変更できません。お使いのメールアドレスを入力してください。" },
@@ -114,6 +118,7 @@ export async function changeCredentials(
       contactMethod: input.contactMethod,
       passwordHash: await hashPassword(input.password, c.env.PASSWORD_PEPPER),
       mustChangeCredentials: false,
+      emailTemporary: false,
       credentialsChangedAt: now,
       updatedAt: now,
     })

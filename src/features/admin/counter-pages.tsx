@@ -5,7 +5,7 @@ import { type Context, Hono } from "hono";
 import type { Child } from "hono/jsx";
 import { staffIdentity } from "../../auth/staff";
 import { isValidDate } from "../../domain/calendar";
-import { ITEM_STATUS_LABELS, ITEM_STATUSES, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
+import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
 import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
 import { parseWith } from "../../validation";
@@ -32,6 +32,7 @@ import {
   materialPatchSchema,
   materialSchema,
   patronSchema,
+  SETTABLE_ITEM_STATUSES,
 } from "./schemas";
 
 type Form = Record<string, string>;
@@ -180,7 +181,7 @@ async function counterPage(c: Context<AppEnv>, message?: { ok: boolean; text: st
           <Field name="statusBarcode" label="バーコード" />
           <label for="itemStatus">状態</label>
           <select id="itemStatus" name="itemStatus">
-            {ITEM_STATUSES.map((st) => (
+            {SETTABLE_ITEM_STATUSES.map((st) => (
               <option value={st}>{ITEM_STATUS_LABELS[st]}</option>
             ))}
           </select>

@@ -5,7 +5,7 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
 import { endSession } from "../../auth/sessions";
 import { createStaffSession, isStaffToken, STAFF_COOKIE, STAFF_SESSION_MS, staffIdentity } from "../../auth/staff";
-import { tokyoDate } from "../../domain/calendar";
+import { isValidDate, tokyoDate } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
 import { runJob } from "../../jobs/run";
@@ -225,7 +225,8 @@ export const adminPages = new Hono<AppEnv>()
   .get("/admin", async (c) => c.html(await dashboard(c)))
   .post("/admin/acceptance", async (c) => {
     const form = await c.req.parseBody();
-    const date = typeof form.date === "string" && /^\d{4}-\d{2}-\d{2}$/.test(form.date) ? form.date : tokyoDate(Date.now());
+    const today = tokyoDate(Date.now());
+    const date = typeof form.date === "string" && isValidDate(form.date) && form.date <= today ? form.date : today;
     const summary = await runJob(c.env, "acceptance", { date, now: Date.now(), baseUrl: new URL(c.req.url).origin });
     await audit(c, "job.acceptance", { type: "job", id: date });
     const message =

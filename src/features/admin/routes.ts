@@ -112,10 +112,15 @@ async function openDatesFrom(c: Context<AppEnv>, from: string): Promise<string[]
 export async function registerPatron(c: Context<AppEnv>, p: z.output<typeof patronSchema>) {
   const card = p.cardNumber ?? `21${String((crypto.getRandomValues(new Uint32Array(1))[0] ?? 0) % 1e8).padStart(8, "0")}`;
   const temp = temporaryPassword(card);
+  // A card holder without web use yet (an existing row) is enabled in place; one already using the web is not.
   const r = await db1(c)
     .prepare(
-      `INSERT INTO patrons (card_number, name, name_kana, email, password_hash, must_change_credentials, web_enabled, card_valid_until, updated_at)
-         VALUES (?, ?, ?, ?, ?, 1, 1, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+      `INSERT INTO patrons (card_number, name, name_kana, email, email_temporary, password_hash, must_change_credentials, web_enabled, card_valid_until, updated_at)
+       VALUES (?1, ?2, ?3, ?4, 1, ?5, 1, 1, ?6, ?7)
+       ON CONFLICT (card_number) DO UPDATE SET email = ?4, email_temporary = 1, password_hash = ?5, must_change_credentials = 1,
+         web_enabled = 1, card_valid_until = coalesce(?6, card_valid_until), updated_at = ?7
+       WHERE web_enabled = 0
+       RETURNING id`,
     )
     .bind(
       card,
@@ -127,7 +132,11 @@ export async function registerPatron(c: Context<AppEnv>, p: z.output<typeof patr
       Date.now(),
     )
     .first<{ id: number }>();
-  if (!r) throw new AppError("invalid_state", "その利用者番号はすでに登録されています。");
+  if (!r)
+    throw new AppError(
+      "invalid_state",
+      "その利用者番号はすでにインターネット予約を利用しています。パスワードを忘れた場合は再発行してください。",
+    );
   await audit(c, "patron.register_web", { type: "patron", id: r.id });
   // The temporary password is shown once, here, and kept nowhere readable.
   return { cardNumber: card, temporaryPassword: temp };
@@ -218,17 +227,28 @@ export async function lend(c: Context<AppEnv>, l: z.output<typeof loanSchema>) {
   if (hold && hold.patronId !== patron.id) throw new AppError("invalid_state", "この所蔵は別の利用者のお取り置きです。");
   if (!hold && item.status !== "available") throw new AppError("invalid_state", "この所蔵はいま貸し出せる状態ではありません。");
   const due = l.dueDate ?? addDays(tokyoDate(now), LOAN_DAYS);
-  const [loan] = await db1(c).batch<{ id: number }>([
+  // Each step happens only if the one before it did (changes() = 1), so a hold or loan made since the
+  // reads above leaves everything as it was.
+  const [claimed, loan] = await db1(c).batch<{ id: number }>([
     db1(c)
-      .prepare("INSERT INTO loans (item_id, patron_id, reservation_id, loaned_at, due_date) VALUES (?, ?, ?, ?, ?) RETURNING id")
+      .prepare("UPDATE items SET status = 'on_loan', updated_at = ? WHERE id = ? AND status = ?")
+      .bind(now, item.id, hold ? "on_hold" : "available"),
+    db1(c)
+      .prepare(
+        "INSERT INTO loans (item_id, patron_id, reservation_id, loaned_at, due_date) SELECT ?, ?, ?, ?, ? WHERE changes() = 1 RETURNING id",
+      )
       .bind(item.id, patron.id, hold?.id ?? null, now, due),
-    db1(c).prepare("UPDATE items SET status = 'on_loan', updated_at = ? WHERE id = ?").bind(now, item.id),
     // Collecting the copy set aside fulfils that reservation (貸出済み).
     db1(c)
-      .prepare("UPDATE reservations SET status = 'fulfilled', closed_at = ?, updated_at = ? WHERE id = ? AND status = 'on_hold'")
+      .prepare(
+        "UPDATE reservations SET status = 'fulfilled', closed_at = ?, updated_at = ? WHERE id = ? AND status = 'on_hold' AND changes() = 1",
+      )
       .bind(now, now, hold?.id ?? 0),
   ]);
-  const loanId = loan?.results?.[0]?.id as number;
+  const loanId = loan?.results?.[0]?.id;
+  if ((claimed?.meta.changes ?? 0) === 0 || loanId === undefined) {
+    throw new AppError("invalid_state", "この所蔵の状態が変わりました。画面を開き直してください。");
+  }
   await audit(c, "loan.create", { type: "loan", id: loanId });
   return { id: loanId, dueDate: due };
 }
@@ -303,13 +323,30 @@ export async function createItem(c: Context<AppEnv>, it: z.output<typeof itemSch
 
 /** A copy's status (行方不明, 破損, 除籍 …), 禁帯出 or call number. */
 export async function updateItem(c: Context<AppEnv>, itemId: number, p: z.output<typeof itemPatchSchema>) {
-  const r = await db1(c)
-    .prepare(
-      "UPDATE items SET status = coalesce(?, status), loanable = coalesce(?, loanable), call_number = coalesce(?, call_number), updated_at = ? WHERE id = ?",
-    )
-    .bind(p.status ?? null, p.loanable === undefined ? null : p.loanable ? 1 : 0, p.callNumber ?? null, Date.now(), itemId)
-    .run();
-  if (r.meta.changes === 0) throw notFound("指定された所蔵は見つかりませんでした。");
+  const now = Date.now();
+  const current = await db1(c).prepare("SELECT status FROM items WHERE id = ?").bind(itemId).first<{ status: string }>();
+  if (!current) throw notFound("指定された所蔵は見つかりませんでした。");
+  if (p.status && current.status === "on_loan")
+    throw new AppError("invalid_state", "貸出中の所蔵です。返却してから状態を変えてください。");
+  const writes = [
+    db1(c)
+      .prepare(
+        "UPDATE items SET status = coalesce(?, status), loanable = coalesce(?, loanable), call_number = coalesce(?, call_number), updated_at = ? WHERE id = ?",
+      )
+      .bind(p.status ?? null, p.loanable === undefined ? null : p.loanable ? 1 : 0, p.callNumber ?? null, now, itemId),
+  ];
+  // A copy set aside that turns out missing, damaged or withdrawn no longer serves its hold: the
+  // reservation goes back to 予約中 and keeps its place in the queue.
+  if (p.status && current.status === "on_hold") {
+    writes.push(
+      db1(c)
+        .prepare(
+          "UPDATE reservations SET status = 'reserved', hold_item_id = NULL, held_at = NULL, hold_until = NULL, updated_at = ? WHERE hold_item_id = ? AND status = 'on_hold'",
+        )
+        .bind(now, itemId),
+    );
+  }
+  await db1(c).batch(writes);
   await audit(c, "item.update", { type: "item", id: itemId }, p);
   return { id: itemId };
 }
@@ -412,15 +449,17 @@ export const adminApi = new Hono<AppEnv>()
     if (!r) throw notFound("指定された予約は見つかりませんでした。");
     if (!["applied", "reserved", "cancel_requested", "on_hold"].includes(r.status))
       throw new AppError("invalid_state", "この予約はすでに終了しています。");
-    await db1(c).batch([
+    const [cancelled] = await db1(c).batch([
       db1(c)
         .prepare("UPDATE reservations SET status = 'cancelled', closed_at = ?, updated_at = ? WHERE id = ? AND status = ?")
         .bind(now, now, reservationId, r.status),
-      // A copy that was set aside goes back to the shelf (and to the next in the queue).
+      // The copy set aside for this reservation (only if it was on hold and just cancelled) goes back to the shelf.
       db1(c)
-        .prepare("UPDATE items SET status = 'available', updated_at = ? WHERE id = ? AND status = 'on_hold'")
-        .bind(now, r.holdItemId ?? 0),
+        .prepare("UPDATE items SET status = 'available', updated_at = ? WHERE id = ? AND status = 'on_hold' AND changes() = 1")
+        .bind(now, r.status === "on_hold" ? (r.holdItemId ?? 0) : 0),
     ]);
+    if ((cancelled?.meta.changes ?? 0) === 0)
+      throw new AppError("invalid_state", "この予約の状態が変わりました。画面を開き直してください。");
     await audit(c, "reservation.cancel", { type: "reservation", id: reservationId });
     return c.json({ id: reservationId, status: "cancelled" });
   })

@@ -1,6 +1,6 @@
 // Staff input, validated at the door with Japanese messages.
 import { z } from "zod";
-import { isValidDate } from "../../domain/calendar";
+import { isValidDate, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUSES, MATERIAL_TYPES } from "../../domain/codes";
 import { toIsbn13 } from "../../domain/isbn";
 import { cardNumber } from "../account/schemas";
@@ -62,8 +62,14 @@ export const itemSchema = z.object({
   loanable: z.boolean({ error: "貸出可（true）か禁帯出（false）かを指定してください。" }),
 });
 
+/** Statuses staff may set by hand; 貸出中 and 取置中 come only from lending and setting aside. */
+export const SETTABLE_ITEM_STATUSES = ITEM_STATUSES.filter((s) => s !== "on_loan" && s !== "on_hold");
+
 export const itemPatchSchema = z.object({
-  status: z.enum(ITEM_STATUSES, { error: "状態が正しくありません。" }).optional(),
+  status: z
+    .enum(ITEM_STATUSES, { error: "状態が正しくありません。" })
+    .refine((s) => s !== "on_loan" && s !== "on_hold", { error: "貸出中・取置中は、貸出や取り置きの操作で変わります。" })
+    .optional(),
   loanable: z.boolean().optional(),
   callNumber: optionalText(50),
 });
@@ -101,4 +107,7 @@ export const loanSchema = z.object({
 
 export const calendarSchema = z.object({ open: z.boolean({ error: "開館日（true）か休館日（false）かを指定してください。" }) });
 
-export const jobSchema = z.object({ date: date.optional() });
+/** A job runs as of today or an earlier day, never a future one (it would use up that day's run). */
+export const jobSchema = z.object({
+  date: date.refine((d) => d <= tokyoDate(Date.now()), { error: "未来の日付では実行できません。" }).optional(),
+});

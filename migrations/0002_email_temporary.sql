@@ -1,0 +1,1 @@
+ALTER TABLE `patrons` ADD `email_temporary` integer DEFAULT false NOT NULL;
