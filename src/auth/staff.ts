@@ -13,7 +13,8 @@ export const STAFF_COOKIE = "__Host-staff";
 export const STAFF_SESSION_MS = 8 * 60 * 60 * 1000;
 
 /** Whether the given text is the staff token (constant time). */
-export const isStaffToken = (env: Env, token: string) => Boolean(env.ADMIN_TOKEN) && timingSafeEqual(token, env.ADMIN_TOKEN);
+export const isStaffToken = async (env: Env, token: string) =>
+  Boolean(env.ADMIN_TOKEN) && (await timingSafeEqual(token, env.ADMIN_TOKEN));
 
 export async function createStaffSession(c: Context<AppEnv>, now: number): Promise<string> {
   const token = randomToken();
@@ -39,7 +40,7 @@ async function staffSessionValid(c: Context<AppEnv>, token: string, now: number)
 /** Who the staff member is for the audit log: the API token or a page session. */
 export async function staffIdentity(c: Context<AppEnv>): Promise<string | undefined> {
   const auth = c.req.header("Authorization");
-  if (auth?.startsWith("Bearer ") && isStaffToken(c.env, auth.slice(7).trim())) return "staff:api";
+  if (auth?.startsWith("Bearer ") && (await isStaffToken(c.env, auth.slice(7).trim()))) return "staff:api";
   const cookie = getCookie(c, STAFF_COOKIE);
   if (cookie && (await staffSessionValid(c, cookie, Date.now()))) return "staff:page";
   return undefined;

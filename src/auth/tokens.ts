@@ -25,11 +25,12 @@ export async function keyedHash(key: string, text: string): Promise<string> {
   return [...new Uint8Array(sig)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
-/** Constant-time comparison of two strings (staff token). */
-export function timingSafeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
-  let diff = x.length ^ y.length;
-  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+/** Constant-time comparison of two strings (staff token): digests first, so not even the length shows. */
+export async function timingSafeEqual(a: string, b: string): Promise<boolean> {
+  const [x, y] = await Promise.all(
+    [a, b].map(async (t) => new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(t)))),
+  );
+  let diff = 0;
+  for (let i = 0; i < 32; i++) diff |= ((x as Uint8Array)[i] ?? 0) ^ ((y as Uint8Array)[i] ?? 0);
   return diff === 0;
 }

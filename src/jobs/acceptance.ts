@@ -132,7 +132,8 @@ export interface AcceptanceOptions {
 }
 
 export async function runAcceptance(db: D1Database, options: AcceptanceOptions): Promise<AcceptanceSummary> {
-  const { businessDate, now, limit } = options;
+  const { businessDate, limit } = options;
+  let now = options.now;
   const started = await db
     .prepare(
       "INSERT INTO job_runs (job, business_date, started_at) VALUES ('acceptance', ?, ?) ON CONFLICT DO NOTHING RETURNING id",
@@ -141,12 +142,17 @@ export async function runAcceptance(db: D1Database, options: AcceptanceOptions):
     .first<{ id: number }>();
   if (!started) {
     const previous = await db
-      .prepare("SELECT summary, finished_at AS finishedAt FROM job_runs WHERE job = 'acceptance' AND business_date = ?")
+      .prepare(
+        "SELECT summary, started_at AS startedAt, finished_at AS finishedAt FROM job_runs WHERE job = 'acceptance' AND business_date = ?",
+      )
       .bind(businessDate)
-      .first<{ summary: string | null; finishedAt: number | null }>();
-    // A finished run is not repeated; an unfinished one (stopped midway) carries on where it stopped.
+      .first<{ summary: string | null; startedAt: number; finishedAt: number | null }>();
+    // A finished run is not repeated; an unfinished one (stopped midway) carries on where it stopped, as of
+    // its own start, so applications made since wait for the next opening day. Every change is guarded by
+    // the row's status, so two runs at once cannot decide one application twice.
     if (previous?.finishedAt && previous.summary)
       return { ...(JSON.parse(previous.summary) as AcceptanceSummary), alreadyRun: true };
+    if (previous) now = previous.startedAt;
   }
 
   const summary: AcceptanceSummary = { businessDate, accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };

@@ -54,8 +54,11 @@ export async function runNightly(db: D1Database, businessDate: string, now: numb
          WHERE patron_id IS NOT NULL AND status IN (${FINISHED}) AND closed_at <= ?2`,
       )
       .bind(now, now - RESERVATION_RETENTION_DAYS * DAY),
-    // Japanese libraries promise not to keep who read what: a returned loan forgets its patron.
-    db.prepare("UPDATE loans SET patron_id = NULL WHERE returned_at IS NOT NULL AND patron_id IS NOT NULL"),
+    // Japanese libraries promise not to keep who read what: a returned loan forgets its patron and its
+    // reservation (which would lead back to the patron for 30 more days).
+    db.prepare(
+      "UPDATE loans SET patron_id = NULL, reservation_id = NULL WHERE returned_at IS NOT NULL AND (patron_id IS NOT NULL OR reservation_id IS NOT NULL)",
+    ),
     db
       .prepare("DELETE FROM mail_outbox WHERE created_at <= ?1 AND status IN ('sent', 'dead', 'recorded')")
       .bind(now - MAIL_RETENTION_DAYS * DAY),

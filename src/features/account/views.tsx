@@ -361,7 +361,7 @@ export function LoansPage({ rows, asOf, today }: { rows: LoanRow[]; asOf: number
   return (
     <Layout title="貸出状況">
       <h1>貸出状況</h1>
-      <p class="meta">{jaDateTime(asOf)} 現在。返却した資料は、翌日まで貸出中と表示されることがあります。</p>
+      <p class="meta">{jaDateTime(asOf)} 現在（貸出・返却は窓口で処理したときから反映されます）。</p>
       {rows.length === 0 ? (
         <p>借りている資料はありません。</p>
       ) : (

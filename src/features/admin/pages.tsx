@@ -89,6 +89,13 @@ async function dashboard(c: Context<AppEnv>, message?: string) {
     ),
   ]);
   const p = pending?.results?.[0] as { n: number; oldest: number | null } | undefined;
+  const waiting = await db
+    .prepare(
+      `SELECT r.id, m.title, pt.card_number AS cardNumber, b.name AS pickup, r.applied_at AS appliedAt
+       FROM reservations r JOIN materials m ON m.id = r.material_id JOIN patrons pt ON pt.id = r.patron_id JOIN branches b ON b.code = r.pickup_branch
+       WHERE r.status = 'applied' ORDER BY r.applied_at, r.id LIMIT 50`,
+    )
+    .all<{ id: number; title: string; cardNumber: string; pickup: string; appliedAt: number }>();
   const candidates = await holdCandidates(db);
   const today = tokyoDate(Date.now());
   return (
@@ -102,6 +109,29 @@ async function dashboard(c: Context<AppEnv>, message?: string) {
       <p>
         {p?.n ?? 0}件{p?.oldest ? `（いちばん古い申請：${jaDateTime(p.oldest)}）` : ""}
       </p>
+      {waiting.results.length > 0 ? (
+        <table class="stack">
+          <caption>申請の古い順（最大50件）</caption>
+          <thead>
+            <tr>
+              <th scope="col">申請日時</th>
+              <th scope="col">資料名</th>
+              <th scope="col">利用者番号</th>
+              <th scope="col">受取館</th>
+            </tr>
+          </thead>
+          <tbody>
+            {waiting.results.map((w) => (
+              <tr>
+                <td data-label="申請日時">{jaDateTime(w.appliedAt)}</td>
+                <td data-label="資料名">{w.title}</td>
+                <td data-label="利用者番号">{w.cardNumber}</td>
+                <td data-label="受取館">{w.pickup}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
       <form action="/admin/acceptance" method="post">
         <input type="hidden" name="date" value={today} />
         <button type="submit">{today} の受付処理を実行</button>
@@ -201,7 +231,7 @@ export const adminPages = new Hono<AppEnv>()
   .post("/admin/login", async (c) => {
     const form = await c.req.parseBody();
     const token = typeof form.token === "string" ? form.token : "";
-    if (!isStaffToken(c.env, token)) return c.html(<LoginPage error="トークンが正しくありません。" />, 401);
+    if (!(await isStaffToken(c.env, token))) return c.html(<LoginPage error="トークンが正しくありません。" />, 401);
     const session = await createStaffSession(c, Date.now());
     setCookie(c, STAFF_COOKIE, session, {
       path: "/",
