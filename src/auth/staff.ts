@@ -16,11 +16,12 @@ export const STAFF_SESSION_MS = 8 * 60 * 60 * 1000;
 export const isStaffToken = async (env: Env, token: string) =>
   Boolean(env.ADMIN_TOKEN) && (await timingSafeEqual(token, env.ADMIN_TOKEN));
 
-export async function createStaffSession(c: Context<AppEnv>, now: number): Promise<string> {
+export async function createStaffSession(c: Context<AppEnv>, staffName: string, now: number): Promise<string> {
   const token = randomToken();
   await c.var.db.insert(sessions).values({
     tokenHash: await sha256Hex(token),
     kind: "staff",
+    staffName,
     createdAt: now,
     lastSeenAt: now,
     expiresAt: now + STAFF_SESSION_MS,
@@ -28,22 +29,37 @@ export async function createStaffSession(c: Context<AppEnv>, now: number): Promi
   return token;
 }
 
-async function staffSessionValid(c: Context<AppEnv>, token: string, now: number): Promise<boolean> {
+async function staffSessionName(c: Context<AppEnv>, token: string, now: number): Promise<string | undefined> {
   const [row] = await c.var.db
-    .select({ tokenHash: sessions.tokenHash })
+    .select({ name: sessions.staffName })
     .from(sessions)
     .where(and(eq(sessions.tokenHash, await sha256Hex(token)), eq(sessions.kind, "staff"), gt(sessions.expiresAt, now)))
     .limit(1);
-  return Boolean(row);
+  return row ? (row.name ?? "") : undefined;
 }
 
-/** Who the staff member is for the audit log: the API token or a page session. */
+/** A staff member's name as given, made safe for the log (letters, digits, spaces; at most 40). */
+export const cleanStaffName = (name: string | undefined) =>
+  (name ?? "")
+    .normalize("NFKC")
+    .replace(/[^\p{L}\p{N} ._-]/gu, "")
+    .trim()
+    .slice(0, 40);
+
+/**
+ * Who the staff member is, for the audit log: `staff:api` (plus the X-Staff-Name header when a script
+ * sends one) for the token, `staff:page:<name given at login>` for a page session.
+ */
 export async function staffIdentity(c: Context<AppEnv>): Promise<string | undefined> {
   const auth = c.req.header("Authorization");
-  if (auth?.startsWith("Bearer ") && (await isStaffToken(c.env, auth.slice(7).trim()))) return "staff:api";
+  if (auth?.startsWith("Bearer ") && (await isStaffToken(c.env, auth.slice(7).trim()))) {
+    const name = cleanStaffName(c.req.header("X-Staff-Name"));
+    return name ? `staff:api:${name}` : "staff:api";
+  }
   const cookie = getCookie(c, STAFF_COOKIE);
-  if (cookie && (await staffSessionValid(c, cookie, Date.now()))) return "staff:page";
-  return undefined;
+  if (!cookie) return undefined;
+  const name = await staffSessionName(c, cookie, Date.now());
+  return name === undefined ? undefined : `staff:page:${name}`;
 }
 
 /** Gate for /api/v1/admin/*: staff or 401, before anything else runs. */

@@ -209,6 +209,8 @@ export const sessions = sqliteTable(
     tokenHash: text("token_hash").primaryKey(),
     kind: text("kind", { enum: ["patron", "staff"] }).notNull(),
     patronId: integer("patron_id").references(() => patrons.id, { onDelete: "cascade" }),
+    /** Staff sessions: the name the staff member gave at login, for the audit log's "who". */
+    staffName: text("staff_name"),
     createdAt: createdAt(),
     lastSeenAt: integer("last_seen_at", { mode: "number" }).notNull(),
     expiresAt: integer("expires_at", { mode: "number" }).notNull(),

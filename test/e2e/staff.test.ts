@@ -63,9 +63,11 @@ describe.skipIf(!browserAvailable)("a staff morning", () => {
     const page = await staff.newPage();
     await page.goto(`${server.url}/admin`);
     await page.waitForURL(/\/admin\/login$/);
+    await page.fill("#staffName", "朝番 職員");
     await page.fill("#token", "wrong");
     await page.getByRole("button", { name: "ログイン" }).click();
     expect(await page.locator('[role="alert"]').textContent()).toContain("トークンが正しくありません");
+    await page.fill("#staffName", "朝番 職員");
     await page.fill("#token", server.adminToken);
     await page.getByRole("button", { name: "ログイン" }).click();
     await page.waitForURL(/\/admin$/);

@@ -8,7 +8,7 @@ import { cookiesFrom, createPatron, formPost } from "../support/patrons";
 beforeAll(loadCatalog);
 
 async function staffCookie(): Promise<string> {
-  const res = await call("/admin/login", formPost({ token: "test-admin-token" }));
+  const res = await call("/admin/login", formPost({ staffName: "山田 司書", token: "test-admin-token" }));
   expect(res.status).toBe(303);
   return cookiesFrom(res);
 }
@@ -24,7 +24,7 @@ describe("staff pages", () => {
   );
 
   it("refuses a wrong token with a Japanese message and no session", async () => {
-    const res = await call("/admin/login", formPost({ token: "nope" }));
+    const res = await call("/admin/login", formPost({ staffName: "山田 司書", token: "nope" }));
     expect(res.status).toBe(401);
     expect(await res.text()).toContain("トークンが正しくありません");
     expect(res.headers.getSetCookie()).toEqual([]);
@@ -47,6 +47,10 @@ describe("staff pages", () => {
     expect(res.status).toBe(200);
     const m = html.match(/利用者番号 (\d+)、仮パスワード ([A-Za-z0-9]{8})/);
     expect(m).not.toBeNull();
+    const audit = await env.DB.prepare(
+      "SELECT actor FROM audit_log WHERE action = 'patron.register_web' ORDER BY id DESC",
+    ).first<{ actor: string }>();
+    expect(audit?.actor).toBe("staff:page:山田 司書");
     const login = await call("/api/v1/session", {
       method: "POST",
       headers: { "content-type": "application/json", "CF-Connecting-IP": "192.0.2.200" },

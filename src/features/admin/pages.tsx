@@ -4,7 +4,14 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import type { Child } from "hono/jsx";
 import { endSession } from "../../auth/sessions";
-import { createStaffSession, isStaffToken, STAFF_COOKIE, STAFF_SESSION_MS, staffIdentity } from "../../auth/staff";
+import {
+  cleanStaffName,
+  createStaffSession,
+  isStaffToken,
+  STAFF_COOKIE,
+  STAFF_SESSION_MS,
+  staffIdentity,
+} from "../../auth/staff";
 import { isValidDate, tokyoDate } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
@@ -216,6 +223,8 @@ function LoginPage({ error }: { error?: string }) {
         </p>
       ) : null}
       <form action="/admin/login" method="post">
+        <label for="staffName">職員名（操作の記録に残ります）</label>
+        <input type="text" id="staffName" name="staffName" autocomplete="name" required />
         <label for="token">職員用トークン</label>
         <input type="password" id="token" name="token" autocomplete="off" required />
         <p>
@@ -232,7 +241,9 @@ export const adminPages = new Hono<AppEnv>()
     const form = await c.req.parseBody();
     const token = typeof form.token === "string" ? form.token : "";
     if (!(await isStaffToken(c.env, token))) return c.html(<LoginPage error="トークンが正しくありません。" />, 401);
-    const session = await createStaffSession(c, Date.now());
+    const staffName = cleanStaffName(typeof form.staffName === "string" ? form.staffName : "");
+    if (!staffName) return c.html(<LoginPage error="職員名を入力してください。" />, 400);
+    const session = await createStaffSession(c, staffName, Date.now());
     setCookie(c, STAFF_COOKIE, session, {
       path: "/",
       secure: true,
@@ -240,7 +251,7 @@ export const adminPages = new Hono<AppEnv>()
       sameSite: "Strict",
       maxAge: STAFF_SESSION_MS / 1000,
     });
-    c.set("staff", "staff:page");
+    c.set("staff", `staff:page:${staffName}`);
     await audit(c, "staff.login", { type: "staff", id: "page" });
     return c.redirect("/admin", 303);
   })
