@@ -1,6 +1,7 @@
 // The two jobs as the cron triggers and the staff endpoints run them: the business date in Tokyo, closed
 // days skipped for the acceptance, mail for each decided application handed to the mail queue.
 import { tokyoDate } from "../domain/calendar";
+import { requestMail } from "../mail/notify";
 import { requeueWaiting } from "../mail/outbox";
 import { type AcceptanceSummary, runAcceptance } from "./acceptance";
 import { type NightlySummary, runNightly } from "./nightly";
@@ -62,7 +63,7 @@ export async function runJob(
         messages.push({ type: "notify", kind: "accepted", reservationIds: accepted, baseUrl: options.baseUrl });
       if (rejected.length > 0)
         messages.push({ type: "notify", kind: "rejected", reservationIds: rejected, baseUrl: options.baseUrl });
-      if (messages.length > 0) await env.MAIL_QUEUE.sendBatch(messages.map((body) => ({ body })));
+      await requestMail(env, messages);
     },
   });
 }

@@ -398,4 +398,16 @@ describe("mail from the acceptance", () => {
     expect(rows.results[0]).toMatchObject({ patronId: byMail.id, kind: "accepted", status: "recorded" });
     expect(rows.results[0]?.body).not.toContain(byMail.password);
   });
+
+  it("loses no mail when the queue refuses: the outbox rows are written directly", async () => {
+    const p = await createPatron({ mustChange: false, contactMethod: "mail" });
+    const id = await insertReservation(p.id, 192, "applied");
+    const spy = vi.spyOn(env.MAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    await env.DB.prepare("INSERT INTO calendar_days (date, open) VALUES ('2026-11-16', 1) ON CONFLICT DO NOTHING").run();
+    await runJob(env, "acceptance", { date: "2026-11-16", now: Date.now(), baseUrl: "https://library.test" });
+    spy.mockRestore();
+    expect(await statusOf(id)).toBe("reserved");
+    const row = await env.DB.prepare("SELECT kind FROM mail_outbox WHERE patron_id = ?").bind(p.id).first<{ kind: string }>();
+    expect(row?.kind).toBe("accepted");
+  });
 });

@@ -12,6 +12,7 @@ import { materialSearchRow, titleNorm, titleSortKey } from "../../domain/search-
 import type { AppEnv } from "../../env";
 import { AppError, invalidRequest, notFound } from "../../errors";
 import { type NotifyMessage, runJob } from "../../jobs/run";
+import { requestMail } from "../../mail/notify";
 import { patronObject } from "../../objects/patron";
 import { throwInvalid } from "../../validation";
 import { audit } from "./audit";
@@ -396,7 +397,7 @@ export async function setAside(c: Context<AppEnv>, reservationId: number, itemId
     reservationIds: [reservationId],
     baseUrl: new URL(c.req.url).origin,
   };
-  await c.env.MAIL_QUEUE.send(notify);
+  await requestMail(c.env, [notify]);
   return until;
 }
 

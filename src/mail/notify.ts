@@ -1,0 +1,26 @@
+// Asking for the mails of decided reservations without ever losing one: the request goes on the mail queue
+// (expanded there, off the job's budget); if the queue cannot take it, the outbox rows are written here
+// instead, and the nightly refresh puts any row still waiting back on the queue.
+import type { NotifyMessage } from "../jobs/run";
+import { mailForReservation } from "./outbox";
+
+export async function requestMail(env: Env, messages: NotifyMessage[]): Promise<void> {
+  if (messages.length === 0) return;
+  for (let attempt = 1; attempt <= 3; attempt++) {
+    try {
+      await env.MAIL_QUEUE.sendBatch(messages.map((body) => ({ body })));
+      return;
+    } catch (err) {
+      console.error("mail queue refused a notify batch", attempt, err instanceof Error ? err.message : String(err));
+    }
+  }
+  for (const m of messages) {
+    for (const id of m.reservationIds) {
+      try {
+        await mailForReservation(env.DB, env, m.kind, id, m.baseUrl);
+      } catch (err) {
+        console.error("mail could not be recorded", id, err instanceof Error ? err.message : String(err));
+      }
+    }
+  }
+}
