@@ -170,4 +170,18 @@ describe("staff pages", () => {
     const after = await (await call("/admin", { headers: { Cookie: cookie } })).text();
     expect(after).toContain(second.cardNumber);
   });
+
+  it("shows the mail outbox with each message's state", async () => {
+    const cookie = await staffCookie();
+    await env.DB.prepare(
+      "INSERT INTO mail_outbox (idempotency_key, to_address, subject, body, kind, status, created_at) VALUES ('t:1', 'outbox@example.jp', '【テスト】件名', '本文', 'accepted', 'recorded', ?)",
+    )
+      .bind(Date.now())
+      .run();
+    const res = await call("/admin/mail", { headers: { Cookie: cookie } });
+    const html = await res.text();
+    expect(res.status).toBe(200);
+    expect(html).toContain("outbox@example.jp");
+    expect(html).toContain("recorded");
+  });
 });

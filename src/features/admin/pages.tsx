@@ -19,7 +19,7 @@ import { runJob } from "../../jobs/run";
 import { jaDateTime } from "../../views/format";
 import { Layout } from "../../views/layout";
 import { audit } from "./audit";
-import { setAside } from "./routes";
+import { outboxRows, setAside } from "./routes";
 
 interface HoldCandidate {
   reservationId: number;
@@ -293,21 +293,10 @@ export const adminPages = new Hono<AppEnv>()
     }
   })
   .get("/admin/mail", async (c) => {
-    const rows = await c.env.DB.prepare(
-      "SELECT id, to_address AS toAddress, subject, kind, status, attempts, created_at AS createdAt, sent_at AS sentAt FROM mail_outbox ORDER BY id DESC LIMIT 100",
-    ).all<{
-      id: number;
-      toAddress: string;
-      subject: string;
-      kind: string;
-      status: string;
-      attempts: number;
-      createdAt: number;
-      sentAt: number | null;
-    }>();
+    const rows = await outboxRows(c.env.DB);
     return c.html(
       <StaffLayout title="メール送信状況">
-        {rows.results.length === 0 ? (
+        {rows.length === 0 ? (
           <p>メールはありません。</p>
         ) : (
           <table class="stack">
@@ -321,10 +310,10 @@ export const adminPages = new Hono<AppEnv>()
               </tr>
             </thead>
             <tbody>
-              {rows.results.map((m) => (
+              {rows.map((m) => (
                 <tr>
                   <td data-label="作成">{jaDateTime(m.createdAt)}</td>
-                  <td data-label="宛先">{m.toAddress}</td>
+                  <td data-label="宛先">{m.to}</td>
                   <td data-label="件名">{m.subject}</td>
                   <td data-label="状態">{m.status}</td>
                   <td data-label="試行">{m.attempts}</td>

@@ -352,6 +352,29 @@ export async function updateItem(c: Context<AppEnv>, itemId: number, p: z.output
   return { id: itemId };
 }
 
+export interface OutboxRow {
+  id: number;
+  to: string;
+  subject: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+/** The mail outbox, newest first, optionally of one state (the API and the staff page). */
+export async function outboxRows(db: D1Database, status?: string): Promise<OutboxRow[]> {
+  const rows = await db
+    .prepare(
+      `SELECT id, to_address AS "to", subject, kind, status, attempts, created_at AS createdAt, sent_at AS sentAt
+       FROM mail_outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT 200`,
+    )
+    .bind(status ?? null)
+    .all<OutboxRow>();
+  return rows.results;
+}
+
 /**
  * Sets a copy aside for a 予約中 reservation (お取り置き) with a deadline counted in opening days, and asks
  * the mail queue for the hold-ready mail. Returns the deadline.
@@ -492,28 +515,8 @@ export const adminApi = new Hono<AppEnv>()
     return c.json(summary);
   })
   .get("/mail", async (c) => {
-    const status = c.req.query("status");
-    const rows = await db1(c)
-      .prepare(
-        `SELECT id, to_address AS "to", subject, kind, status, attempts, created_at AS createdAt, sent_at AS sentAt
-         FROM mail_outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT 200`,
-      )
-      .bind(status ?? null)
-      .all<{
-        id: number;
-        to: string;
-        subject: string;
-        kind: string;
-        status: string;
-        attempts: number;
-        createdAt: number;
-        sentAt: number | null;
-      }>();
+    const rows = await outboxRows(db1(c), c.req.query("status"));
     return c.json(
-      rows.results.map((r) => ({
-        ...r,
-        createdAt: tokyoIso(r.createdAt),
-        sentAt: r.sentAt === null ? null : tokyoIso(r.sentAt),
-      })),
+      rows.map((r) => ({ ...r, createdAt: tokyoIso(r.createdAt), sentAt: r.sentAt === null ? null : tokyoIso(r.sentAt) })),
     );
   });
