@@ -337,6 +337,13 @@ describe("holds, loans and the nightly refresh", () => {
     ).toBeNull();
     const again = (await (await admin("/jobs/nightly", "POST", { date: "2026-11-20" })).json()) as { alreadyRun: boolean };
     expect(again.alreadyRun).toBe(true);
+    // Patron pages say when the last nightly refresh ran.
+    const reader = await createPatron({ mustChange: false, password: "Tane9173" });
+    const { body } = await apiLogin(reader, "192.0.2.80");
+    const mine = (await (await call("/api/v1/me/reservations", withToken(body.token as string, "GET"))).json()) as {
+      lastRefreshedAt: string;
+    };
+    expect(mine.lastRefreshedAt).toMatch(/\+09:00$/);
   });
 });
 

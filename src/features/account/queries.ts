@@ -69,3 +69,11 @@ export async function loansOf(db: D1Database, patronId: number): Promise<LoanRow
     .all<LoanRow>();
   return rows.results;
 }
+
+/** When the last nightly refresh finished (holds expired, privacy clean-up), for "as of" lines. */
+export async function lastNightly(db: D1Database): Promise<number | null> {
+  const row = await db
+    .prepare("SELECT max(finished_at) AS at FROM job_runs WHERE job = 'nightly' AND finished_at IS NOT NULL")
+    .first<{ at: number | null }>();
+  return row?.at ?? null;
+}

@@ -9,7 +9,7 @@ import type { AppEnv } from "../../env";
 import { AppError, invalidRequest } from "../../errors";
 import { patronObject } from "../../objects/patron";
 import { parseWith, throwInvalid } from "../../validation";
-import { activeCount, loansOf, reservationsOf } from "./queries";
+import { activeCount, lastNightly, loansOf, reservationsOf } from "./queries";
 import { cancelSchema, credentialsSchema, localPath, loginSchema } from "./schemas";
 import { changeCredentials, logIn, logOut } from "./session-actions";
 import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, ProfilePage, ReservationsPage } from "./views";
@@ -115,7 +115,13 @@ export const accountPages = new Hono<AppEnv>()
   .get("/account/reservations", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
-    return c.html(<ReservationsPage rows={await reservationsOf(c.env.DB, patron.id)} asOf={Date.now()} />);
+    return c.html(
+      <ReservationsPage
+        rows={await reservationsOf(c.env.DB, patron.id)}
+        asOf={Date.now()}
+        nightly={await lastNightly(c.env.DB)}
+      />,
+    );
   })
   .post("/account/reservations/cancel", async (c) => {
     const { patron, redirect } = pagePatron(c);
@@ -176,8 +182,10 @@ export const accountApi = new Hono<AppEnv>()
   .get("/me/reservations", async (c) => {
     const patron = requireReadyPatron(c);
     const rows = await reservationsOf(c.env.DB, patron.id);
+    const nightly = await lastNightly(c.env.DB);
     return c.json({
       asOf: tokyoIso(Date.now()),
+      lastRefreshedAt: nightly === null ? null : tokyoIso(nightly),
       items: rows.map((r) => ({
         id: r.id,
         materialId: r.materialId,

@@ -260,21 +260,32 @@ export interface CancelOutcome {
   message: string;
 }
 
+/** "as of" for pages built from live rows, with the last nightly refresh (hold expiry) when there was one. */
+function AsOf({ asOf, nightly }: { asOf: number; nightly?: number | null }) {
+  return (
+    <p class="meta">
+      {jaDateTime(asOf)} 現在{nightly ? `（取置期限の更新：${jaDateTime(nightly)}）` : ""}
+    </p>
+  );
+}
+
 export function ReservationsPage({
   rows,
   asOf,
+  nightly,
   outcomes,
   error,
 }: {
   rows: ReservationRow[];
   asOf: number;
+  nightly?: number | null;
   outcomes?: CancelOutcome[];
   error?: string;
 }) {
   return (
     <Layout title="予約状況">
       <h1>予約状況</h1>
-      <p class="meta">{jaDateTime(asOf)} 現在</p>
+      <AsOf asOf={asOf} nightly={nightly} />
       {outcomes && outcomes.length > 0 ? (
         <div class="notice" role="status">
           <ul>
