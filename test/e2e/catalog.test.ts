@@ -1,22 +1,11 @@
 // Search → results → paging → detail in headless Chromium at a 360-px phone viewport, with and without JavaScript.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { measureVisits } from "../../src/cli/page-weight";
-import { browserAvailable, launchBrowser, PHONE, type Server, shot, startServer } from "./harness";
+import { browserAvailable, PHONE, shot, useLibrary } from "./harness";
 
 describe.skipIf(!browserAvailable)("the catalog in a phone browser", () => {
-  let server: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const lib = useLibrary();
 
   async function fitsThePhone(page: Page) {
     const width = await page.evaluate(() => document.documentElement.scrollWidth);
@@ -24,7 +13,7 @@ describe.skipIf(!browserAvailable)("the catalog in a phone browser", () => {
   }
 
   it("with JavaScript, searches and pages through results without reloading, then opens a detail page", async () => {
-    const context = await browser.newContext(PHONE);
+    const context = await lib.browser.newContext(PHONE);
     const page = await context.newPage();
     // A Content-Security-Policy violation or a script error shows up here.
     const problems: string[] = [];
@@ -32,7 +21,7 @@ describe.skipIf(!browserAvailable)("the catalog in a phone browser", () => {
       if (m.type() === "error" || m.type() === "warning") problems.push(m.text());
     });
     page.on("pageerror", (e) => problems.push(e.message));
-    await page.goto(`${server.url}/search`);
+    await page.goto(`${lib.server.url}/search`);
     await fitsThePhone(page);
     // A marker on window survives htmx swaps but not a full page load.
     await page.evaluate(() => Object.assign(window, { stayedOnPage: true }));
@@ -65,9 +54,9 @@ describe.skipIf(!browserAvailable)("the catalog in a phone browser", () => {
   });
 
   it("without JavaScript, the same search, paging and detail work with plain links and forms", async () => {
-    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const context = await lib.browser.newContext({ ...PHONE, javaScriptEnabled: false });
     const page = await context.newPage();
-    await page.goto(`${server.url}/`);
+    await page.goto(`${lib.server.url}/`);
     await page.fill("#q", "漱石");
     await page.press("#q", "Enter");
     await page.waitForURL(/\/search\?q=/);
@@ -85,9 +74,9 @@ describe.skipIf(!browserAvailable)("the catalog in a phone browser", () => {
   });
 
   it("shows why the latest magazine issue cannot be reserved, with no pickup choice or cart button", async () => {
-    const context = await browser.newContext(PHONE);
+    const context = await lib.browser.newContext(PHONE);
     const page = await context.newPage();
-    await page.goto(`${server.url}/search?q=${encodeURIComponent("かごしま暮らし 12月号")}`);
+    await page.goto(`${lib.server.url}/search?q=${encodeURIComponent("かごしま暮らし 12月号")}`);
     await page.locator("ol.results li a").first().click();
     await page.waitForURL(/\/materials\/\d+/);
     expect(await page.locator(".notice").textContent()).toContain("雑誌の最新号は予約できません");
@@ -97,9 +86,9 @@ describe.skipIf(!browserAvailable)("the catalog in a phone browser", () => {
   });
 
   it("shows a clear Japanese message for a bad search, also when htmx swaps it in", async () => {
-    const context = await browser.newContext(PHONE);
+    const context = await lib.browser.newContext(PHONE);
     const page = await context.newPage();
-    await page.goto(`${server.url}/search`);
+    await page.goto(`${lib.server.url}/search`);
     await page.locator("details.advanced summary").click();
     await page.fill("#isbn", "123");
     await page.press("#isbn", "Enter");
@@ -110,8 +99,8 @@ describe.skipIf(!browserAvailable)("the catalog in a phone browser", () => {
 
   it("stays within the page-weight budget: results HTML ≤ 14 KB and a first visit ≤ 30 KB gzipped; a repeat visit fetches only HTML", async () => {
     const { first, repeat } = await measureVisits(
-      browser,
-      server.url,
+      lib.browser,
+      lib.server.url,
       `/search?q=${encodeURIComponent("漱石")}`,
       `/search?q=${encodeURIComponent("宮沢")}`,
     );

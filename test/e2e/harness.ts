@@ -2,10 +2,11 @@
 // (as in CI), where a missing browser is a failure.
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import type { Browser } from "playwright-core";
+import { afterAll, beforeAll } from "vitest";
 import { root } from "../../src/cli/local";
-import { CHROMIUM } from "../../src/cli/local-server";
+import { CHROMIUM, launchBrowser, type Server, startServer } from "../../src/cli/local-server";
 
-export { launchBrowser, type Server, startServer } from "../../src/cli/local-server";
 
 export const browserAvailable = existsSync(CHROMIUM);
 
@@ -25,3 +26,24 @@ export const PHONE = {
 
 /** Screenshots for people to look at, under test-results/ (git-ignored). */
 export const shot = (name: string) => join(root, "test-results", `${name}.png`);
+
+/** A served demo library and a browser for one test file, started before its tests and stopped after. */
+export function useLibrary(): { readonly server: Server; readonly browser: Browser } {
+  const state: { server?: Server; browser?: Browser } = {};
+  beforeAll(async () => {
+    state.server = await startServer();
+    state.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await state.browser?.close();
+    await state.server?.stop();
+  });
+  return {
+    get server() {
+      return state.server as Server;
+    },
+    get browser() {
+      return state.browser as Browser;
+    },
+  };
+}

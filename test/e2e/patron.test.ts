@@ -1,26 +1,15 @@
 // A patron's whole first reservation in headless Chromium at a 360-px phone viewport, with and without
 // JavaScript: search → detail → cart → login with the temporary password → change → apply → 予約状況 → cancel.
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserAvailable, launchBrowser, PHONE, type Server, shot, startServer } from "./harness";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { browserAvailable, PHONE, shot, useLibrary } from "./harness";
 
 describe.skipIf(!browserAvailable)("a patron's first reservation in a phone browser", () => {
-  let server: Server;
-  let browser: Browser;
-
-  beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
-  });
+  const lib = useLibrary();
 
   async function walk(page: Page, card: string, temporary: string, label: string) {
     const width = () => page.evaluate(() => document.documentElement.scrollWidth);
-    await page.goto(`${server.url}/search`);
+    await page.goto(`${lib.server.url}/search`);
     await page.fill("#q", "こころ");
     await page.press("#q", "Enter");
     await page.waitForURL(/\/search\?q=/);
@@ -76,7 +65,7 @@ describe.skipIf(!browserAvailable)("a patron's first reservation in a phone brow
   }
 
   it("with JavaScript", async () => {
-    const context = await browser.newContext(PHONE);
+    const context = await lib.browser.newContext(PHONE);
     const page = await context.newPage();
     const problems: string[] = [];
     page.on("pageerror", (e) => problems.push(e.message));
@@ -90,7 +79,7 @@ describe.skipIf(!browserAvailable)("a patron's first reservation in a phone brow
   });
 
   it("without JavaScript", async () => {
-    const context = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const context = await lib.browser.newContext({ ...PHONE, javaScriptEnabled: false });
     const page = await context.newPage();
     await walk(page, "2100000003", "kari0003", "nojs");
     await context.close();

@@ -1,17 +1,15 @@
 // A staff morning in headless Chromium: log in with the staff token, run the acceptance, set a copy aside;
 // the patron then sees お取り置き with its deadline on 予約状況.
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { browserAvailable, launchBrowser, PHONE, type Server, shot, startServer } from "./harness";
+import { beforeAll, describe, expect, it } from "vitest";
+import { browserAvailable, PHONE, shot, useLibrary } from "./harness";
 
 describe.skipIf(!browserAvailable)("a staff morning", () => {
-  let server: Server;
-  let browser: Browser;
+  const lib = useLibrary();
   const card = "2100000004";
   const password = "Yoru7351";
 
   async function api(path: string, init: { method?: string; token?: string; body?: unknown } = {}) {
-    const res = await fetch(`${server.url}/api/v1${path}`, {
+    const res = await fetch(`${lib.server.url}/api/v1${path}`, {
       method: init.method ?? "GET",
       headers: {
         ...(init.token ? { Authorization: `Bearer ${init.token}` } : {}),
@@ -23,8 +21,6 @@ describe.skipIf(!browserAvailable)("a staff morning", () => {
   }
 
   beforeAll(async () => {
-    server = await startServer();
-    browser = await launchBrowser();
     // A patron applies through the API: first login, credentials changed, one material with a copy on the shelf.
     const login = await api("/session", { method: "POST", body: { cardNumber: card, password: "kari0004" } });
     const changed = await api("/me/credentials", {
@@ -50,25 +46,20 @@ describe.skipIf(!browserAvailable)("a staff morning", () => {
     expect(applied.status).toBe(201);
     // The acceptance runs only on opening days: make today one, whatever day the test runs.
     const today = new Date(Date.now() + 9 * 3_600_000).toISOString().slice(0, 10);
-    await api(`/admin/calendar/${today}`, { method: "PUT", token: server.adminToken, body: { open: true } });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.stop();
+    await api(`/admin/calendar/${today}`, { method: "PUT", token: lib.server.adminToken, body: { open: true } });
   });
 
   it("runs the acceptance, sets the copy aside, and the patron sees お取り置き", async () => {
-    const staff = await browser.newContext({ viewport: { width: 1024, height: 800 }, locale: "ja-JP" });
+    const staff = await lib.browser.newContext({ viewport: { width: 1024, height: 800 }, locale: "ja-JP" });
     const page = await staff.newPage();
-    await page.goto(`${server.url}/admin`);
+    await page.goto(`${lib.server.url}/admin`);
     await page.waitForURL(/\/admin\/login$/);
     await page.fill("#staffName", "朝番 職員");
     await page.fill("#token", "wrong");
     await page.getByRole("button", { name: "ログイン" }).click();
     expect(await page.locator('[role="alert"]').textContent()).toContain("トークンが正しくありません");
     await page.fill("#staffName", "朝番 職員");
-    await page.fill("#token", server.adminToken);
+    await page.fill("#token", lib.server.adminToken);
     await page.getByRole("button", { name: "ログイン" }).click();
     await page.waitForURL(/\/admin$/);
     expect(await page.locator("main").textContent()).toMatch(/1件/);
@@ -83,14 +74,14 @@ describe.skipIf(!browserAvailable)("a staff morning", () => {
     await expect.poll(() => page.locator('[role="status"]').first().textContent()).toMatch(/取り置きました/);
     await staff.close();
 
-    const patron = await browser.newContext(PHONE);
+    const patron = await lib.browser.newContext(PHONE);
     const p = await patron.newPage();
-    await p.goto(`${server.url}/login`);
+    await p.goto(`${lib.server.url}/login`);
     await p.fill("#cardNumber", card);
     await p.fill("#password", password);
     await p.getByRole("button", { name: "ログイン" }).click();
     await p.waitForURL(/\/account$/);
-    await p.goto(`${server.url}/account/reservations`);
+    await p.goto(`${lib.server.url}/account/reservations`);
     const row = p.locator("tbody tr").first();
     expect(await row.textContent()).toContain("お取り置き");
     expect(await row.textContent()).toMatch(/取置期限 \d{4}年\d{1,2}月\d{1,2}日/);

@@ -496,22 +496,11 @@ export const adminApi = new Hono<AppEnv>()
     await setOpeningDay(c, date, open);
     return c.json({ date, open });
   })
-  .post("/jobs/acceptance", zValidator("json", jobSchema, throwInvalid), async (c) => {
-    const summary = await runJob(c.env, "acceptance", {
-      date: c.req.valid("json").date,
-      now: Date.now(),
-      baseUrl: new URL(c.req.url).origin,
-    });
-    await audit(c, "job.acceptance", { type: "job", id: summary.businessDate });
-    return c.json(summary);
-  })
-  .post("/jobs/nightly", zValidator("json", jobSchema, throwInvalid), async (c) => {
-    const summary = await runJob(c.env, "nightly", {
-      date: c.req.valid("json").date,
-      now: Date.now(),
-      baseUrl: new URL(c.req.url).origin,
-    });
-    await audit(c, "job.nightly", { type: "job", id: summary.businessDate });
+  .post("/jobs/:job{acceptance|nightly}", zValidator("json", jobSchema, throwInvalid), async (c) => {
+    const job = c.req.param("job") as "acceptance" | "nightly";
+    const options = { date: c.req.valid("json").date, now: Date.now(), baseUrl: new URL(c.req.url).origin };
+    const summary = job === "acceptance" ? await runJob(c.env, "acceptance", options) : await runJob(c.env, "nightly", options);
+    await audit(c, `job.${job}`, { type: "job", id: summary.businessDate });
     return c.json(summary);
   })
   .get("/mail", async (c) => {

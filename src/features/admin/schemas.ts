@@ -2,8 +2,8 @@
 import { z } from "zod";
 import { isValidDate, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUSES, MATERIAL_TYPES } from "../../domain/codes";
-import { toIsbn13 } from "../../domain/isbn";
 import { cardNumber } from "../account/schemas";
+import { isbnField } from "../catalog/schemas";
 
 const optionalText = (max: number) =>
   z
@@ -27,14 +27,7 @@ const materialFields = {
   authorKana: optionalText(300),
   publisher: optionalText(200),
   year: z.number().int().min(0).max(9999, { error: "出版年が正しくありません。" }).optional(),
-  isbn: z
-    .string()
-    .transform((v, ctx) => {
-      const isbn = toIsbn13(v);
-      if (!isbn) ctx.addIssue({ code: "custom", message: "ISBNが正しくありません。" });
-      return isbn ?? "";
-    })
-    .optional(),
+  isbn: isbnField.optional(),
   ndc: z
     .string()
     .regex(/^\d{1,3}(\.\d{1,4})?$/, { error: "NDCは 913.6 のように入力してください。" })

@@ -19,6 +19,13 @@ const year = (label: string) =>
     .regex(/^\d{1,4}$/, { error: `${label}は西暦の年（4桁まで）で入力してください。` })
     .transform(Number);
 
+/** An ISBN in any form (ISBN-10 or -13, hyphens, full width), as its 13 digits. */
+export const isbnField = z.string().transform((v, ctx) => {
+  const isbn = toIsbn13(v);
+  if (!isbn) ctx.addIssue({ code: "custom", message: "ISBNは10桁または13桁の正しい番号を入力してください。" });
+  return isbn ?? "";
+});
+
 /** Form fields left empty count as absent. */
 const dropEmpty = (input: unknown) =>
   input && typeof input === "object"
@@ -31,14 +38,7 @@ const searchFields = z
     title: text("書名").optional(),
     author: text("著者名").optional(),
     publisher: text("出版者").optional(),
-    isbn: z
-      .string()
-      .transform((v, ctx) => {
-        const isbn = toIsbn13(v);
-        if (!isbn) ctx.addIssue({ code: "custom", message: "ISBNは10桁または13桁の正しい番号を入力してください。" });
-        return isbn ?? "";
-      })
-      .optional(),
+    isbn: isbnField.optional(),
     ndc: z
       .string()
       .regex(/^\d{1,3}(\.\d{0,4})?$/, { error: "分類（NDC）は 913 や 913.6 のように数字で入力してください。" })
