@@ -7,7 +7,6 @@ import { afterAll, beforeAll } from "vitest";
 import { root } from "../../src/cli/local";
 import { CHROMIUM, launchBrowser, type Server, startServer } from "../../src/cli/local-server";
 
-
 export const browserAvailable = existsSync(CHROMIUM);
 
 if (!browserAvailable) {
