@@ -10,9 +10,9 @@ declare namespace Cloudflare {
 		DB: D1Database;
 		MAIL_QUEUE: Queue;
 		ASSETS: Fetcher;
-		TIME_ZONE: "Asia/Tokyo";
 		RESERVATION_LIMIT: "10";
 		HOLD_DAYS: "7";
+		LOAN_DAYS: "14";
 		LIBRARY_NAME: "みなみ市立図書館";
 		MAIL_FROM: "yoyaku@library.minami.example.jp";
 		MAIL_PROVIDER_URL: "";

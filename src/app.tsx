@@ -1,13 +1,12 @@
 // Builds the Hono app: security headers, the per-request database, error mapping, one route per feature.
 import { Hono } from "hono";
 import { secureHeaders } from "hono/secure-headers";
-import { loadPatron, refuseCrossSite } from "./auth/middleware";
-import { requireStaffApi } from "./auth/staff";
+import { gateTemporaryCredentials, loadPatron, refuseCrossSite } from "./auth/middleware";
+import { requireStaff } from "./auth/staff";
 import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
 import { accountApi, accountPages } from "./features/account/routes";
-import { counterPages } from "./features/admin/counter-pages";
 import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
@@ -50,24 +49,14 @@ export function buildApp() {
 
   app.use(refuseCrossSite);
   // Staff API: the token (or a staff session) before anything else, even for paths that do not exist.
-  app.use("/api/v1/admin/*", requireStaffApi);
+  app.use("/api/v1/admin/*", requireStaff({ mode: "api" }));
   app.use(loadPatron);
-  // With temporary credentials, the API answers only GET /me, PUT /me/credentials (and login, logout).
-  app.use("/api/v1/*", async (c, next) => {
-    if (c.var.patron?.mustChangeCredentials && !c.var.staff) {
-      const route = `${c.req.method} ${c.req.path.replace(/\/+$/, "")}`;
-      if (!["GET /api/v1/me", "PUT /api/v1/me/credentials", "POST /api/v1/session", "DELETE /api/v1/session"].includes(route)) {
-        throw new AppError("credentials_change_required", "はじめに、メールアドレスとパスワードを変更してください。");
-      }
-    }
-    await next();
-  });
+  app.use("/api/v1/*", gateTemporaryCredentials);
 
   app.route("/", catalogPages);
   app.route("/", helpPages);
   app.route("/", accountPages);
   app.route("/", cartPages);
-  app.route("/", counterPages);
   app.route("/", adminPages);
   app.route("/api/v1/admin", adminApi);
   app.route("/api/v1", catalogApi);

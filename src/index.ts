@@ -17,7 +17,7 @@ export default {
       console.error("scheduled: no job for cron", controller.cron);
       return;
     }
-    const options = { now: controller.scheduledTime, baseUrl: env.PUBLIC_BASE_URL };
+    const options = { now: controller.scheduledTime };
     try {
       const summary = job === "acceptance" ? await runJob(env, "acceptance", options) : await runJob(env, "nightly", options);
       console.log("scheduled", job, JSON.stringify(summary));

@@ -55,11 +55,37 @@ export function requirePatron(c: Context<AppEnv>) {
   return patron;
 }
 
+// The temporary-credentials gate, in one place: until a patron has changed the counter's temporary
+// password and e-mail, the API answers only GET /me, PUT /me/credentials and the session routes, and pages
+// lead to 個人情報変更 (then back to where the patron was going).
+
+/** 403 credentials_change_required, with extra members (e.g. a token) when given. */
+export const credentialsChangeRequired = (message = "はじめに、メールアドレスとパスワードを変更してください。", extra = {}) =>
+  new AppError("credentials_change_required", message, extra);
+
+const OPEN_WITH_TEMPORARY_CREDENTIALS = new Set([
+  "GET /api/v1/me",
+  "PUT /api/v1/me/credentials",
+  "POST /api/v1/session",
+  "DELETE /api/v1/session",
+]);
+
+/** For /api/v1/*: a patron with temporary credentials reaches only the routes above (staff are not patrons). */
+export const gateTemporaryCredentials: MiddlewareHandler<AppEnv> = async (c, next) => {
+  if (c.var.patron?.mustChangeCredentials && !c.var.staff) {
+    const route = `${c.req.method} ${c.req.path.replace(/\/+$/, "")}`;
+    if (!OPEN_WITH_TEMPORARY_CREDENTIALS.has(route)) throw credentialsChangeRequired();
+  }
+  await next();
+};
+
+/** For pages: the change screen first when the patron still has temporary credentials, then `next`. */
+export const changeCredentialsFirst = (c: Context<AppEnv>, next: string): Response | undefined =>
+  c.var.patron?.mustChangeCredentials ? c.redirect(`/account/profile?next=${encodeURIComponent(next)}`, 303) : undefined;
+
 /** The patron, once their temporary credentials are changed; until then 403 credentials_change_required. */
 export function requireReadyPatron(c: Context<AppEnv>) {
   const patron = requirePatron(c);
-  if (patron.mustChangeCredentials) {
-    throw new AppError("credentials_change_required", "はじめに、メールアドレスとパスワードを変更してください。");
-  }
+  if (patron.mustChangeCredentials) throw credentialsChangeRequired();
   return patron;
 }

@@ -62,10 +62,18 @@ export async function staffIdentity(c: Context<AppEnv>): Promise<string | undefi
   return name === undefined ? undefined : `staff:page:${name}`;
 }
 
-/** Gate for /api/v1/admin/*: staff or 401, before anything else runs. */
-export const requireStaffApi: MiddlewareHandler<AppEnv> = async (c, next) => {
-  const who = await staffIdentity(c);
-  if (!who) throw new AppError("unauthenticated", "職員用の認証が必要です。");
-  c.set("staff", who);
-  await next();
-};
+/**
+ * The one staff guard: sets `staff` (who, for the audit log) or refuses — the API with 401, pages by
+ * sending the browser to the staff login page.
+ */
+export const requireStaff =
+  ({ mode }: { mode: "api" | "page" }): MiddlewareHandler<AppEnv> =>
+  async (c, next) => {
+    const who = await staffIdentity(c);
+    if (!who) {
+      if (mode === "page") return c.redirect("/admin/login", 303);
+      throw new AppError("unauthenticated", "職員用の認証が必要です。");
+    }
+    c.set("staff", who);
+    await next();
+  };

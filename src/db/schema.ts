@@ -3,6 +3,7 @@
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 import { ACTIVE_RESERVATION_STATUSES, ITEM_STATUSES, MATERIAL_TYPES, RESERVATION_STATUSES } from "../domain/codes";
+import { REASON_CODES } from "../domain/eligibility";
 
 const createdAt = () =>
   integer("created_at", { mode: "number" }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
@@ -164,7 +165,8 @@ export const reservations = sqliteTable(
     heldAt: integer("held_at", { mode: "number" }),
     holdUntil: text("hold_until"),
     closedAt: integer("closed_at", { mode: "number" }),
-    reason: text("reason"),
+    /** Why it was refused (予約拒否) or a cancellation was not taken: a code, worded by views/reasons.ts. */
+    reasonCode: text("reason_code", { enum: REASON_CODES }),
     anonymisedAt: integer("anonymised_at", { mode: "number" }),
     updatedAt: integer("updated_at", { mode: "number" }),
   },
@@ -182,7 +184,7 @@ export const reservations = sqliteTable(
   ],
 );
 
-/** 貸出. `patronId` is cleared on return (privacy: no reading history). One open loan per item. */
+/** 貸出. A returned loan loses `patronId` at the next nightly refresh (privacy: no reading history). One open loan per item. */
 export const loans = sqliteTable(
   "loans",
   {

@@ -59,3 +59,7 @@ export const RESERVATION_STATUS_LABELS: Record<ReservationStatus, string> = {
 };
 /** Statuses that count toward the limit of 10 and block a duplicate reservation of the same material. */
 export const ACTIVE_RESERVATION_STATUSES = ["applied", "reserved", "cancel_requested", "on_hold"] as const;
+/** Statuses of a reservation that is over: everything that is not active. */
+export const FINISHED_RESERVATION_STATUSES = RESERVATION_STATUSES.filter(
+  (s) => !(ACTIVE_RESERVATION_STATUSES as readonly ReservationStatus[]).includes(s),
+);

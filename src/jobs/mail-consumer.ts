@@ -5,13 +5,8 @@
 // deliveries cannot both send) and the provider gets the row's Idempotency-Key (a call repeated after a
 // crash is answered without a second mail).
 // Logs carry the row id and the outcome, never the address, subject or body.
-import {
-  type MailEnv,
-  type MailNotifyMessage,
-  type MailQueueMessage,
-  mailForReservation,
-  providerConfigured,
-} from "../mail/outbox";
+import type { MailQueueMessage, NotifyMessage } from "../mail/messages";
+import { type MailEnv, mailForReservation, providerConfigured } from "../mail/outbox";
 import { sendWithResend } from "../mail/provider";
 import { MAIL_KINDS, type MailKind } from "../mail/templates";
 
@@ -51,8 +46,8 @@ const outboxIdOf = (body: unknown): number | null => {
   return typeof id === "number" && Number.isSafeInteger(id) && id > 0 ? id : null;
 };
 
-const isNotify = (body: unknown): body is MailNotifyMessage => {
-  const b = body as Partial<MailNotifyMessage> | null;
+const isNotify = (body: unknown): body is NotifyMessage => {
+  const b = body as Partial<NotifyMessage> | null;
   return (
     b?.type === "notify" &&
     MAIL_KINDS.includes(b.kind as MailKind) &&
@@ -105,10 +100,10 @@ async function settle(db: D1Database, id: number, attempt: number, status: "fail
  * is first split into messages of NOTIFY_SLICE reservations, so one invocation stays within its limits
  * (each reservation costs a few D1 queries and a queue send). Repeating any of this records nothing twice.
  */
-async function expandNotify(notify: MailNotifyMessage, env: MailConsumerEnv): Promise<void> {
+async function expandNotify(notify: NotifyMessage, env: MailConsumerEnv): Promise<void> {
   const { kind, reservationIds, baseUrl } = notify;
   if (reservationIds.length > NOTIFY_SLICE) {
-    const slices: MailNotifyMessage[] = [];
+    const slices: NotifyMessage[] = [];
     for (let i = 0; i < reservationIds.length; i += NOTIFY_SLICE) {
       slices.push({ type: "notify", kind, reservationIds: reservationIds.slice(i, i + NOTIFY_SLICE), baseUrl });
     }

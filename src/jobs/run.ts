@@ -1,17 +1,18 @@
 // The two jobs as the cron triggers and the staff endpoints run them: the business date in Tokyo, closed
 // days skipped for the acceptance, mail for each decided application handed to the mail queue.
 import { tokyoDate } from "../domain/calendar";
+import type { NotifyMessage } from "../mail/messages";
 import { requestMail } from "../mail/notify";
 import { requeueWaiting } from "../mail/outbox";
+import { settingsOf } from "../settings";
 import { type AcceptanceSummary, runAcceptance } from "./acceptance";
 import { type NightlySummary, runNightly } from "./nightly";
+import { isOpeningDay } from "./queries";
 
 export interface JobOptions {
   /** The business date (Tokyo); today's when absent. */
   date?: string;
   now: number;
-  /** The site's address, for links in mail. */
-  baseUrl: string;
 }
 
 export type Skipped = {
@@ -23,19 +24,6 @@ export type Skipped = {
   cancellationsRefused: 0;
 };
 
-/** Messages to the mail queue that ask for the mails of decided reservations (expanded by the consumer). */
-export interface NotifyMessage {
-  type: "notify";
-  kind: "accepted" | "rejected" | "hold_ready";
-  reservationIds: number[];
-  baseUrl: string;
-}
-
-async function isOpen(db: D1Database, date: string): Promise<boolean> {
-  const row = await db.prepare("SELECT open FROM calendar_days WHERE date = ?").bind(date).first<{ open: number }>();
-  return row?.open === 1;
-}
-
 export async function runJob(env: Env, job: "acceptance", options: JobOptions): Promise<AcceptanceSummary | Skipped>;
 export async function runJob(env: Env, job: "nightly", options: JobOptions): Promise<NightlySummary>;
 export async function runJob(
@@ -44,25 +32,24 @@ export async function runJob(
   options: JobOptions,
 ): Promise<AcceptanceSummary | NightlySummary | Skipped> {
   const businessDate = options.date ?? tokyoDate(options.now);
+  const { reservationLimit, baseUrl } = settingsOf(env);
   if (job === "nightly") {
     const summary = await runNightly(env.DB, businessDate, options.now);
     // Mail whose queue message was lost when it was recorded goes back on the queue.
     await requeueWaiting(env.DB, env);
     return summary;
   }
-  if (!(await isOpen(env.DB, businessDate))) {
+  if (!(await isOpeningDay(env.DB, businessDate))) {
     return { businessDate, skipped: "closed", accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };
   }
   return runAcceptance(env.DB, {
     businessDate,
     now: options.now,
-    limit: Number(env.RESERVATION_LIMIT),
+    limit: reservationLimit,
     onDecided: async ({ accepted, rejected }) => {
       const messages: NotifyMessage[] = [];
-      if (accepted.length > 0)
-        messages.push({ type: "notify", kind: "accepted", reservationIds: accepted, baseUrl: options.baseUrl });
-      if (rejected.length > 0)
-        messages.push({ type: "notify", kind: "rejected", reservationIds: rejected, baseUrl: options.baseUrl });
+      if (accepted.length > 0) messages.push({ type: "notify", kind: "accepted", reservationIds: accepted, baseUrl });
+      if (rejected.length > 0) messages.push({ type: "notify", kind: "rejected", reservationIds: rejected, baseUrl });
       await requestMail(env, messages);
     },
   });

@@ -1,7 +1,7 @@
 // Asking for the mails of decided reservations without ever losing one: the request goes on the mail queue
 // (expanded there, off the job's budget); if the queue cannot take it, the outbox rows are written here
 // instead, and the nightly refresh puts any row still waiting back on the queue.
-import type { NotifyMessage } from "../jobs/run";
+import type { NotifyMessage } from "./messages";
 import { mailForReservation } from "./outbox";
 
 export async function requestMail(env: Env, messages: NotifyMessage[]): Promise<void> {

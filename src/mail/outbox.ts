@@ -2,7 +2,9 @@
 // key, so a rerun of the step that caused it (acceptance, a hold) never makes a second row or a second send.
 // With a provider configured the row is queued and the queue consumer (jobs/mail-consumer.ts) sends it;
 // without one (MAIL_PROVIDER_URL empty, as locally) the row is the record and nothing is sent.
-import { reservationsOf } from "../features/account/queries";
+import { reservationById } from "../reservations/read";
+import { reasonOrNull } from "../views/reasons";
+import type { MailQueueMessage } from "./messages";
 import { type MailInput, type MailKind, renderMail } from "./templates";
 
 /**
@@ -15,22 +17,7 @@ export interface MailEnv {
   MAIL_API_KEY: string;
   MAIL_FROM: string;
   LIBRARY_NAME: string;
-}
-
-/** The body of a mail queue message: only the outbox row's id, never the address or the text. */
-export interface MailQueueMessage {
-  outboxId: number;
-}
-
-/**
- * A request to the consumer to record the mails of decided reservations (the acceptance job sends one per
- * kind and chunk, so the job itself does no mail work). Expanded by `mailForReservation`, which is idempotent.
- */
-export interface MailNotifyMessage {
-  type: "notify";
-  kind: MailKind;
-  reservationIds: number[];
-  baseUrl: string;
+  RESERVATION_LIMIT: string;
 }
 
 export interface OutboxMessage {
@@ -104,8 +91,6 @@ export async function requeueWaiting(db: D1Database, env: MailEnv, olderThanMs =
 export interface MailExtra {
   /** Overrides the key suffix; a hold_ready mail defaults to the reservation's held_at. */
   keySuffix?: string;
-  /** The refusal's reason when the reservation row has none. */
-  reason?: string;
 }
 
 interface PatronContact {
@@ -153,8 +138,8 @@ export async function mailForReservation(
   const to = contact?.email?.trim();
   if (contact?.contactMethod !== "mail" || !to) return false;
 
-  // The patron's own reservation list carries title, pickup library and 予約順位 by the one queue rule.
-  const reservation = (await reservationsOf(db, contact.patronId)).find((r) => r.id === reservationId);
+  // The reservation as the patron's own list shows it: title, pickup library and 予約順位 by the one queue rule.
+  const reservation = await reservationById(db, reservationId);
   if (!reservation || !fits(kind, reservation)) return false;
 
   const common = { libraryName: env.LIBRARY_NAME, baseUrl, patronName: contact.name, title: reservation.title };
@@ -165,7 +150,7 @@ export async function mailForReservation(
       input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, queuePosition: reservation.queuePosition };
       break;
     case "rejected":
-      input = { kind, ...common, reason: reservation.reason ?? extra.reason ?? null };
+      input = { kind, ...common, reason: reasonOrNull(reservation.reasonCode, Number(env.RESERVATION_LIMIT)) };
       break;
     case "hold_ready":
       input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, holdUntil: reservation.holdUntil as string };

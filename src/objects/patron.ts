@@ -1,15 +1,10 @@
 // One Durable Object per patron (named by card number). It serialises every change to the patron's
-// quota — web applications, the single-item API, cancellations, and later counter reservations — and
-// keeps the exact count of failed logins for the card.
+// quota — web applications, the single-item API, counter reservations and cancellations — and keeps the
+// exact count of failed logins for the card.
 import { DurableObject } from "cloudflare:workers";
 import { addFailure, type FailureCount, POLICIES, waitSeconds } from "../domain/throttle";
-import {
-  type ApplyInput,
-  type ApplyOutcome,
-  applyReservations,
-  type CancelResult,
-  cancelReservations,
-} from "../features/reservations/commands";
+import { type ApplyInput, type ApplyOutcome, applyReservations } from "../reservations/apply";
+import { type CancelResult, cancelReservations } from "../reservations/cancel";
 
 const LOGIN_KEY = "login-failures";
 

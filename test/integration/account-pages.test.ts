@@ -289,7 +289,7 @@ describe("予約状況 rows", () => {
     const holdUntil = addDays(tokyoDate(Date.now()), 5);
     const onHold = await insertReservation(patron.id, 12, "on_hold", { holdUntil });
     const reserved = await insertReservation(patron.id, 13, "reserved");
-    const rejected = await insertReservation(patron.id, 14, "rejected", { reason: "予約できる件数を超えています" });
+    const rejected = await insertReservation(patron.id, 14, "rejected", { reasonCode: "over_limit" });
     const { status, html } = await page("/account/reservations", jar);
     expect(status).toBe(200);
 
@@ -307,7 +307,7 @@ describe("予約状況 rows", () => {
 
     const rejectedRow = rowOf(html, 14);
     expect(rejectedRow).toContain("予約拒否");
-    expect(rejectedRow).toContain("理由：予約できる件数を超えています");
+    expect(rejectedRow).toContain("理由：予約できる冊数（窓口での予約を含めて10冊）を超えています。");
     expect(rejectedRow).not.toContain('type="checkbox"');
     expect(html).not.toContain(`value="${rejected}"`);
   });

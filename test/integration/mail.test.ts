@@ -5,7 +5,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { consumeDeadLetters, consumeMail, MAX_ATTEMPTS, type MailConsumerEnv, NOTIFY_SLICE } from "../../src/jobs/mail-consumer";
-import type { NotifyMessage } from "../../src/jobs/run";
+import type { NotifyMessage } from "../../src/mail/messages";
 import { mailForReservation, recordMail, requeueWaiting } from "../../src/mail/outbox";
 import { idOfTitle, loadCatalog } from "../support/catalog";
 import { createPatron } from "../support/patrons";
@@ -61,6 +61,7 @@ function mailEnv(provider = PROVIDER) {
     MAIL_API_KEY: "test-mail-key",
     MAIL_FROM: env.MAIL_FROM,
     LIBRARY_NAME: env.LIBRARY_NAME,
+    RESERVATION_LIMIT: env.RESERVATION_LIMIT,
   };
   return { env: mail, send, sendBatch };
 }
@@ -232,13 +233,11 @@ describe("mailForReservation", () => {
 
   it("records the 予約拒否 mail with the reservation's reason", async () => {
     const patron = await createPatron({ mustChange: false });
-    const reservationId = await insertReservation(patron.id, idOfTitle("門"), "rejected", {
-      reason: "予約できる件数（10件）を超えています。",
-    });
+    const reservationId = await insertReservation(patron.id, idOfTitle("門"), "rejected", { reasonCode: "over_limit" });
     expect(await mailForReservation(env.DB, mailEnv("").env, "rejected", reservationId, SITE)).toBe(true);
     const [row] = await outboxOfPatron(patron.id);
     expect(row?.kind).toBe("rejected");
-    expect(row?.body).toContain("理由：予約できる件数（10件）を超えています。");
+    expect(row?.body).toContain("理由：予約できる冊数（窓口での予約を含めて10冊）を超えています。");
   });
 
   it("records the お取り置き mail with pickup library and deadline, once per hold (a second hold mails again)", async () => {

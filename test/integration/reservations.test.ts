@@ -594,14 +594,14 @@ describe("予約順位 (queue position)", () => {
   it("has no queue position for statuses other than reserved", async () => {
     const p = await readyPatron();
     await insertReservation(p.id, classic(37), "on_hold", { holdUntil: "2026-12-10" });
-    await insertReservation(p.id, classic(38), "rejected", { reason: "予約の上限を超えています" });
+    await insertReservation(p.id, classic(38), "rejected", { reasonCode: "over_limit" });
     const { body } = await myReservations(p.token);
     const byMaterial = new Map(body.items.map((i) => [i.materialId, i]));
     expect(byMaterial.get(37)).toMatchObject({ queuePosition: null, holdUntil: "2026-12-10", statusLabel: "お取り置き" });
     expect(byMaterial.get(37)?.cancellable).toBe(false);
     expect(byMaterial.get(38)).toMatchObject({
       queuePosition: null,
-      reason: "予約の上限を超えています",
+      reason: "予約できる冊数（窓口での予約を含めて10冊）を超えています。",
       statusLabel: "予約拒否",
     });
   });

@@ -1,7 +1,9 @@
 // Rows written straight into D1 for patron-side tests: reservations in any status (web or counter), loans,
 // and the small reads the tests check against.
+
 import { env } from "cloudflare:workers";
 import type { ReservationStatus } from "../../src/domain/codes";
+import type { ReasonCode } from "../../src/domain/eligibility";
 
 export interface ReservationRowOptions {
   source?: "web" | "counter";
@@ -9,7 +11,7 @@ export interface ReservationRowOptions {
   appliedAt?: number;
   acceptedAt?: number | null;
   holdUntil?: string | null;
-  reason?: string | null;
+  reasonCode?: ReasonCode | null;
 }
 
 /** Inserts a reservation for a patron and returns its id. */
@@ -27,7 +29,7 @@ export async function insertReservation(
         ? null
         : appliedAt + 1000;
   const row = await env.DB.prepare(
-    `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at, hold_until, reason, updated_at)
+    `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at, hold_until, reason_code, updated_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
   )
     .bind(
@@ -39,7 +41,7 @@ export async function insertReservation(
       appliedAt,
       acceptedAt,
       options.holdUntil ?? null,
-      options.reason ?? null,
+      options.reasonCode ?? null,
       appliedAt,
     )
     .first<{ id: number }>();

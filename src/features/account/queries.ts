@@ -1,54 +1,5 @@
-// What a patron sees of their own account: summary, reservations with queue positions, current loans.
-// Every query is by the session's patron id: a patron can never read another's rows.
-import { ACTIVE_RESERVATION_STATUSES, type ReservationStatus } from "../../domain/codes";
-
-const ACTIVE = ACTIVE_RESERVATION_STATUSES.map((s) => `'${s}'`).join(",");
-
-export interface ReservationRow {
-  id: number;
-  materialId: number;
-  title: string;
-  pickupBranch: string;
-  pickupBranchName: string;
-  status: ReservationStatus;
-  source: "web" | "counter";
-  appliedAt: number;
-  acceptedAt: number | null;
-  queuePosition: number | null;
-  holdUntil: string | null;
-  reason: string | null;
-}
-
-/** The patron's reservations, newest first; 予約順位 counts the reservations accepted earlier that still wait. */
-export async function reservationsOf(db: D1Database, patronId: number): Promise<ReservationRow[]> {
-  const rows = await db
-    .prepare(
-      `SELECT r.id, r.material_id AS materialId, m.title, r.pickup_branch AS pickupBranch, b.name AS pickupBranchName,
-              r.status, r.source, r.applied_at AS appliedAt, r.accepted_at AS acceptedAt, r.hold_until AS holdUntil, r.reason,
-              CASE WHEN r.status = 'reserved' THEN 1 + (
-                SELECT count(*) FROM reservations q
-                WHERE q.material_id = r.material_id AND q.status = 'reserved'
-                  AND (q.accepted_at < r.accepted_at OR (q.accepted_at = r.accepted_at AND q.id < r.id))
-              ) END AS queuePosition
-       FROM reservations r
-       JOIN materials m ON m.id = r.material_id
-       JOIN branches b ON b.code = r.pickup_branch
-       WHERE r.patron_id = ?
-       ORDER BY r.applied_at DESC, r.id DESC`,
-    )
-    .bind(patronId)
-    .all<ReservationRow>();
-  return rows.results;
-}
-
-export async function activeCount(db: D1Database, patronId: number): Promise<number> {
-  const row = await db
-    .prepare(`SELECT count(*) AS n FROM reservations WHERE patron_id = ? AND status IN (${ACTIVE})`)
-    .bind(patronId)
-    .first<{ n: number }>();
-  return row?.n ?? 0;
-}
-
+// What a patron sees of their own account besides reservations (reservations/read.ts): current loans and
+// when the nightly refresh last ran. Every query is by the session's patron id.
 export interface LoanRow {
   itemId: number;
   materialId: number;

@@ -1,48 +1,45 @@
 // 利用状況照会 as pages (/login, /account/…) and as JSON (/api/v1/session, /api/v1/me/…).
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
-import { requirePatron, requireReadyPatron } from "../../auth/middleware";
+import { changeCredentialsFirst, requirePatron, requireReadyPatron } from "../../auth/middleware";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
 import { isWebCancellable } from "../../domain/reservations";
 import type { AppEnv } from "../../env";
 import { AppError, invalidRequest } from "../../errors";
 import { patronObject } from "../../objects/patron";
+import type { CancelRefusal, CancelResult } from "../../reservations/cancel";
+import { activeCount, reservationsOf } from "../../reservations/read";
+import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
-import { activeCount, lastNightly, loansOf, reservationsOf } from "./queries";
+import { field, readForm } from "../../views/forms";
+import { reasonOrNull } from "../../views/reasons";
+import { lastNightly, loansOf } from "./queries";
 import { cancelSchema, credentialsSchema, localPath, loginSchema } from "./schemas";
 import { changeCredentials, logIn, logOut } from "./session-actions";
 import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, ProfilePage, ReservationsPage } from "./views";
 
-const limitOf = (c: Context<AppEnv>) => Number(c.env.RESERVATION_LIMIT);
+const limitOf = (c: Context<AppEnv>) => settingsOf(c.env).reservationLimit;
 
 /** Pages that need a patron: the login page when there is none, the change screen until credentials are changed. */
 function pagePatron(c: Context<AppEnv>, { allowTemporary = false } = {}) {
   const patron = c.var.patron;
   const here = new URL(c.req.url);
   if (!patron) return { redirect: c.redirect(`/login?next=${encodeURIComponent(here.pathname + here.search)}`, 303) };
-  if (patron.mustChangeCredentials && !allowTemporary) {
-    return { redirect: c.redirect(`/account/profile?next=${encodeURIComponent(here.pathname + here.search)}`, 303) };
-  }
-  return { patron };
+  const redirect = allowTemporary ? undefined : changeCredentialsFirst(c, here.pathname + here.search);
+  return redirect ? { redirect } : { patron };
 }
 
-async function formObject(c: Context<AppEnv>): Promise<Record<string, string | string[]>> {
-  const body = await c.req.parseBody({ all: true });
-  const out: Record<string, string | string[]> = {};
-  for (const [k, v] of Object.entries(body)) {
-    if (typeof v === "string") out[k] = v;
-    else if (Array.isArray(v)) out[k] = v.filter((x): x is string => typeof x === "string");
-  }
-  return out;
-}
+const CANCEL_REFUSALS: Record<CancelRefusal, string> = {
+  on_hold: "お取り置き中の資料は、ホームページから取り消せません。受取館へご連絡ください。",
+  not_cancellable: "この予約はすでに終了しているため、取り消せません。",
+  not_found: "指定された予約は見つかりませんでした。",
+};
 
-const text = (v: string | string[] | undefined) => (typeof v === "string" ? v : undefined);
-
-function cancelOutcomeMessage(status: string | undefined, ok: boolean, message?: string): string {
-  if (ok && status === "application_cancelled") return "予約申請を取り消しました（予約申請取消）。";
-  if (ok && status === "cancel_requested") return "取消を申請しました（取消申請中）。翌開館日の朝に正式に取り消されます。";
-  return message ?? "取り消せませんでした。";
+function cancelOutcomeMessage(r: CancelResult): string {
+  if (!r.ok) return CANCEL_REFUSALS[r.refusal];
+  if (r.status === "application_cancelled") return "予約申請を取り消しました（予約申請取消）。";
+  return "取消を申請しました（取消申請中）。翌開館日の朝に正式に取り消されます。";
 }
 
 export const accountPages = new Hono<AppEnv>()
@@ -51,10 +48,10 @@ export const accountPages = new Hono<AppEnv>()
     return c.html(<LoginPage errors={{}} next={localPath(c.req.query("next"))} />);
   })
   .post("/login", async (c) => {
-    const form = await formObject(c);
-    const next = localPath(text(form.next));
+    const form = await readForm(c);
+    const next = localPath(field(form, "next"));
     const parsed = parseWith(loginSchema, form);
-    if (!parsed.ok) return c.html(<LoginPage errors={parsed.fields} cardNumber={text(form.cardNumber)} next={next} />, 400);
+    if (!parsed.ok) return c.html(<LoginPage errors={parsed.fields} cardNumber={field(form, "cardNumber")} next={next} />, 400);
     try {
       const { patron } = await logIn(c, parsed.data.cardNumber, parsed.data.password);
       if (patron.mustChangeCredentials) {
@@ -98,9 +95,13 @@ export const accountPages = new Hono<AppEnv>()
   .post("/account/profile", async (c) => {
     const { patron, redirect } = pagePatron(c, { allowTemporary: true });
     if (redirect) return redirect;
-    const form = await formObject(c);
-    const next = localPath(text(form.next));
-    const values = { email: text(form.email), emailConfirm: text(form.emailConfirm), contactMethod: text(form.contactMethod) };
+    const form = await readForm(c);
+    const next = localPath(field(form, "next"));
+    const values = {
+      email: field(form, "email"),
+      emailConfirm: field(form, "emailConfirm"),
+      contactMethod: field(form, "contactMethod"),
+    };
     const parsed = parseWith(credentialsSchema, form);
     const result = parsed.ok ? await changeCredentials(c, parsed.data) : parsed;
     if (!result.ok) {
@@ -118,6 +119,7 @@ export const accountPages = new Hono<AppEnv>()
     return c.html(
       <ReservationsPage
         rows={await reservationsOf(c.env.DB, patron.id)}
+        limit={limitOf(c)}
         asOf={Date.now()}
         nightly={await lastNightly(c.env.DB)}
       />,
@@ -126,12 +128,15 @@ export const accountPages = new Hono<AppEnv>()
   .post("/account/reservations/cancel", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
-    const form = await formObject(c);
+    const form = await readForm(c);
     const ids = form.ids === undefined ? [] : Array.isArray(form.ids) ? form.ids : [form.ids];
     const parsed = parseWith(cancelSchema, { ids });
     if (!parsed.ok) {
       const rows = await reservationsOf(c.env.DB, patron.id);
-      return c.html(<ReservationsPage rows={rows} asOf={Date.now()} error={Object.values(parsed.fields)[0]} />, 400);
+      return c.html(
+        <ReservationsPage rows={rows} limit={limitOf(c)} asOf={Date.now()} error={Object.values(parsed.fields)[0]} />,
+        400,
+      );
     }
     const results = await patronObject(c.env, patron.cardNumber).cancel(patron.id, parsed.data.ids, Date.now());
     const rows = await reservationsOf(c.env.DB, patron.id);
@@ -139,9 +144,9 @@ export const accountPages = new Hono<AppEnv>()
     const outcomes: CancelOutcome[] = results.map((r) => ({
       title: titles.get(r.id) ?? `予約 ${r.id}`,
       ok: r.ok,
-      message: cancelOutcomeMessage(r.status, r.ok, r.message),
+      message: cancelOutcomeMessage(r),
     }));
-    return c.html(<ReservationsPage rows={rows} asOf={Date.now()} outcomes={outcomes} />);
+    return c.html(<ReservationsPage rows={rows} limit={limitOf(c)} asOf={Date.now()} outcomes={outcomes} />);
   })
   .get("/account/loans", async (c) => {
     const { patron, redirect } = pagePatron(c);
@@ -198,7 +203,7 @@ export const accountApi = new Hono<AppEnv>()
         queuePosition: r.queuePosition,
         holdUntil: r.holdUntil,
         cancellable: isWebCancellable(r.status),
-        reason: r.reason,
+        reason: reasonOrNull(r.reasonCode, limitOf(c)),
       })),
     });
   })
@@ -210,7 +215,9 @@ export const accountApi = new Hono<AppEnv>()
         id: r.id,
         ok: r.ok,
         status: r.status ?? null,
-        ...(r.error ? { error: { code: r.error, message: r.message } } : {}),
+        ...(r.ok
+          ? {}
+          : { error: { code: r.refusal === "not_found" ? "not_found" : "invalid_state", message: CANCEL_REFUSALS[r.refusal] } }),
       })),
     });
   })

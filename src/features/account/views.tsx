@@ -2,37 +2,12 @@
 import { tokyoDate } from "../../domain/calendar";
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
 import { isWebCancellable } from "../../domain/reservations";
+import type { ReservationRow } from "../../reservations/read";
 import { jaDate, jaDateTime } from "../../views/format";
+import { a11y, ErrorSummary, type Errors, FieldError } from "../../views/forms";
 import { Layout } from "../../views/layout";
-import type { LoanRow, ReservationRow } from "./queries";
-
-type Errors = Record<string, string>;
-
-function FieldError({ errors, name }: { errors: Errors; name: string }) {
-  return errors[name] ? (
-    <p class="error" id={`${name}-error`}>
-      {errors[name]}
-    </p>
-  ) : null;
-}
-
-const a11y = (errors: Errors, name: string) =>
-  errors[name] ? { "aria-describedby": `${name}-error`, "aria-invalid": "true" } : {};
-
-function ErrorSummary({ errors }: { errors: Errors }) {
-  const messages = Object.values(errors);
-  if (messages.length === 0) return null;
-  return (
-    <div class="notice error-box" role="alert">
-      <p>入力内容を確認してください。</p>
-      <ul>
-        {messages.map((m) => (
-          <li class="error">{m}</li>
-        ))}
-      </ul>
-    </div>
-  );
-}
+import { reasonText } from "../../views/reasons";
+import type { LoanRow } from "./queries";
 
 /** Card number and password fields, shared by the login page and the cart. */
 export function CredentialFields({ errors, cardNumber }: { errors: Errors; cardNumber?: string }) {
@@ -271,12 +246,15 @@ function AsOf({ asOf, nightly }: { asOf: number; nightly?: number | null }) {
 
 export function ReservationsPage({
   rows,
+  limit,
   asOf,
   nightly,
   outcomes,
   error,
 }: {
   rows: ReservationRow[];
+  /** The reservation limit, for the wording of an over-limit refusal. */
+  limit: number;
   asOf: number;
   nightly?: number | null;
   outcomes?: CancelOutcome[];
@@ -346,7 +324,7 @@ export function ReservationsPage({
                   <td data-label="詳細">
                     {r.queuePosition ? `予約順位 ${r.queuePosition}位` : ""}
                     {r.holdUntil ? `取置期限 ${jaDate(r.holdUntil)}` : ""}
-                    {r.reason ? `理由：${r.reason}` : ""}
+                    {r.reasonCode ? `理由：${reasonText(r.reasonCode, limit)}` : ""}
                   </td>
                 </tr>
               ))}

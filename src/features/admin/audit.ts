@@ -1,17 +1,17 @@
 // The audit log: who did what to which record, when. Never a password, a token, or a title beside a card.
-import type { Context } from "hono";
+import type { Db } from "../../db/client";
 import { auditLog } from "../../db/schema";
-import type { AppEnv } from "../../env";
 
 export async function audit(
-  c: Context<AppEnv>,
+  db: Db,
+  actor: string,
   action: string,
   target: { type: string; id: string | number },
   detail?: Record<string, unknown>,
 ): Promise<void> {
-  await c.var.db.insert(auditLog).values({
+  await db.insert(auditLog).values({
     at: Date.now(),
-    actor: c.var.staff ?? "system",
+    actor,
     action,
     targetType: target.type,
     targetId: String(target.id),

@@ -3,19 +3,21 @@
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { requireReadyPatron } from "../../auth/middleware";
+import { changeCredentialsFirst, credentialsChangeRequired, requireReadyPatron } from "../../auth/middleware";
 import { tokyoIso } from "../../domain/calendar";
 import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
 import { remainingQuota } from "../../domain/reservations";
 import type { AppEnv } from "../../env";
 import { AppError, invalidRequest } from "../../errors";
 import { patronObject } from "../../objects/patron";
+import type { AppliedReservation, ApplyOutcome } from "../../reservations/apply";
+import { activeCount } from "../../reservations/read";
+import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
-import { activeCount } from "../account/queries";
+import { field, idOf, readForm } from "../../views/forms";
 import { applySchema, loginSchema, materialRef } from "../account/schemas";
 import { logIn } from "../account/session-actions";
 import { getMaterial, listBranches } from "../catalog/queries";
-import type { AppliedReservation, ApplyOutcome } from "../reservations/commands";
 import {
   CART_COOKIE,
   type CartLine,
@@ -29,7 +31,7 @@ import {
 } from "./queries";
 import { CartPage, ConfirmPage, DonePage } from "./views";
 
-const limitOf = (c: Context<AppEnv>) => Number(c.env.RESERVATION_LIMIT);
+const limitOf = (c: Context<AppEnv>) => settingsOf(c.env).reservationLimit;
 
 /** The cart of this request: the patron's, or the guest's from its cookie (made when `create`). */
 async function cartOf(c: Context<AppEnv>, create: boolean): Promise<string | undefined> {
@@ -138,17 +140,14 @@ async function cartPage(
 }
 
 /** Temporary credentials: the change screen first, then back to the confirmation with the cart intact. */
-const mustChangeFirst = (c: Context<AppEnv>) =>
-  c.var.patron?.mustChangeCredentials
-    ? c.redirect(`/account/profile?next=${encodeURIComponent("/cart/confirm")}`, 303)
-    : undefined;
+const mustChangeFirst = (c: Context<AppEnv>) => changeCredentialsFirst(c, "/cart/confirm");
 
 export const cartPages = new Hono<AppEnv>()
   .get("/cart", async (c) => mustChangeFirst(c) ?? c.html(await cartPage(c)))
   .post("/cart/items", async (c) => {
     const redirect = mustChangeFirst(c);
     if (redirect) return redirect;
-    const parsed = parseWith(materialRef, await c.req.parseBody());
+    const parsed = parseWith(materialRef, await readForm(c));
     if (!parsed.ok) return c.html(await cartPage(c, { message: Object.values(parsed.fields)[0] }), 400);
     await addToCart(c, parsed.data.materialId, parsed.data.pickupBranch);
     return c.redirect("/cart", 303);
@@ -156,16 +155,16 @@ export const cartPages = new Hono<AppEnv>()
   .post("/cart/items/:materialId/delete", async (c) => {
     const redirect = mustChangeFirst(c);
     if (redirect) return redirect;
-    const id = Number(c.req.param("materialId"));
+    const id = idOf(c.req.param("materialId"));
     const cartId = await cartOf(c, false);
-    if (cartId && Number.isInteger(id)) await removeCartItem(c.var.db, cartId, id);
+    if (cartId && id !== undefined) await removeCartItem(c.var.db, cartId, id);
     return c.redirect("/cart", 303);
   })
   .post("/cart/confirm", async (c) => {
     if (!c.var.patron) {
-      const form = await c.req.parseBody();
+      const form = await readForm(c);
       const parsed = parseWith(loginSchema, form);
-      const cardNumber = typeof form.cardNumber === "string" ? form.cardNumber : undefined;
+      const cardNumber = field(form, "cardNumber");
       if (!parsed.ok) return c.html(await cartPage(c, { errors: parsed.fields, cardNumber }), 400);
       try {
         const { patron } = await logIn(c, parsed.data.cardNumber, parsed.data.password);
@@ -231,8 +230,8 @@ export const cartApi = new Hono<AppEnv>()
     );
   })
   .delete("/cart/items/:materialId", async (c) => {
-    const id = Number(c.req.param("materialId"));
-    if (!Number.isInteger(id) || id <= 0) throw invalidRequest({ materialId: "資料の指定が正しくありません。" });
+    const id = idOf(c.req.param("materialId"));
+    if (id === undefined) throw invalidRequest({ materialId: "資料の指定が正しくありません。" });
     const cartId = await cartOf(c, false);
     if (cartId) await removeCartItem(c.var.db, cartId, id);
     return c.body(null, 204);
@@ -243,8 +242,7 @@ export const cartApi = new Hono<AppEnv>()
       const { token, patron } = await logIn(c, cardNumber, password);
       if (patron.mustChangeCredentials) {
         // The cart now belongs to the patron; after PUT /me/credentials with this token, apply again.
-        throw new AppError(
-          "credentials_change_required",
+        throw credentialsChangeRequired(
           "はじめに、メールアドレスとパスワードを変更してください。予約カートはそのまま残ります。",
           {
             token,

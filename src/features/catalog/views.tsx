@@ -2,6 +2,7 @@
 import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
 import { formatIsbn } from "../../domain/isbn";
 import { NOT_RESERVABLE_MESSAGES } from "../../domain/reservability";
+import { a11y as fieldA11y } from "../../views/forms";
 import { Layout } from "../../views/layout";
 import type { MaterialDetail } from "./queries";
 import type { SearchQuery } from "./schemas";
@@ -39,7 +40,7 @@ function SearchForm({
       </p>
     ) : null;
   // A field with an error points to its message and says it is invalid.
-  const a11y = (name: string) => (errors[name] ? { "aria-describedby": `${name}-error`, "aria-invalid": "true" } : {});
+  const a11y = (name: string) => fieldA11y(errors, name);
   const advancedOpen = ["title", "author", "publisher", "isbn", "ndc", "type", "yearFrom", "yearTo", "branch", "available"].some(
     (k) => values[k],
   );

@@ -1,0 +1,185 @@
+// The staff side's own SQL: patrons' web use, the catalog and copies (with their search rows), branches,
+// the calendar and the outbox. Reservation, copy-status and loan changes live in src/reservations/.
+import { materialSearchRow, titleNorm, titleSortKey } from "../../domain/search-text";
+
+export async function patronByCard(db: D1Database, card: string) {
+  const row = await db
+    .prepare("SELECT id, card_number AS cardNumber FROM patrons WHERE card_number = ?")
+    .bind(card)
+    .first<{ id: number; cardNumber: string }>();
+  return row ?? undefined;
+}
+
+export async function itemIdByBarcode(db: D1Database, barcode: string): Promise<number | undefined> {
+  const row = await db.prepare("SELECT id FROM items WHERE barcode = ?").bind(barcode.trim()).first<{ id: number }>();
+  return row?.id;
+}
+
+/** A card holder without web use yet (an existing row) is enabled in place; one already using the web is not. */
+export async function enableWebUse(
+  db: D1Database,
+  p: { card: string; name: string; nameKana: string | null; email: string; passwordHash: string; cardValidUntil: string | null },
+  now: number,
+): Promise<number | undefined> {
+  const r = await db
+    .prepare(
+      `INSERT INTO patrons (card_number, name, name_kana, email, email_temporary, password_hash, must_change_credentials, web_enabled, card_valid_until, updated_at)
+       VALUES (?1, ?2, ?3, ?4, 1, ?5, 1, 1, ?6, ?7)
+       ON CONFLICT (card_number) DO UPDATE SET email = ?4, email_temporary = 1, password_hash = ?5, must_change_credentials = 1,
+         web_enabled = 1, card_valid_until = coalesce(?6, card_valid_until), updated_at = ?7
+       WHERE web_enabled = 0
+       RETURNING id`,
+    )
+    .bind(p.card, p.name, p.nameKana, p.email, p.passwordHash, p.cardValidUntil, now)
+    .first<{ id: number }>();
+  return r?.id;
+}
+
+export async function setTemporaryPassword(db: D1Database, patronId: number, passwordHash: string, now: number) {
+  await db
+    .prepare("UPDATE patrons SET password_hash = ?, must_change_credentials = 1, updated_at = ? WHERE id = ?")
+    .bind(passwordHash, now, patronId)
+    .run();
+}
+
+export interface PatronPatch {
+  webEnabled?: boolean;
+  suspended?: boolean;
+  cardValidUntil?: string | null;
+}
+
+/** Only the given fields change; `cardValidUntil: null` removes the end date. */
+export async function patchPatron(db: D1Database, patronId: number, p: PatronPatch, now: number) {
+  await db
+    .prepare(
+      `UPDATE patrons SET web_enabled = coalesce(?, web_enabled), suspended = coalesce(?, suspended),
+           card_valid_until = CASE WHEN ? THEN ? ELSE card_valid_until END, updated_at = ? WHERE id = ?`,
+    )
+    .bind(
+      p.webEnabled === undefined ? null : p.webEnabled ? 1 : 0,
+      p.suspended === undefined ? null : p.suspended ? 1 : 0,
+      p.cardValidUntil !== undefined ? 1 : 0,
+      p.cardValidUntil ?? null,
+      now,
+      patronId,
+    )
+    .run();
+}
+
+/** False when the branch code exists already. */
+export async function insertBranch(db: D1Database, b: { code: string; name: string; pickup: boolean }): Promise<boolean> {
+  const r = await db
+    .prepare("INSERT INTO branches (code, name, pickup) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+    .bind(b.code, b.name, b.pickup ? 1 : 0)
+    .run();
+  return r.meta.changes > 0;
+}
+
+export async function upsertOpeningDay(db: D1Database, date: string, open: boolean) {
+  await db
+    .prepare("INSERT INTO calendar_days (date, open) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET open = excluded.open")
+    .bind(date, open ? 1 : 0)
+    .run();
+}
+
+export type MaterialInput = Record<string, unknown> & { title: string };
+
+/** The material row and its search row in one batch, so the index never lags the catalog. */
+function materialStatements(db: D1Database, m: MaterialInput, materialId?: number) {
+  const s = materialSearchRow(m as Parameters<typeof materialSearchRow>[0]);
+  const cols = {
+    title: m.title,
+    title_kana: m.titleKana ?? null,
+    author: m.author ?? null,
+    author_kana: m.authorKana ?? null,
+    publisher: m.publisher ?? null,
+    year: m.year ?? null,
+    isbn: m.isbn ?? null,
+    ndc: m.ndc ?? null,
+    subject: m.subject ?? null,
+    series: m.series ?? null,
+    type: m.type,
+    magazine_title: m.magazineTitle ?? null,
+    issue_label: m.issueLabel ?? null,
+    issue_date: m.issueDate ?? null,
+    latest_issue: m.latestIssue ? 1 : 0,
+    title_sort: titleSortKey(m.title, (m.titleKana as string | undefined) ?? null),
+    title_norm: titleNorm(m.title, (m.titleKana as string | undefined) ?? null),
+    updated_at: Date.now(),
+  };
+  const names = Object.keys(cols);
+  const values = Object.values(cols);
+  const material =
+    materialId === undefined
+      ? db
+          .prepare(`INSERT INTO materials (${names.join(",")}) VALUES (${names.map(() => "?").join(",")}) RETURNING id`)
+          .bind(...values)
+      : db.prepare(`UPDATE materials SET ${names.map((n) => `${n} = ?`).join(", ")} WHERE id = ?`).bind(...values, materialId);
+  const search = db
+    .prepare(
+      `INSERT INTO material_search (material_id, title, author, publisher, subject)
+       VALUES (${materialId === undefined ? "(SELECT max(id) FROM materials)" : "?"}, ?, ?, ?, ?)
+       ON CONFLICT (material_id) DO UPDATE SET title = excluded.title, author = excluded.author, publisher = excluded.publisher, subject = excluded.subject`,
+    )
+    .bind(...(materialId === undefined ? [] : [materialId]), s.title, s.author, s.publisher, s.subject);
+  return [material, search];
+}
+
+export async function insertMaterial(db: D1Database, m: MaterialInput): Promise<number> {
+  const [inserted] = await db.batch<{ id: number }>(materialStatements(db, m));
+  return inserted?.results?.[0]?.id as number;
+}
+
+/** Merges the patch into the record; false when the material does not exist. */
+export async function patchMaterial(db: D1Database, materialId: number, patch: Record<string, unknown>): Promise<boolean> {
+  const current = await db
+    .prepare(
+      `SELECT title, title_kana AS titleKana, author, author_kana AS authorKana, publisher, year, isbn, ndc, subject, series, type,
+              magazine_title AS magazineTitle, issue_label AS issueLabel, issue_date AS issueDate, latest_issue AS latestIssue
+       FROM materials WHERE id = ?`,
+    )
+    .bind(materialId)
+    .first<MaterialInput>();
+  if (!current) return false;
+  await db.batch(materialStatements(db, { ...current, latestIssue: current.latestIssue === 1, ...patch }, materialId));
+  return true;
+}
+
+/** A new copy; undefined when the material or branch is unknown or the barcode is taken. */
+export async function insertItem(
+  db: D1Database,
+  it: { materialId: number; branch: string; barcode: string; callNumber: string | null; loanable: boolean },
+): Promise<number | undefined> {
+  const r = await db
+    .prepare(
+      `INSERT INTO items (material_id, branch_code, barcode, call_number, loanable, status, updated_at)
+       SELECT ?, ?, ?, ?, ?, 'available', ? WHERE EXISTS (SELECT 1 FROM materials WHERE id = ?) AND EXISTS (SELECT 1 FROM branches WHERE code = ?)
+       ON CONFLICT DO NOTHING RETURNING id`,
+    )
+    .bind(it.materialId, it.branch, it.barcode, it.callNumber, it.loanable ? 1 : 0, Date.now(), it.materialId, it.branch)
+    .first<{ id: number }>();
+  return r?.id;
+}
+
+export interface OutboxRow {
+  id: number;
+  to: string;
+  subject: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  createdAt: number;
+  sentAt: number | null;
+}
+
+/** The mail outbox, newest first, optionally of one state (the API and the staff page). */
+export async function outboxRows(db: D1Database, status?: string): Promise<OutboxRow[]> {
+  const rows = await db
+    .prepare(
+      `SELECT id, to_address AS "to", subject, kind, status, attempts, created_at AS createdAt, sent_at AS sentAt
+       FROM mail_outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT 200`,
+    )
+    .bind(status ?? null)
+    .all<OutboxRow>();
+  return rows.results;
+}

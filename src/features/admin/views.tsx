@@ -1,0 +1,362 @@
+// Staff pages: the staff layout (menu and logout on every page), the login page, the morning dashboard,
+// the counter page and the mail outbox. Components only; the routes are in pages.tsx.
+import type { Child } from "hono/jsx";
+import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
+import type { RecentRun } from "../../jobs/queries";
+import type { HoldCandidate, PendingApplication } from "../../reservations/read";
+import { jaDateTime } from "../../views/format";
+import { Layout } from "../../views/layout";
+import type { OutboxRow } from "./queries";
+import { SETTABLE_ITEM_STATUSES } from "./schemas";
+
+/** What an action did, shown at the top of the page it posted back to. */
+export interface Outcome {
+  ok: boolean;
+  text: string;
+}
+
+/** Every staff page: the staff menu with 職員ログアウト, the title, and the outcome of the last action. */
+export function StaffLayout({ title, message, children }: { title: string; message?: Outcome | undefined; children: Child }) {
+  return (
+    <Layout title={`職員：${title}`}>
+      <nav class="pager" aria-label="職員メニュー">
+        <a href="/admin">受付・取置</a>
+        <a href="/admin/counter">窓口業務</a>
+        <a href="/admin/mail">メール送信状況</a>
+        <form action="/admin/logout" method="post" class="inline">
+          <button type="submit" class="secondary">
+            職員ログアウト
+          </button>
+        </form>
+      </nav>
+      <h1>{title}</h1>
+      {message ? (
+        <p class={`notice ${message.ok ? "ok" : "error"}`} role={message.ok ? "status" : "alert"}>
+          {message.text}
+        </p>
+      ) : null}
+      {children}
+    </Layout>
+  );
+}
+
+export function Dashboard({
+  pending,
+  runs,
+  candidates,
+  today,
+  message,
+}: {
+  pending: { count: number; oldest: number | null; first: PendingApplication[] };
+  runs: RecentRun[];
+  candidates: HoldCandidate[];
+  today: string;
+  message?: Outcome | undefined;
+}) {
+  return (
+    <StaffLayout title="受付処理と取り置き" message={message}>
+      <h2>予約申請中（受付待ち）</h2>
+      <p>
+        {pending.count}件{pending.oldest ? `（いちばん古い申請：${jaDateTime(pending.oldest)}）` : ""}
+      </p>
+      {pending.first.length > 0 ? (
+        <table class="stack">
+          <caption>申請の古い順（最大50件）</caption>
+          <thead>
+            <tr>
+              <th scope="col">申請日時</th>
+              <th scope="col">資料名</th>
+              <th scope="col">利用者番号</th>
+              <th scope="col">受取館</th>
+            </tr>
+          </thead>
+          <tbody>
+            {pending.first.map((w) => (
+              <tr>
+                <td data-label="申請日時">{jaDateTime(w.appliedAt)}</td>
+                <td data-label="資料名">{w.title}</td>
+                <td data-label="利用者番号">{w.cardNumber}</td>
+                <td data-label="受取館">{w.pickup}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      ) : null}
+      <form action="/admin/acceptance" method="post">
+        <input type="hidden" name="date" value={today} />
+        <button type="submit">{today} の受付処理を実行</button>
+      </form>
+      <h2>最近の処理</h2>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">処理</th>
+            <th scope="col">業務日</th>
+            <th scope="col">結果</th>
+          </tr>
+        </thead>
+        <tbody>
+          {runs.map((r) => (
+            <tr>
+              <td>{r.job === "acceptance" ? "受付処理" : "夜間更新"}</td>
+              <td>{r.businessDate}</td>
+              <td>{r.finishedAt ? summaryText(r.summary) : "処理中"}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <h2>取り置く資料（予約順）</h2>
+      {candidates.length === 0 ? (
+        <p>取り置く資料はありません。</p>
+      ) : (
+        <table class="stack">
+          <thead>
+            <tr>
+              <th scope="col">資料名</th>
+              <th scope="col">予約順位</th>
+              <th scope="col">利用者番号</th>
+              <th scope="col">受取館</th>
+              <th scope="col">所蔵（バーコード）</th>
+              <th scope="col">操作</th>
+            </tr>
+          </thead>
+          <tbody>
+            {candidates.map((h) => (
+              <tr>
+                <td data-label="資料名">{h.title}</td>
+                <td data-label="予約順位">{h.position}</td>
+                <td data-label="利用者番号">{h.cardNumber}</td>
+                <td data-label="受取館">{h.pickupBranch}</td>
+                <td data-label="所蔵">
+                  {h.itemBranch} {h.barcode}
+                </td>
+                <td data-label="操作">
+                  <form action="/admin/holds" method="post" class="inline">
+                    <input type="hidden" name="reservationId" value={String(h.reservationId)} />
+                    <input type="hidden" name="itemId" value={String(h.itemId)} />
+                    <button type="submit" aria-label={`${h.title}を取り置く`}>
+                      取り置く
+                    </button>
+                  </form>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </StaffLayout>
+  );
+}
+
+export function summaryText(summary: string | null): string {
+  if (!summary) return "";
+  const s = JSON.parse(summary) as Record<string, number>;
+  if ("accepted" in s)
+    return `予約中 ${s.accepted}件・予約拒否 ${s.rejected}件・取消 ${s.cancelled}件・取消不可 ${s.cancellationsRefused}件`;
+  return `取置期限切れ ${s.holdsExpired ?? 0}件・匿名化 ${s.reservationsAnonymised ?? 0}件・貸出記録の切り離し ${s.loansUnlinked ?? 0}件`;
+}
+
+export function LoginPage({ error }: { error?: string }) {
+  return (
+    <Layout title="職員ログイン">
+      <h1>職員ログイン</h1>
+      {error ? (
+        <p class="notice error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      <form action="/admin/login" method="post">
+        <label for="staffName">職員名（操作の記録に残ります）</label>
+        <input type="text" id="staffName" name="staffName" autocomplete="name" required />
+        <label for="token">職員用トークン</label>
+        <input type="password" id="token" name="token" autocomplete="off" required />
+        <p>
+          <button type="submit">ログイン</button>
+        </p>
+      </form>
+    </Layout>
+  );
+}
+
+function Field({
+  name,
+  label,
+  type = "text",
+  required = true,
+}: {
+  name: string;
+  label: string;
+  type?: string;
+  required?: boolean;
+}) {
+  return (
+    <>
+      <label for={name}>{label}</label>
+      <input type={type} id={name} name={name} required={required} autocomplete="off" />
+    </>
+  );
+}
+
+function Section({ title, action, children, button }: { title: string; action: string; children: Child; button: string }) {
+  return (
+    <section>
+      <h2>{title}</h2>
+      <form action={action} method="post">
+        {children}
+        <p>
+          <button type="submit">{button}</button>
+        </p>
+      </form>
+    </section>
+  );
+}
+
+interface Branch {
+  code: string;
+  name: string;
+  pickup: boolean;
+}
+
+export function CounterPage({ branches, message }: { branches: Branch[]; message?: Outcome | undefined }) {
+  const pickups = branches.filter((b) => b.pickup);
+  return (
+    <StaffLayout title="窓口業務" message={message}>
+      <div class="grid">
+        <Section title="インターネット予約の利用登録" action="/admin/counter/register" button="登録して仮パスワードを発行">
+          <Field name="name" label="氏名" />
+          <Field name="nameKana" label="氏名ヨミ" required={false} />
+          <Field name="email" label="仮のメールアドレス" type="email" />
+          <Field name="cardNumber" label="利用者番号（空欄なら新しく採番）" required={false} />
+        </Section>
+        <Section title="パスワード再発行" action="/admin/counter/reset" button="仮パスワードを再発行">
+          <Field name="resetCard" label="利用者番号" />
+        </Section>
+        <Section title="利用の停止・再開" action="/admin/counter/status" button="変更する">
+          <Field name="statusCard" label="利用者番号" />
+          <label for="change">変更</label>
+          <select id="change" name="change">
+            <option value="web-off">インターネット予約を停止</option>
+            <option value="web-on">インターネット予約を再開</option>
+            <option value="suspend">利用停止</option>
+            <option value="resume">利用停止を解除</option>
+          </select>
+        </Section>
+        <Section title="窓口予約" action="/admin/counter/reserve" button="予約する（予約中）">
+          <Field name="reserveCard" label="利用者番号" />
+          <Field name="materialId" label="資料番号" />
+          <label for="pickupBranch">受取館</label>
+          <select id="pickupBranch" name="pickupBranch">
+            {pickups.map((b) => (
+              <option value={b.code}>{b.name}</option>
+            ))}
+          </select>
+        </Section>
+        <Section title="貸出" action="/admin/counter/lend" button="貸し出す">
+          <Field name="lendCard" label="利用者番号" />
+          <Field name="barcode" label="資料のバーコード" />
+        </Section>
+        <Section title="返却" action="/admin/counter/return" button="返却する">
+          <Field name="returnBarcode" label="資料のバーコード" />
+        </Section>
+        <Section title="資料の登録" action="/admin/counter/material" button="資料を登録">
+          <Field name="title" label="書名" />
+          <Field name="titleKana" label="書名ヨミ（カタカナ）" required={false} />
+          <Field name="author" label="著者名" required={false} />
+          <Field name="authorKana" label="著者ヨミ" required={false} />
+          <Field name="publisher" label="出版者" required={false} />
+          <Field name="year" label="出版年" required={false} />
+          <Field name="isbn" label="ISBN" required={false} />
+          <Field name="ndc" label="分類（NDC）" required={false} />
+          <label for="type">資料種別</label>
+          <select id="type" name="type">
+            {MATERIAL_TYPES.map((t) => (
+              <option value={t}>{MATERIAL_TYPE_LABELS[t]}</option>
+            ))}
+          </select>
+          <Field name="magazineTitle" label="雑誌名（雑誌のとき）" required={false} />
+          <p class="check">
+            <input type="checkbox" id="latestIssue" name="latestIssue" value="1" />
+            <label for="latestIssue">雑誌の最新号（予約不可）</label>
+          </p>
+        </Section>
+        <Section title="資料の修正（入力した項目だけ変わります）" action="/admin/counter/material-edit" button="資料を修正">
+          <Field name="editMaterialId" label="資料番号" />
+          <Field name="editTitle" label="書名" required={false} />
+          <Field name="editTitleKana" label="書名ヨミ" required={false} />
+          <Field name="editAuthor" label="著者名" required={false} />
+          <Field name="editPublisher" label="出版者" required={false} />
+          <label for="editLatest">雑誌の最新号</label>
+          <select id="editLatest" name="editLatest">
+            <option value="">変更しない</option>
+            <option value="1">最新号にする（予約不可）</option>
+            <option value="0">最新号でなくする</option>
+          </select>
+        </Section>
+        <Section title="所蔵（資料の一冊）の登録" action="/admin/counter/item" button="所蔵を登録">
+          <Field name="itemMaterialId" label="資料番号" />
+          <label for="branch">所蔵館</label>
+          <select id="branch" name="branch">
+            {branches.map((b) => (
+              <option value={b.code}>{b.name}</option>
+            ))}
+          </select>
+          <Field name="itemBarcode" label="バーコード（空欄なら採番）" required={false} />
+          <Field name="callNumber" label="請求記号" required={false} />
+          <p class="check">
+            <input type="checkbox" id="notLoanable" name="notLoanable" value="1" />
+            <label for="notLoanable">禁帯出（館内閲覧のみ）</label>
+          </p>
+        </Section>
+        <Section title="所蔵の状態" action="/admin/counter/item-status" button="状態を変更">
+          <Field name="statusBarcode" label="バーコード" />
+          <label for="itemStatus">状態</label>
+          <select id="itemStatus" name="itemStatus">
+            {SETTABLE_ITEM_STATUSES.map((st) => (
+              <option value={st}>{ITEM_STATUS_LABELS[st]}</option>
+            ))}
+          </select>
+        </Section>
+        <Section title="開館日" action="/admin/counter/calendar" button="設定する">
+          <Field name="date" label="日付" type="date" />
+          <label for="open">開館・休館</label>
+          <select id="open" name="open">
+            <option value="1">開館日</option>
+            <option value="0">休館日</option>
+          </select>
+        </Section>
+      </div>
+    </StaffLayout>
+  );
+}
+export function MailPage({ rows }: { rows: OutboxRow[] }) {
+  return (
+    <StaffLayout title="メール送信状況">
+      {rows.length === 0 ? (
+        <p>メールはありません。</p>
+      ) : (
+        <table class="stack">
+          <thead>
+            <tr>
+              <th scope="col">作成</th>
+              <th scope="col">宛先</th>
+              <th scope="col">件名</th>
+              <th scope="col">状態</th>
+              <th scope="col">試行</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((m) => (
+              <tr>
+                <td data-label="作成">{jaDateTime(m.createdAt)}</td>
+                <td data-label="宛先">{m.to}</td>
+                <td data-label="件名">{m.subject}</td>
+                <td data-label="状態">{m.status}</td>
+                <td data-label="試行">{m.attempts}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </StaffLayout>
+  );
+}

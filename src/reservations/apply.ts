@@ -1,0 +1,158 @@
+// Making reservations: a patron's web application (all or nothing, within the limit) and a counter
+// reservation (予約中 at once, queued from now). Only the patron's Durable Object calls this, so each
+// check-then-write runs alone; the partial unique index on active reservations backs it up.
+import { tokyoDate } from "../domain/calendar";
+import { type Channel, PATRON_REFUSALS, type PatronStanding, type RefusalCode, refusalOf } from "../domain/eligibility";
+import { reservability } from "../domain/reservability";
+import { remainingQuota } from "../domain/reservations";
+import { copyCountColumns, isActiveSql } from "./sql";
+
+export interface ApplicationItem {
+  materialId: number;
+  pickupBranch: string;
+}
+
+export interface ApplyInput {
+  patronId: number;
+  items: ApplicationItem[];
+  /** web: 予約申請中 until the morning acceptance; counter: 予約中 at once, queued from now. Default web. */
+  source?: "web" | "counter";
+  /** The cart to empty of these materials in the same transaction, if the items came from one. */
+  cartId?: string;
+  now: number;
+  limit: number;
+}
+
+export interface AppliedReservation {
+  id: number;
+  materialId: number;
+  pickupBranch: string;
+  appliedAt: number;
+}
+
+export type ApplyOutcome =
+  | { ok: true; reservations: AppliedReservation[] }
+  | { ok: false; code: "quota_exceeded"; remaining: number }
+  | { ok: false; code: "not_reservable"; materialIds: number[] }
+  | { ok: false; code: "already_reserved"; materialIds: number[] }
+  | { ok: false; code: "invalid_request"; field: "pickupBranch" | "items" }
+  | { ok: false; code: "forbidden" };
+
+interface PatronRow {
+  webEnabled: number;
+  suspended: number;
+  mustChange: number;
+  validUntil: string | null;
+}
+
+export const standingOf = (p: PatronRow | undefined): PatronStanding | undefined =>
+  p && {
+    webEnabled: p.webEnabled === 1,
+    suspended: p.suspended === 1,
+    mustChangeCredentials: p.mustChange === 1,
+    cardValidUntil: p.validUntil,
+  };
+
+/** The patron columns `standingOf` reads, for a `patrons` row aliased `p`. */
+export const STANDING_COLUMNS =
+  "p.web_enabled AS webEnabled, p.suspended, p.must_change_credentials AS mustChange, p.card_valid_until AS validUntil";
+
+export interface MaterialRow {
+  id: number;
+  latestIssue: number;
+  usable: number;
+  lendable: number;
+}
+
+/** Reservability of materials by id, with the copy counts it needs, in one statement. */
+export const materialsForRule = (db: D1Database, idsJson: string) =>
+  db
+    .prepare(
+      `SELECT m.id, m.latest_issue AS latestIssue, ${copyCountColumns("m")}
+       FROM materials m WHERE m.id IN (SELECT value FROM json_each(?))`,
+    )
+    .bind(idsJson);
+
+export const reservabilityOf = (m: MaterialRow | undefined) =>
+  m
+    ? reservability({ latestIssue: m.latestIssue === 1, usableCopies: m.usable, lendableCopies: m.lendable })
+    : ({ reservable: false, reason: "no_loanable_item" } as const);
+
+/** Applies for every item or none: the patron may reserve, each material may be reserved, no duplicate, within the limit. */
+export async function applyReservations(db: D1Database, input: ApplyInput): Promise<ApplyOutcome> {
+  const { patronId, items, now, limit } = input;
+  if (items.length === 0) return { ok: false, code: "invalid_request", field: "items" };
+  const ids = JSON.stringify(items.map((i) => i.materialId));
+  const [patron, active, duplicates, materials, pickups] = await db.batch([
+    db.prepare(`SELECT ${STANDING_COLUMNS} FROM patrons p WHERE p.id = ?`).bind(patronId),
+    db.prepare(`SELECT count(*) AS n FROM reservations WHERE patron_id = ? AND ${isActiveSql()}`).bind(patronId),
+    db
+      .prepare(
+        `SELECT DISTINCT material_id AS id FROM reservations
+         WHERE patron_id = ? AND ${isActiveSql()} AND material_id IN (SELECT value FROM json_each(?))`,
+      )
+      .bind(patronId, ids),
+    materialsForRule(db, ids),
+    db.prepare("SELECT code FROM branches WHERE pickup = 1"),
+  ]);
+  const counter = input.source === "counter";
+  const channel: Channel = counter ? "counter" : "web";
+  const standing = standingOf(patron?.results?.[0] as PatronRow | undefined);
+  const activeCount = (active?.results?.[0] as { n: number } | undefined)?.n ?? 0;
+  const dup = new Set(((duplicates?.results ?? []) as Array<{ id: number }>).map((r) => r.id));
+  const found = new Map(((materials?.results ?? []) as MaterialRow[]).map((m) => [m.id, m]));
+  const today = tokyoDate(now);
+  const refusals = items.map((i) =>
+    refusalOf({
+      channel,
+      patron: standing,
+      today,
+      reservability: reservabilityOf(found.get(i.materialId)),
+      duplicate: dup.has(i.materialId),
+      activeCount,
+      adding: items.length,
+      limit,
+    }),
+  );
+  const refusedFor = (codes: readonly (RefusalCode | undefined)[]) =>
+    items.filter((_, n) => codes.includes(refusals[n])).map((i) => i.materialId);
+
+  if (refusals.some((r) => r && PATRON_REFUSALS.includes(r))) return { ok: false, code: "forbidden" };
+  const pickupCodes = new Set(((pickups?.results ?? []) as Array<{ code: string }>).map((r) => r.code));
+  if (items.some((i) => !pickupCodes.has(i.pickupBranch))) return { ok: false, code: "invalid_request", field: "pickupBranch" };
+  const notReservable = refusedFor(["latest_issue", "reading_room_only", "no_loanable_item"]);
+  if (notReservable.length > 0) return { ok: false, code: "not_reservable", materialIds: notReservable };
+  const duplicated = refusedFor(["duplicate"]);
+  if (duplicated.length > 0) return { ok: false, code: "already_reserved", materialIds: duplicated };
+  if (refusals.includes("over_limit"))
+    return { ok: false, code: "quota_exceeded", remaining: remainingQuota(limit, activeCount) };
+
+  const inserts = items.map((i) =>
+    db
+      .prepare(
+        `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, material_id AS materialId, pickup_branch AS pickupBranch, applied_at AS appliedAt`,
+      )
+      .bind(
+        patronId,
+        i.materialId,
+        i.pickupBranch,
+        counter ? "reserved" : "applied",
+        counter ? "counter" : "web",
+        now,
+        counter ? now : null,
+        now,
+      ),
+  );
+  const cleanup = input.cartId
+    ? [
+        db
+          .prepare("DELETE FROM cart_items WHERE cart_id = ? AND material_id IN (SELECT value FROM json_each(?))")
+          .bind(input.cartId, ids),
+      ]
+    : [];
+  // One batch is one transaction: every reservation is written and the cart emptied, or nothing is.
+  const results = await db.batch([...inserts, ...cleanup]);
+  const reservations = results.slice(0, inserts.length).map((r) => r.results?.[0] as AppliedReservation);
+  return { ok: true, reservations };
+}

@@ -1,0 +1,79 @@
+// Loans at the counter: lending a copy (collecting the copy set aside fulfils that reservation) and returns.
+import { addDays } from "../domain/calendar";
+
+export type LendOutcome =
+  | { ok: true; loanId: number; dueDate: string }
+  | { ok: false; code: "item_not_found" | "reading_room_only" | "held_for_another" | "not_on_shelf" | "changed" };
+
+/** Lends a copy to a patron: on the shelf, or set aside for this very patron. */
+export async function lend(
+  db: D1Database,
+  {
+    patronId,
+    itemId,
+    dueDate,
+    now,
+    today,
+    loanDays,
+  }: { patronId: number; itemId: number; dueDate?: string; now: number; today: string; loanDays: number },
+): Promise<LendOutcome> {
+  const item = await db
+    .prepare("SELECT id, status, loanable FROM items WHERE id = ?")
+    .bind(itemId)
+    .first<{ id: number; status: string; loanable: number }>();
+  if (!item) return { ok: false, code: "item_not_found" };
+  if (!item.loanable) return { ok: false, code: "reading_room_only" };
+  const hold = await db
+    .prepare("SELECT id, patron_id AS patronId FROM reservations WHERE hold_item_id = ? AND status = 'on_hold'")
+    .bind(item.id)
+    .first<{ id: number; patronId: number }>();
+  if (hold && hold.patronId !== patronId) return { ok: false, code: "held_for_another" };
+  if (!hold && item.status !== "available") return { ok: false, code: "not_on_shelf" };
+  const due = dueDate ?? addDays(today, loanDays);
+  // Each step happens only if the one before it did (changes() = 1), so a hold or loan made since the
+  // reads above leaves everything as it was.
+  const [claimed, loan] = await db.batch<{ id: number }>([
+    db
+      .prepare("UPDATE items SET status = 'on_loan', updated_at = ? WHERE id = ? AND status = ?")
+      .bind(now, item.id, hold ? "on_hold" : "available"),
+    db
+      .prepare(
+        "INSERT INTO loans (item_id, patron_id, reservation_id, loaned_at, due_date) SELECT ?, ?, ?, ?, ? WHERE changes() = 1 RETURNING id",
+      )
+      .bind(item.id, patronId, hold?.id ?? null, now, due),
+    // Collecting the copy set aside fulfils that reservation (貸出済み).
+    db
+      .prepare(
+        "UPDATE reservations SET status = 'fulfilled', closed_at = ?, updated_at = ? WHERE id = ? AND status = 'on_hold' AND changes() = 1",
+      )
+      .bind(now, now, hold?.id ?? 0),
+  ]);
+  const loanId = loan?.results?.[0]?.id;
+  if ((claimed?.meta.changes ?? 0) === 0 || loanId === undefined) return { ok: false, code: "changed" };
+  return { ok: true, loanId, dueDate: due };
+}
+
+/** The open loan of a copy, if any. */
+export async function openLoanOfItem(db: D1Database, itemId: number): Promise<number | undefined> {
+  const row = await db
+    .prepare("SELECT id FROM loans WHERE item_id = ? AND returned_at IS NULL")
+    .bind(itemId)
+    .first<{ id: number }>();
+  return row?.id;
+}
+
+/** A return: the loan closes and the copy goes back on the shelf (the nightly refresh then forgets the patron). */
+export async function returnLoan(db: D1Database, loanId: number, now: number): Promise<"returned" | "not_found"> {
+  const loan = await db
+    .prepare("SELECT item_id AS itemId FROM loans WHERE id = ? AND returned_at IS NULL")
+    .bind(loanId)
+    .first<{ itemId: number }>();
+  if (!loan) return "not_found";
+  await db.batch([
+    db.prepare("UPDATE loans SET returned_at = ? WHERE id = ?").bind(now, loanId),
+    db
+      .prepare("UPDATE items SET status = 'available', updated_at = ? WHERE id = ? AND status = 'on_loan'")
+      .bind(now, loan.itemId),
+  ]);
+  return "returned";
+}

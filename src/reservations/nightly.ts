@@ -1,0 +1,36 @@
+// The nightly transitions: holds past their deadline expire (取置期限切れ) and their copies go back for the
+// next patron in the queue; finished reservations and returned loans forget their patron (privacy).
+import { isFinishedSql } from "./sql";
+
+const DAY = 24 * 60 * 60 * 1000;
+/** Finished reservations keep their patron this long, for questions at the counter; then anonymised. */
+export const RESERVATION_RETENTION_DAYS = 30;
+
+/** The statements, in order; jobs/nightly.ts runs them in one batch with the other clean-ups. */
+export function nightlyTransitions(db: D1Database, businessDate: string, now: number) {
+  return {
+    // Copies of holds past their deadline go back to the shelf, then the holds expire.
+    copiesReleased: db
+      .prepare(
+        `UPDATE items SET status = 'available', updated_at = ?1
+         WHERE status = 'on_hold' AND id IN (SELECT hold_item_id FROM reservations WHERE status = 'on_hold' AND hold_until < ?2)`,
+      )
+      .bind(now, businessDate),
+    holdsExpired: db
+      .prepare(
+        "UPDATE reservations SET status = 'expired', closed_at = ?1, updated_at = ?1 WHERE status = 'on_hold' AND hold_until < ?2",
+      )
+      .bind(now, businessDate),
+    reservationsAnonymised: db
+      .prepare(
+        `UPDATE reservations SET patron_id = NULL, anonymised_at = ?1, reason_code = NULL
+         WHERE patron_id IS NOT NULL AND ${isFinishedSql()} AND closed_at <= ?2`,
+      )
+      .bind(now, now - RESERVATION_RETENTION_DAYS * DAY),
+    // Japanese libraries promise not to keep who read what: a returned loan forgets its patron and its
+    // reservation (which would lead back to the patron for 30 more days).
+    loansUnlinked: db.prepare(
+      "UPDATE loans SET patron_id = NULL, reservation_id = NULL WHERE returned_at IS NOT NULL AND (patron_id IS NOT NULL OR reservation_id IS NOT NULL)",
+    ),
+  };
+}

@@ -1,0 +1,44 @@
+// The library's settings, parsed once from the Worker's vars (wrangler.toml [vars]); a bad value fails loudly.
+import { z } from "zod";
+
+const count = z.coerce.number().int().positive();
+
+const schema = z.object({
+  RESERVATION_LIMIT: count,
+  HOLD_DAYS: count,
+  LOAN_DAYS: count,
+  PUBLIC_BASE_URL: z.url(),
+  LIBRARY_NAME: z.string().min(1),
+});
+
+export interface Settings {
+  /** Active reservations a patron may have, counter ones included (10). */
+  reservationLimit: number;
+  /** Opening days a copy stays set aside (7). */
+  holdDays: number;
+  /** Days of a loan (14). */
+  loanDays: number;
+  /** The public address of the site: the only source of links in mail. */
+  baseUrl: string;
+  libraryName: string;
+}
+
+const parsed = new WeakMap<object, Settings>();
+
+/** Vars widened to string: `wrangler types` gives them their local literal values, a deployment others. */
+type SettingsEnv = Record<"RESERVATION_LIMIT" | "HOLD_DAYS" | "LOAN_DAYS" | "PUBLIC_BASE_URL" | "LIBRARY_NAME", string>;
+
+export function settingsOf(env: SettingsEnv): Settings {
+  const known = parsed.get(env);
+  if (known) return known;
+  const v = schema.parse(env);
+  const settings: Settings = {
+    reservationLimit: v.RESERVATION_LIMIT,
+    holdDays: v.HOLD_DAYS,
+    loanDays: v.LOAN_DAYS,
+    baseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, ""),
+    libraryName: v.LIBRARY_NAME,
+  };
+  parsed.set(env, settings);
+  return settings;
+}
