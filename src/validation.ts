@@ -19,13 +19,6 @@ export function parseWith<S extends z.ZodType>(schema: S, input: unknown): Parse
   return result.success ? { ok: true, data: result.data } : { ok: false, fields: fieldErrors(result.error) };
 }
 
-/** Parses or throws invalid_request (the API path). */
-export function parseOrThrow<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
-  const parsed = parseWith(schema, input);
-  if (!parsed.ok) throw invalidRequest(parsed.fields);
-  return parsed.data;
-}
-
 /** The hook for @hono/zod-validator: a failed validation becomes the contract's invalid_request. */
 export const throwInvalid = (result: { success: boolean; error?: unknown }) => {
   if (!result.success) throw invalidRequest(fieldErrors(result.error as z.ZodError));

@@ -8,11 +8,6 @@ export function toIsbn13(input: string): string | undefined {
   return ISBN.parse(compact)?.isbn13 ?? undefined;
 }
 
-/** Whether a search term looks like an ISBN someone typed (so a keyword search also tries it). */
-export function looksLikeIsbn(input: string): boolean {
-  return toIsbn13(input) !== undefined;
-}
-
 /** The hyphenated ISBN-13 for display, or the digits when the ranges are unknown. */
 export function formatIsbn(isbn13: string): string {
   return ISBN.hyphenate(isbn13) || isbn13;

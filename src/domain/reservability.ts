@@ -33,7 +33,3 @@ export function copyCounts(items: ReadonlyArray<{ status: ItemStatus; loanable: 
   const usable = items.filter((i) => !UNUSABLE_ITEM_STATUSES.includes(i.status));
   return { usableCopies: usable.length, lendableCopies: usable.filter((i) => i.loanable).length };
 }
-
-/** Whether a copy can be borrowed right now: on the shelf and lendable. */
-export const isAvailableNow = (item: { status: ItemStatus; loanable: boolean }): boolean =>
-  item.status === "available" && item.loanable;

@@ -3,9 +3,10 @@ import { describe, expect, it } from "vitest";
 import { type EligibilityFacts, PATRON_REFUSALS, refusalOf } from "../../src/domain/eligibility";
 import { holdDeadline } from "../../src/domain/holds";
 
+const standing = { webEnabled: true, suspended: false, mustChangeCredentials: false, cardValidUntil: null };
 const ok: EligibilityFacts = {
   channel: "acceptance",
-  patron: { webEnabled: true, suspended: false, mustChangeCredentials: false, cardValidUntil: null },
+  patron: standing,
   today: "2026-12-01",
   reservability: { reservable: true },
   duplicate: false,
@@ -13,7 +14,7 @@ const ok: EligibilityFacts = {
   adding: 1,
   limit: 10,
 };
-const patron = (change: Partial<NonNullable<EligibilityFacts["patron"]>>) => ({ patron: { ...ok.patron!, ...change } });
+const patron = (change: Partial<NonNullable<EligibilityFacts["patron"]>>) => ({ patron: { ...standing, ...change } });
 
 describe("refusalOf", () => {
   it("allows when every rule holds", () => expect(refusalOf(ok)).toBeUndefined());

@@ -1,7 +1,7 @@
 // May a material be reserved: not the latest magazine issue, not 禁帯出-only, not without a copy that can be lent.
 import { describe, expect, it } from "vitest";
 import type { ItemStatus } from "../../src/domain/codes";
-import { copyCounts, isAvailableNow, NOT_RESERVABLE_MESSAGES, reservability } from "../../src/domain/reservability";
+import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../src/domain/reservability";
 
 type Copy = { status: ItemStatus; loanable: boolean };
 const copy = (status: ItemStatus, loanable = true): Copy => ({ status, loanable });
@@ -78,14 +78,5 @@ describe("reservability", () => {
     for (const reason of ["latest_issue", "reading_room_only", "no_loanable_item"] as const) {
       expect(NOT_RESERVABLE_MESSAGES[reason]).toMatch(/予約できません/);
     }
-  });
-});
-
-describe("isAvailableNow", () => {
-  it("is true only for a lendable copy on the shelf", () => {
-    expect(isAvailableNow(copy("available"))).toBe(true);
-    expect(isAvailableNow(copy("available", false))).toBe(false);
-    expect(isAvailableNow(copy("on_loan"))).toBe(false);
-    expect(isAvailableNow(copy("missing"))).toBe(false);
   });
 });

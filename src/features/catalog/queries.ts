@@ -2,9 +2,8 @@
 import { asc, between, eq } from "drizzle-orm";
 import type { Db } from "../../db/client";
 import { branches, calendarDays } from "../../db/schema";
-import { ACTIVE_RESERVATION_STATUSES, type ItemStatus, type MaterialType } from "../../domain/codes";
-
-const ACTIVE = ACTIVE_RESERVATION_STATUSES.map((s) => `'${s}'`).join(",");
+import type { ItemStatus, MaterialType } from "../../domain/codes";
+import { isActiveSql } from "../../reservations/sql";
 
 export interface Holding {
   itemId: number;
@@ -65,7 +64,7 @@ export async function getMaterial(db: D1Database, id: number): Promise<MaterialD
        WHERE i.material_id = ? AND i.status <> 'withdrawn' ORDER BY b.sort_order, i.id`,
       )
       .bind(id),
-    db.prepare(`SELECT count(*) AS n FROM reservations WHERE material_id = ? AND status IN (${ACTIVE})`).bind(id),
+    db.prepare(`SELECT count(*) AS n FROM reservations WHERE material_id = ? AND ${isActiveSql()}`).bind(id),
   ]);
   const row = m?.results?.[0] as MaterialRow | undefined;
   if (!row) return undefined;

@@ -1,10 +1,12 @@
 // Catalog search over the FTS5 bigram index (D1 directly: Drizzle does not model virtual tables).
 // Cost grows with the number of hits, so the plan adapts: the cheap FTS-only count decides whether
 // every hit can be ranked (bm25 with title boosts) or whether the page is read in index order instead.
-import { ACTIVE_RESERVATION_STATUSES, type MaterialType, UNUSABLE_ITEM_STATUSES } from "../../domain/codes";
+
+import type { MaterialType } from "../../domain/codes";
 import { toIsbn13 } from "../../domain/isbn";
 import { type NotReservableReason, reservability } from "../../domain/reservability";
 import { matchExpression, queryTerms } from "../../domain/search-text";
+import { availableNowSql, copyCountColumns, isActiveSql } from "../../reservations/sql";
 
 export type SearchSort = "relevance" | "newest" | "title";
 
@@ -63,19 +65,16 @@ export const SEARCH_LIMITS: SearchLimits = { rankAll: 2000, countCap: 1000 };
 /** Receives D1's metadata of every statement a search ran (the benchmark sums the server-side time). */
 export type MetaSink = (meta: D1Meta) => void;
 
-const ACTIVE = ACTIVE_RESERVATION_STATUSES.map((s) => `'${s}'`).join(",");
-const UNUSABLE = UNUSABLE_ITEM_STATUSES.map((s) => `'${s}'`).join(",");
 const BM25 = "bm25(material_fts, 10.0, 4.0, 1.0, 2.0)";
 
 /** Per-material figures for the rows of one page only, in the order of the given ids. */
 const SUMMARY_SQL = `
   SELECT p.id, p.title, p.author, p.publisher, p.year, p.type, p.latest_issue AS latestIssue,
     (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status <> 'withdrawn') AS holdingCount,
-    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status = 'available' AND i.loanable = 1) AS availableCount,
+    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND ${availableNowSql("i")}) AS availableCount,
     (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status = 'available') AS onShelfCount,
-    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status NOT IN (${UNUSABLE})) AS usableCount,
-    (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status NOT IN (${UNUSABLE}) AND i.loanable = 1) AS lendableCount,
-    (SELECT count(*) FROM reservations r WHERE r.material_id = p.id AND r.status IN (${ACTIVE})) AS reservationCount
+    ${copyCountColumns("p")},
+    (SELECT count(*) FROM reservations r WHERE r.material_id = p.id AND ${isActiveSql("r.status")}) AS reservationCount
   FROM json_each(?) j JOIN materials p ON p.id = j.value ORDER BY j.key`;
 
 interface SummaryRow {
@@ -89,16 +88,16 @@ interface SummaryRow {
   holdingCount: number;
   availableCount: number;
   onShelfCount: number;
-  usableCount: number;
-  lendableCount: number;
+  usable: number;
+  lendable: number;
   reservationCount: number;
 }
 
 function toSummary(row: SummaryRow): MaterialSummary {
   const r = reservability({
     latestIssue: row.latestIssue === 1,
-    usableCopies: row.usableCount,
-    lendableCopies: row.lendableCount,
+    usableCopies: row.usable,
+    lendableCopies: row.lendable,
   });
   return {
     id: row.id,
@@ -159,7 +158,7 @@ function filtersOf(params: SearchParams): Filters {
   if (params.branch || params.available) {
     const conditions = [
       params.branch ? "i.branch_code = ?" : undefined,
-      params.available ? "i.status = 'available' AND i.loanable = 1" : "i.status <> 'withdrawn'",
+      params.available ? availableNowSql("i") : "i.status <> 'withdrawn'",
     ].filter(Boolean);
     copies = `EXISTS (SELECT 1 FROM items i WHERE i.material_id = $id AND ${conditions.join(" AND ")})`;
     if (params.branch) copyBinds.push(params.branch);
