@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { materialSearchRow, titleNorm, titleSortKey } from "../domain/search-text";
+import { materialSearchRow, titleNorm, titleSortKey } from "../src/domain/search-text";
 import { literal } from "./demo/sql";
 import { wrangler } from "./local";
 

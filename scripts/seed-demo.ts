@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { hashPassword } from "../auth/password";
+import { hashPassword } from "../src/auth/password";
 import { DEMO_BRANCHES, DEMO_PATRONS, demoCalendar, demoCatalog } from "./demo/catalog";
 import { branchInserts, inserts, itemInserts, materialInserts } from "./demo/sql";
 import { ensureDevVars, localQuery, persistArgs, wrangler } from "./local";

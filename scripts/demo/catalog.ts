@@ -1,9 +1,9 @@
 // The demo library: branches, calendar, real classics and generated materials with copies, demo patrons.
 // Deterministic (seeded), so every fresh machine gets the same catalog and tests can rely on it.
 import holidayJp from "@holiday-jp/holiday_jp";
-import { addDays, isRegularClosingDay } from "../../domain/calendar";
-import type { ItemStatus, MaterialType } from "../../domain/codes";
-import { toIsbn13 } from "../../domain/isbn";
+import { addDays, isRegularClosingDay } from "../../src/domain/calendar";
+import type { ItemStatus, MaterialType } from "../../src/domain/codes";
+import { toIsbn13 } from "../../src/domain/isbn";
 import { type ClassicWork, classics } from "./classics";
 
 export interface DemoBranch {

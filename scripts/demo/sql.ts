@@ -1,5 +1,5 @@
 // Demo records as SQL text: multi-row INSERTs with literal values, for `wrangler d1 execute --file` and D1 exec().
-import { materialSearchRow, titleNorm, titleSortKey } from "../../domain/search-text";
+import { materialSearchRow, titleNorm, titleSortKey } from "../../src/domain/search-text";
 import type { DemoBranch, DemoItem, DemoMaterial } from "./catalog";
 
 type Value = string | number | boolean | null;

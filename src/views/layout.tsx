@@ -1,9 +1,9 @@
 // The document shell every page shares: lang="ja", one stylesheet, htmx (deferred, enhancement only).
+import { env } from "cloudflare:workers";
 import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
+import { settingsOf } from "../settings";
 import { assets } from "./assets";
-
-export const LIBRARY_NAME = "みなみ市立図書館";
 
 export interface LayoutProps {
   title: string;
@@ -11,6 +11,8 @@ export interface LayoutProps {
 }
 
 export function Layout({ title, children }: LayoutProps) {
+  // The library's name from the Worker's vars (LIBRARY_NAME), read where the page is rendered.
+  const LIBRARY_NAME = settingsOf(env).libraryName;
   return (
     <>
       {raw("<!doctype html>")}

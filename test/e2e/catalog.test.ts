@@ -1,7 +1,7 @@
 // Search → results → paging → detail in headless Chromium at a 360-px phone viewport, with and without JavaScript.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { measureVisits } from "../../src/cli/page-weight";
+import { measureVisits } from "../../scripts/page-weight";
 import { browserAvailable, PHONE, shot, useLibrary } from "./harness";
 
 describe.skipIf(!browserAvailable)("the catalog in a phone browser", () => {

@@ -4,8 +4,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
-import { root } from "../../src/cli/local";
-import { CHROMIUM, launchBrowser, type Server, startServer } from "../../src/cli/local-server";
+import { root } from "../../scripts/local";
+import { CHROMIUM, launchBrowser, type Server, startServer } from "../../scripts/local-server";
 
 export const browserAvailable = existsSync(CHROMIUM);
 

@@ -1,7 +1,7 @@
 // The catalog's JSON API as the contract (API.md) defines it: shapes, counts, reservability, errors, headers.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { DEMO_BRANCHES } from "../../src/cli/demo/catalog";
+import { DEMO_BRANCHES } from "../../scripts/demo/catalog";
 import { FIXTURES, idOfTitle, loadCatalog } from "../support/catalog";
 import { call, getJson } from "../support/http";
 

@@ -1,6 +1,6 @@
 // The search a Japanese patron relies on: a table of queries with the materials each must and must not find.
 import { beforeAll, describe, expect, it } from "vitest";
-import { classics } from "../../src/cli/demo/classics";
+import { classics } from "../../scripts/demo/classics";
 import { FIXTURES, idOfTitle, idsWhere, loadCatalog } from "../support/catalog";
 import { getJson } from "../support/http";
 

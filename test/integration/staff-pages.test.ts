@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { loadCatalog } from "../support/catalog";
-import { call } from "../support/http";
+import { BASE, call } from "../support/http";
 import { cookiesFrom, createPatron, formPost } from "../support/patrons";
 
 beforeAll(loadCatalog);
@@ -22,6 +22,27 @@ describe("staff pages", () => {
       expect(res.headers.get("Location")).toBe("/admin/login");
     },
   );
+
+  it.each(["/admin", "/admin/counter", "/admin/mail"])(
+    "%s has the one staff layout: the staff menu and the 職員ログアウト button",
+    async (path) => {
+      const html = await (await call(path, { headers: { Cookie: await staffCookie() } })).text();
+      expect(html).toContain('aria-label="職員メニュー"');
+      expect(html).toContain('action="/admin/logout"');
+      expect(html).toContain("職員ログアウト");
+    },
+  );
+
+  it("a malformed form body gets a Japanese message and changes nothing", async () => {
+    const cookie = await staffCookie();
+    const res = await call("/admin/counter/calendar", {
+      method: "POST",
+      headers: { Cookie: cookie, Origin: BASE, "Content-Type": "multipart/form-data; boundary=x" },
+      body: "--x\r\nbroken",
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("送信された内容を読み取れませんでした");
+  });
 
   it("refuses a wrong token with a Japanese message and no session", async () => {
     const res = await call("/admin/login", formPost({ staffName: "山田 司書", token: "nope" }));

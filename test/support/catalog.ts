@@ -1,10 +1,10 @@
 // A known catalog for tests: the demo's real classics plus hand-made materials for edge cases
 // (hostile text, width variants, ISBN, latest magazine issue, 禁帯出, lost copies, false bigram hits).
 import { env } from "cloudflare:workers";
-import type { DemoItem, DemoMaterial } from "../../src/cli/demo/catalog";
-import { classicMaterial, DEMO_BRANCHES } from "../../src/cli/demo/catalog";
-import { classics } from "../../src/cli/demo/classics";
-import { branchInserts, inserts, itemInserts, materialInserts } from "../../src/cli/demo/sql";
+import type { DemoItem, DemoMaterial } from "../../scripts/demo/catalog";
+import { classicMaterial, DEMO_BRANCHES } from "../../scripts/demo/catalog";
+import { classics } from "../../scripts/demo/classics";
+import { branchInserts, inserts, itemInserts, materialInserts } from "../../scripts/demo/sql";
 
 const base = {
   titleKana: null,

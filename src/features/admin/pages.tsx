@@ -45,17 +45,17 @@ async function counterPage(c: Context<AppEnv>, message?: Outcome) {
  */
 async function perform(
   c: Context<AppEnv>,
-  page: (c: Context<AppEnv>, m: Outcome) => Promise<unknown>,
+  page: (c: Context<AppEnv>, m: Outcome) => ReturnType<typeof dashboard>,
   work: (f: Form) => Promise<string>,
 ) {
   const f = await readForm(c);
   try {
-    return c.html((await page(c, { ok: true, text: await work(f) })) as string);
+    return c.html(await page(c, { ok: true, text: await work(f) }));
   } catch (err) {
     if (!(err instanceof AppError)) throw err;
     const fields = (err.extra.fields ?? {}) as Record<string, string>;
     const detail = Object.values(fields).join(" ");
-    return c.html((await page(c, { ok: false, text: `${err.message}${detail ? ` ${detail}` : ""}` })) as string, err.status);
+    return c.html(await page(c, { ok: false, text: `${err.message}${detail ? ` ${detail}` : ""}` }), err.status);
   }
 }
 
