@@ -1,5 +1,6 @@
 // Builds the Hono app: security headers, the per-request database, error mapping, one route per feature.
 import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { gateTemporaryCredentials, loadPatron, refuseCrossSite } from "./auth/middleware";
 import { requireStaff } from "./auth/staff";
@@ -12,6 +13,7 @@ import { adminApi } from "./features/admin/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
+import { limitBodies, requireJsonBodies } from "./http/bodies";
 import { isFragmentRequest } from "./views/htmx";
 import { MessageFragment, MessagePage } from "./views/layout";
 
@@ -47,6 +49,8 @@ export function buildApp() {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "private, no-store");
   });
 
+  app.use(limitBodies);
+  app.use("/api/*", requireJsonBodies);
   app.use(refuseCrossSite);
   // Staff API: the token (or a staff session) before anything else, even for paths that do not exist.
   app.use("/api/v1/admin/*", requireStaff({ mode: "api" }));
@@ -68,7 +72,13 @@ export function buildApp() {
   });
 
   app.onError((err, c) => {
-    const known = err instanceof AppError ? err : undefined;
+    // A body the framework could not parse (malformed JSON) is the client's fault, said in the contract's words.
+    const known =
+      err instanceof AppError
+        ? err
+        : err instanceof HTTPException && err.status === 400
+          ? new AppError("invalid_request", "送信された内容を読み取れませんでした。JSON の形式を確かめてください。")
+          : undefined;
     if (!known) {
       // Only the error's kind and message: no request data, which may carry personal details.
       console.error("unhandled error", err.name, err.message);

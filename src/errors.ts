@@ -12,6 +12,8 @@ export type ErrorCode =
   | "quota_exceeded"
   | "already_reserved"
   | "invalid_state"
+  | "payload_too_large"
+  | "unsupported_media_type"
   | "too_many_attempts";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -25,6 +27,8 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   quota_exceeded: 409,
   already_reserved: 409,
   invalid_state: 409,
+  payload_too_large: 413,
+  unsupported_media_type: 415,
   too_many_attempts: 429,
 };
 

@@ -5,6 +5,7 @@ import { getCookie } from "hono/cookie";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
 import { findPatronSession, SESSION_COOKIE } from "./sessions";
+import { isStaffToken } from "./staff";
 
 /** The session token of a request and how it came. */
 export function sessionToken(c: Context): { token: string; via: "bearer" | "cookie" } | undefined {
@@ -26,6 +27,15 @@ export const loadPatron: MiddlewareHandler<AppEnv> = async (c, next) => {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
+/** Whether the request's bearer token is the staff token or a live patron session. */
+async function bearerAuthenticates(c: Context<AppEnv>): Promise<boolean> {
+  const auth = c.req.header("Authorization");
+  if (!auth?.startsWith("Bearer ")) return false;
+  const token = auth.slice(7).trim();
+  if (await isStaffToken(c.env, token)) return true;
+  return (await findPatronSession(c.var.db, token, Date.now())) !== undefined;
+}
+
 /**
  * Cross-site request forgery: a state-changing request from a browser must come from our own pages.
  * Browsers send Origin on such requests (our Referrer-Policy keeps it a real origin, not "null"), so a
@@ -37,7 +47,8 @@ export const refuseCrossSite: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (SAFE_METHODS.has(c.req.method)) return next();
   const origin = c.req.header("Origin");
   const own = new URL(c.req.url).origin;
-  const ridesOnCookie = Boolean(c.req.header("Cookie")) && !c.req.header("Authorization")?.startsWith("Bearer ");
+  // A bearer token lifts the cookie rule only when it authenticates: a made-up one beside a cookie is a cookie request.
+  const ridesOnCookie = Boolean(c.req.header("Cookie")) && !(await bearerAuthenticates(c));
   const allowed = origin !== undefined ? origin === own : !ridesOnCookie || c.req.header("Sec-Fetch-Site") === "same-origin";
   if (!allowed) {
     throw new AppError(

@@ -3,12 +3,18 @@
 
 import { addDays } from "../domain/calendar";
 import type { ItemStatus } from "../domain/codes";
-import { holdDeadline } from "../domain/holds";
-import { settableAsideSql } from "./sql";
+import { holdDeadline, mayTakeCopy } from "../domain/holds";
+import { aheadInQueueSql, settableAsideSql } from "./sql";
 
 export type SetAsideOutcome =
   | { ok: true; holdUntil: string }
-  | { ok: false; code: "not_found" | "not_waiting" | "copy_not_free" };
+  | { ok: false; code: "not_found" | "not_waiting" | "copy_not_free" }
+  | { ok: false; code: "not_first_in_queue"; position: number; freeCopies: number };
+
+/** 予約順位 of reservation `r` (reserved ones ahead + 1) and the copies of its material free to set aside. */
+const QUEUE_FACTS = `
+  1 + (SELECT count(*) FROM reservations q WHERE q.material_id = r.material_id AND q.status = 'reserved' AND ${aheadInQueueSql("q", "r")}) AS position,
+  (SELECT count(*) FROM items i WHERE i.material_id = r.material_id AND ${settableAsideSql("i")}) AS freeCopies`;
 
 /** The opening days after `from` (enough for any hold deadline). */
 async function openDatesAfter(db: D1Database, from: string): Promise<string[]> {
@@ -24,22 +30,26 @@ export async function setAside(
   db: D1Database,
   reservationId: number,
   itemId: number,
-  { now, today, holdDays }: { now: number; today: string; holdDays: number },
+  { now, today, holdDays, outOfTurn = false }: { now: number; today: string; holdDays: number; outOfTurn?: boolean },
 ): Promise<SetAsideOutcome> {
   const r = await db
-    .prepare("SELECT id, material_id AS materialId, status FROM reservations WHERE id = ?")
+    .prepare(`SELECT r.id, r.material_id AS materialId, r.status, ${QUEUE_FACTS} FROM reservations r WHERE r.id = ?`)
     .bind(reservationId)
-    .first<{ id: number; materialId: number; status: string }>();
+    .first<{ id: number; materialId: number; status: string; position: number; freeCopies: number }>();
   if (!r) return { ok: false, code: "not_found" };
   if (r.status !== "reserved" && r.status !== "cancel_requested") return { ok: false, code: "not_waiting" };
+  // The first in queue order gets the copy, whichever door; only an explicit, audited override skips the line.
+  if (!outOfTurn && !mayTakeCopy(r.position, r.freeCopies))
+    return { ok: false, code: "not_first_in_queue", position: r.position, freeCopies: r.freeCopies };
   const until = holdDeadline(today, holdDays, await openDatesAfter(db, today)) ?? addDays(today, holdDays);
   // The copy must be this material's, lendable and free; the reservation changes only if the copy did.
   const [item, res] = await db.batch([
     db
       .prepare(
-        `UPDATE items SET status = 'on_hold', updated_at = ? WHERE id = ? AND material_id = ? AND ${settableAsideSql("items")}`,
+        `UPDATE items SET status = 'on_hold', updated_at = ? WHERE id = ? AND material_id = ? AND ${settableAsideSql("items")}
+         AND (? OR (SELECT position <= freeCopies FROM (SELECT ${QUEUE_FACTS} FROM reservations r WHERE r.id = ?)))`,
       )
-      .bind(now, itemId, r.materialId),
+      .bind(now, itemId, r.materialId, outOfTurn ? 1 : 0, reservationId),
     db
       .prepare(
         `UPDATE reservations SET status = 'on_hold', hold_item_id = ?, held_at = ?, hold_until = ?, updated_at = ?

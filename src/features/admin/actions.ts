@@ -243,15 +243,31 @@ export async function updateItem(s: Staff, itemId: number, p: CopyPatch) {
  * Sets a copy aside for a 予約中 reservation (お取り置き) with a deadline counted in opening days, and asks
  * the mail queue for the hold-ready mail. Returns the deadline.
  */
-export async function holdCopy(s: Staff, reservationId: number, itemId: number): Promise<string> {
+export async function holdCopy(s: Staff, reservationId: number, itemId: number, outOfTurnReason?: string): Promise<string> {
   const now = Date.now();
-  const outcome = await setAside(s.db, reservationId, itemId, { now, today: tokyoDate(now), holdDays: s.settings.holdDays });
+  const outcome = await setAside(s.db, reservationId, itemId, {
+    now,
+    today: tokyoDate(now),
+    holdDays: s.settings.holdDays,
+    outOfTurn: outOfTurnReason !== undefined,
+  });
   if (!outcome.ok) {
     if (outcome.code === "not_found") throw notFound("指定された予約は見つかりませんでした。");
     if (outcome.code === "not_waiting") throw new AppError("invalid_state", "予約中の予約だけをお取り置きにできます。");
+    if (outcome.code === "not_first_in_queue")
+      throw new AppError(
+        "invalid_state",
+        `この予約は予約順位${outcome.position}番です。取り置ける所蔵は${outcome.freeCopies}冊のため、先に予約した利用者に取り置いてください。`,
+        { position: outcome.position, freeCopies: outcome.freeCopies },
+      );
     throw new AppError("invalid_state", "その所蔵はこの資料の貸出可能な在架の所蔵ではありません。");
   }
-  await record(s, "reservation.hold", { type: "reservation", id: reservationId }, { itemId });
+  await record(
+    s,
+    "reservation.hold",
+    { type: "reservation", id: reservationId },
+    outOfTurnReason === undefined ? { itemId } : { itemId, outOfTurn: true, reason: outOfTurnReason },
+  );
   // The hold-ready mail goes through the mail queue (sent only when the patron chose メール).
   await requestMail(s.env, [
     { type: "notify", kind: "hold_ready", reservationIds: [reservationId], baseUrl: s.settings.baseUrl },

@@ -248,8 +248,8 @@ export const adminPages = new Hono<AppEnv>()
           latestIssue: latest === "" || latest === undefined ? undefined : latest === "1",
         }),
       );
+      // Blank fields are not changes (the schema has refused a form with none).
       const changes = Object.fromEntries(Object.entries(patch).filter(([, v]) => v !== undefined));
-      if (Object.keys(changes).length === 0) throw new AppError("invalid_request", "変更する項目を入力してください。");
       await act.updateMaterial(staffOf(c), materialId, changes);
       return `資料番号 ${materialId} を修正しました。`;
     }),

@@ -65,7 +65,8 @@ export const adminApi = new Hono<AppEnv>()
   )
   .post("/reservations/:id/hold", zValidator("json", holdSchema, throwInvalid), async (c) => {
     const reservationId = idParam(c);
-    const holdUntil = await act.holdCopy(staffOf(c), reservationId, c.req.valid("json").itemId);
+    const { itemId, outOfTurnReason } = c.req.valid("json");
+    const holdUntil = await act.holdCopy(staffOf(c), reservationId, itemId, outOfTurnReason);
     return c.json({ id: reservationId, status: "on_hold", holdUntil });
   })
   .post("/reservations/:id/cancel", async (c) => c.json(await act.cancelReservation(staffOf(c), idParam(c))))

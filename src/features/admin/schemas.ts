@@ -41,8 +41,12 @@ const materialFields = {
   latestIssue: z.boolean().optional(),
 };
 
+/** A PATCH must name at least one field: an empty one changes nothing and says so. */
+const someField = <T extends z.ZodObject>(schema: T) =>
+  schema.refine((o) => Object.values(o).some((v) => v !== undefined), { error: "変更する項目を指定してください。" });
+
 export const materialSchema = z.object(materialFields);
-export const materialPatchSchema = z.object(materialFields).partial();
+export const materialPatchSchema = someField(z.object(materialFields).partial());
 
 export const itemSchema = z.object({
   materialId: z.number().int().positive(),
@@ -58,14 +62,16 @@ export const itemSchema = z.object({
 /** Statuses staff may set by hand; 貸出中 and 取置中 come only from lending and setting aside. */
 export const SETTABLE_ITEM_STATUSES = ITEM_STATUSES.filter((s) => s !== "on_loan" && s !== "on_hold");
 
-export const itemPatchSchema = z.object({
-  status: z
-    .enum(ITEM_STATUSES, { error: "状態が正しくありません。" })
-    .refine((s) => s !== "on_loan" && s !== "on_hold", { error: "貸出中・取置中は、貸出や取り置きの操作で変わります。" })
-    .optional(),
-  loanable: z.boolean().optional(),
-  callNumber: optionalText(50),
-});
+export const itemPatchSchema = someField(
+  z.object({
+    status: z
+      .enum(ITEM_STATUSES, { error: "状態が正しくありません。" })
+      .refine((s) => s !== "on_loan" && s !== "on_hold", { error: "貸出中・取置中は、貸出や取り置きの操作で変わります。" })
+      .optional(),
+    loanable: z.boolean().optional(),
+    callNumber: optionalText(50),
+  }),
+);
 
 export const patronSchema = z.object({
   name: z.string().trim().min(1, { error: "氏名を入力してください。" }).max(100),
@@ -78,11 +84,13 @@ export const patronSchema = z.object({
   cardValidUntil: date.optional(),
 });
 
-export const patronPatchSchema = z.object({
-  webEnabled: z.boolean().optional(),
-  suspended: z.boolean().optional(),
-  cardValidUntil: date.nullable().optional(),
-});
+export const patronPatchSchema = someField(
+  z.object({
+    webEnabled: z.boolean().optional(),
+    suspended: z.boolean().optional(),
+    cardValidUntil: date.nullable().optional(),
+  }),
+);
 
 export const counterReservationSchema = z.object({
   cardNumber,
@@ -90,7 +98,16 @@ export const counterReservationSchema = z.object({
   pickupBranch: code,
 });
 
-export const holdSchema = z.object({ itemId: z.number().int().positive() });
+export const holdSchema = z.object({
+  itemId: z.number().int().positive(),
+  /** Setting aside out of queue order is an explicit override with a reason, kept in the audit log. */
+  outOfTurnReason: z
+    .string()
+    .trim()
+    .min(1, { error: "順番を飛ばす理由を入力してください。" })
+    .max(200, { error: "200文字以内で入力してください。" })
+    .optional(),
+});
 
 export const loanSchema = z.object({
   cardNumber,
