@@ -315,6 +315,28 @@ export const auditLog = sqliteTable(
 );
 
 /** Runs of the acceptance and nightly jobs, one per job and business date, so a rerun changes nothing. */
+/**
+ * The transactional outbox: a request for a patron's mail, written in the same batch as the status change
+ * that causes it (a decision of the acceptance, a hold), so no decided reservation's mail can be lost to a
+ * crash. The mail consumer, or the nightly refresh for what it missed, turns it into a `mail_outbox` row
+ * (or finds none is due: 連絡不要, a temporary address) and sets `done_at`.
+ */
+export const mailRequests = sqliteTable(
+  "mail_requests",
+  {
+    /** The mail's own idempotency key (`accepted:42`, `hold_ready:42:<held_at>`). */
+    key: text("key").primaryKey(),
+    kind: text("kind", { enum: ["accepted", "rejected", "hold_ready"] }).notNull(),
+    reservationId: integer("reservation_id").notNull(),
+    requestedAt: integer("requested_at", { mode: "number" }).notNull(),
+    doneAt: integer("done_at", { mode: "number" }),
+  },
+  (t) => [
+    index("mail_requests_pending_idx").on(t.doneAt, t.requestedAt),
+    check("mail_requests_kind_check", sql`${t.kind} in ('accepted', 'rejected', 'hold_ready')`),
+  ],
+);
+
 export const jobRuns = sqliteTable(
   "job_runs",
   {

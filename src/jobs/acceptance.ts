@@ -2,7 +2,7 @@
 // in chunks to stay inside a Worker invocation's query budget, decided by reservations/acceptance.ts; run
 // once per business date (a second run changes nothing; one stopped midway carries on).
 import { applicationsDue, closeCancellations, type Decided, decideApplications } from "../reservations/acceptance";
-import { finishRun, previousRun, startRun } from "./queries";
+import { finishRun, previousRun, progressStatement, startRun } from "./queries";
 
 const CHUNK = 200;
 
@@ -27,6 +27,7 @@ export interface AcceptanceOptions {
 export async function runAcceptance(db: D1Database, options: AcceptanceOptions): Promise<AcceptanceSummary> {
   const { businessDate, limit } = options;
   let now = options.now;
+  const summary: AcceptanceSummary = { businessDate, accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };
   if (!(await startRun(db, "acceptance", businessDate, now))) {
     const previous = await previousRun(db, "acceptance", businessDate);
     // A finished run is not repeated; an unfinished one (stopped midway) carries on where it stopped, as of
@@ -34,16 +35,28 @@ export async function runAcceptance(db: D1Database, options: AcceptanceOptions):
     // the row's status, so two runs at once cannot decide one application twice.
     if (previous?.finishedAt && previous.summary)
       return { ...(JSON.parse(previous.summary) as AcceptanceSummary), alreadyRun: true };
-    if (previous) now = previous.startedAt;
+    if (previous) {
+      now = previous.startedAt;
+      // What the stopped run decided was counted in the same batch as its decisions: the resumed run goes on
+      // counting from there, and its acceptance times continue after the ones already given (queue order).
+      const done = previous.summary ? (JSON.parse(previous.summary) as Partial<AcceptanceSummary>) : {};
+      summary.accepted = done.accepted ?? 0;
+      summary.rejected = done.rejected ?? 0;
+    }
   }
 
-  const summary: AcceptanceSummary = { businessDate, accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };
-  let offset = 0;
   for (;;) {
     const chunk = await applicationsDue(db, now, CHUNK);
     if (chunk.length === 0) break;
-    const decided = await decideApplications(db, chunk, { today: businessDate, now, limit, offset });
-    offset += chunk.length;
+    // Queue order is acceptance time: now + the application's place among this run's decisions.
+    const offset = summary.accepted + summary.rejected;
+    const decided = await decideApplications(db, chunk, { today: businessDate, now, limit, offset }, (d) => [
+      progressStatement(db, "acceptance", businessDate, {
+        ...summary,
+        accepted: summary.accepted + d.accepted.length,
+        rejected: summary.rejected + d.rejected.length,
+      }),
+    ]);
     summary.accepted += decided.accepted.length;
     summary.rejected += decided.rejected.length;
     await options.onDecided?.(decided);

@@ -6,7 +6,9 @@
 // crash is answered without a second mail).
 // Logs carry the row id and the outcome, never the address, subject or body.
 import type { MailQueueMessage, NotifyMessage } from "../mail/messages";
-import { type MailEnv, mailForReservation, providerConfigured } from "../mail/outbox";
+import { MAX_ATTEMPTS, type MailEnv, mailForReservation, providerConfigured } from "../mail/outbox";
+
+export { MAX_ATTEMPTS };
 import { sendWithResend } from "../mail/provider";
 import { MAIL_KINDS, type MailKind } from "../mail/templates";
 
@@ -16,8 +18,6 @@ export type MailConsumerEnv = MailEnv & { DB: D1Database };
 /** The dead-letter queue of `library-mail` (wrangler.toml): its consumer marks the rows 'dead'. */
 export const MAIL_DEAD_LETTER_QUEUE = "library-mail-dlq";
 
-/** The queue's `max_retries` in wrangler.toml: a row that failed this many provider calls is given up ('dead'). */
-export const MAX_ATTEMPTS = 6;
 
 /** Reservations expanded per notify message; longer lists are split first. */
 export const NOTIFY_SLICE = 10;

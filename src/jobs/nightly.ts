@@ -12,6 +12,7 @@ export interface NightlySummary {
   reservationsAnonymised: number;
   loansUnlinked: number;
   mailDeleted: number;
+  mailRequestsDeleted: number;
   guestCartsDeleted: number;
   throttleRowsDeleted: number;
   alreadyRun?: boolean;

@@ -29,6 +29,12 @@ export const previousRun = (db: D1Database, job: JobName, businessDate: string) 
     .bind(job, businessDate)
     .first<JobRun>();
 
+/** The run's progress so far (its summary while unfinished), for the same batch as the work it counts. */
+export const progressStatement = (db: D1Database, job: JobName, businessDate: string, progress: object) =>
+  db
+    .prepare("UPDATE job_runs SET summary = ? WHERE job = ? AND business_date = ? AND finished_at IS NULL")
+    .bind(JSON.stringify(progress), job, businessDate);
+
 export async function finishRun(db: D1Database, job: JobName, businessDate: string, summary: object, now: number): Promise<void> {
   await db
     .prepare("UPDATE job_runs SET finished_at = ?, summary = ? WHERE job = ? AND business_date = ?")
@@ -63,9 +69,9 @@ export const nightlyCleanups = (db: D1Database, now: number) => ({
   sessionsDeleted: db
     .prepare("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2")
     .bind(now, now - 12 * 60 * 60 * 1000),
-  mailDeleted: db
-    .prepare("DELETE FROM mail_outbox WHERE created_at <= ?1 AND status IN ('sent', 'dead', 'recorded')")
-    .bind(now - MAIL_RETENTION_DAYS * DAY),
+  // Whatever its state: a message stuck for a month is reconciled long since, and it names a title beside an address.
+  mailDeleted: db.prepare("DELETE FROM mail_outbox WHERE created_at <= ?1").bind(now - MAIL_RETENTION_DAYS * DAY),
+  mailRequestsDeleted: db.prepare("DELETE FROM mail_requests WHERE requested_at <= ?1").bind(now - MAIL_RETENTION_DAYS * DAY),
   guestCartsDeleted: db.prepare("DELETE FROM carts WHERE patron_id IS NULL AND expires_at <= ?1").bind(now),
   throttleRowsDeleted: db.prepare("DELETE FROM auth_throttle WHERE last_failure_at <= ?1").bind(now - DAY),
 });

@@ -4,6 +4,7 @@ import { tokyoDate } from "../domain/calendar";
 import type { NotifyMessage } from "../mail/messages";
 import { requestMail } from "../mail/notify";
 import { requeueWaiting } from "../mail/outbox";
+import { type MailReconciliation, reconcileMail } from "../mail/reconcile";
 import { settingsOf } from "../settings";
 import { type AcceptanceSummary, runAcceptance } from "./acceptance";
 import { type NightlySummary, runNightly } from "./nightly";
@@ -25,7 +26,7 @@ export type Skipped = {
 };
 
 export async function runJob(env: Env, job: "acceptance", options: JobOptions): Promise<AcceptanceSummary | Skipped>;
-export async function runJob(env: Env, job: "nightly", options: JobOptions): Promise<NightlySummary>;
+export async function runJob(env: Env, job: "nightly", options: JobOptions): Promise<NightlySummary & Partial<MailReconciliation>>;
 export async function runJob(
   env: Env,
   job: "acceptance" | "nightly",
@@ -35,9 +36,11 @@ export async function runJob(
   const { reservationLimit, baseUrl } = settingsOf(env);
   if (job === "nightly") {
     const summary = await runNightly(env.DB, businessDate, options.now);
-    // Mail whose queue message was lost when it was recorded goes back on the queue.
-    await requeueWaiting(env.DB, env);
-    return summary;
+    // Mail a crash left unasked, failed or half-sent is asked for again or given up (reconcile); then every
+    // row waiting on the queue for an hour goes back on it.
+    const mail = await reconcileMail(env, baseUrl, options.now);
+    await requeueWaiting(env.DB, env, undefined, options.now);
+    return { ...summary, ...mail };
   }
   if (!(await isOpeningDay(env.DB, businessDate))) {
     return { businessDate, skipped: "closed", accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };

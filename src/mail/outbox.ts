@@ -2,6 +2,7 @@
 // key, so a rerun of the step that caused it (acceptance, a hold) never makes a second row or a second send.
 // With a provider configured the row is queued and the queue consumer (jobs/mail-consumer.ts) sends it;
 // without one (MAIL_PROVIDER_URL empty, as locally) the row is the record and nothing is sent.
+import { mailKey } from "../domain/mail-keys";
 import { reservationById } from "../reservations/read";
 import { reasonOrNull } from "../views/reasons";
 import type { MailQueueMessage } from "./messages";
@@ -31,11 +32,13 @@ export interface OutboxMessage {
   keySuffix?: string;
 }
 
+/** The queue's `max_retries` in wrangler.toml: a row that failed this many provider calls is given up ('dead'). */
+export const MAX_ATTEMPTS = 6;
+
 export const providerConfigured = (env: Pick<MailEnv, "MAIL_PROVIDER_URL">): boolean => env.MAIL_PROVIDER_URL.trim() !== "";
 
 /** `accepted:42`, `rejected:42`, `hold_ready:42:1764550800000`: one mail per event, whoever asks twice. */
-export const idempotencyKey = (kind: MailKind, reservationId: number, suffix?: string): string =>
-  suffix ? `${kind}:${reservationId}:${suffix}` : `${kind}:${reservationId}`;
+export const idempotencyKey = mailKey;
 
 /**
  * Writes the mail to the outbox once per idempotency key, then queues it when a provider is configured.
@@ -125,6 +128,23 @@ export async function mailForReservation(
   reservationId: number,
   baseUrl: string,
   extra: MailExtra = {},
+): Promise<boolean> {
+  const recorded = await recordMailFor(db, env, kind, reservationId, baseUrl, extra);
+  // The request (the transactional outbox) is answered: a message recorded, or none due.
+  await db
+    .prepare("UPDATE mail_requests SET done_at = ? WHERE reservation_id = ? AND kind = ? AND done_at IS NULL")
+    .bind(Date.now(), reservationId, kind)
+    .run();
+  return recorded;
+}
+
+async function recordMailFor(
+  db: D1Database,
+  env: MailEnv,
+  kind: MailKind,
+  reservationId: number,
+  baseUrl: string,
+  extra: MailExtra,
 ): Promise<boolean> {
   const contact = await db
     .prepare(

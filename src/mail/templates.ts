@@ -4,8 +4,7 @@
 import { weekday } from "../domain/calendar";
 import { jaDate } from "../views/format";
 
-export const MAIL_KINDS = ["accepted", "rejected", "hold_ready"] as const;
-export type MailKind = (typeof MAIL_KINDS)[number];
+export { MAIL_KINDS, type MailKind } from "../domain/mail-keys";
 
 export interface MailContent {
   subject: string;

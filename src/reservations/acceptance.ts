@@ -3,6 +3,7 @@
 // already set aside. jobs/acceptance.ts runs these in chunks, once per business date.
 import { type RefusalCode, refusalOf } from "../domain/eligibility";
 import { type MaterialRow, materialsForRule, reservabilityOf, STANDING_COLUMNS, standingOf } from "./apply";
+import { requestMailsFor } from "./mail-requests";
 import { isAcceptedSql } from "./sql";
 
 export interface Application {
@@ -38,9 +39,16 @@ export interface DecideOptions {
 
 /**
  * Decides a chunk of applications by the one eligibility rule, counting the patron's accepted reservations
- * (counter ones and this run's earlier acceptances included), and writes every decision in one batch.
+ * (counter ones and this run's earlier acceptances included), and writes every decision, the request for
+ * its mail, and whatever `alsoWrite` adds for the chunk (the run's progress) in one batch: a crash leaves
+ * the whole chunk decided with its mail asked for, or nothing of it.
  */
-export async function decideApplications(db: D1Database, apps: Application[], o: DecideOptions): Promise<Decided> {
+export async function decideApplications(
+  db: D1Database,
+  apps: Application[],
+  o: DecideOptions,
+  alsoWrite: (decided: Decided) => D1PreparedStatement[] = () => [],
+): Promise<Decided> {
   const patronIds = idsJson(apps.map((a) => a.patronId));
   const [patrons, active, existing, materials] = await db.batch([
     db.prepare(`SELECT p.id, ${STANDING_COLUMNS} FROM patrons p WHERE p.id IN (SELECT value FROM json_each(?))`).bind(patronIds),
@@ -105,7 +113,11 @@ export async function decideApplications(db: D1Database, apps: Application[], o:
       decided.rejected.push(app.id);
     }
   });
-  await db.batch(writes);
+  const mail = [
+    ...(decided.accepted.length > 0 ? [requestMailsFor(db, "accepted", decided.accepted, o.now)] : []),
+    ...(decided.rejected.length > 0 ? [requestMailsFor(db, "rejected", decided.rejected, o.now)] : []),
+  ];
+  await db.batch([...writes, ...mail, ...alsoWrite(decided)]);
   return decided;
 }
 

@@ -4,6 +4,7 @@
 import { addDays } from "../domain/calendar";
 import type { ItemStatus } from "../domain/codes";
 import { holdDeadline, mayTakeCopy } from "../domain/holds";
+import { requestHoldMailIfHeld } from "./mail-requests";
 import { aheadInQueueSql, settableAsideSql } from "./sql";
 
 export type SetAsideOutcome =
@@ -56,6 +57,8 @@ export async function setAside(
          WHERE id = ? AND status IN ('reserved', 'cancel_requested') AND changes() = 1`,
       )
       .bind(itemId, now, until, now, reservationId),
+    // The hold-ready mail is asked for in the same transaction as the hold (only if the hold was made).
+    requestHoldMailIfHeld(db, reservationId, now),
   ]);
   if ((item?.meta.changes ?? 0) === 0 || (res?.meta.changes ?? 0) === 0) {
     if ((item?.meta.changes ?? 0) === 1) {
