@@ -20,6 +20,8 @@ export interface AcceptanceOptions {
   businessDate: string;
   now: number;
   limit: number;
+  /** Applications per chunk (200; tests use fewer to stop a run between chunks). */
+  chunk?: number;
   /** Called after each chunk with the reservations it decided (mail). */
   onDecided?: (decided: Decided) => Promise<void>;
 }
@@ -46,7 +48,7 @@ export async function runAcceptance(db: D1Database, options: AcceptanceOptions):
   }
 
   for (;;) {
-    const chunk = await applicationsDue(db, now, CHUNK);
+    const chunk = await applicationsDue(db, now, options.chunk ?? CHUNK);
     if (chunk.length === 0) break;
     // Queue order is acceptance time: now + the application's place among this run's decisions.
     const offset = summary.accepted + summary.rejected;

@@ -9,6 +9,7 @@ import type { MailQueueMessage, NotifyMessage } from "../mail/messages";
 import { MAX_ATTEMPTS, type MailEnv, mailForReservation, providerConfigured } from "../mail/outbox";
 
 export { MAX_ATTEMPTS };
+
 import { sendWithResend } from "../mail/provider";
 import { MAIL_KINDS, type MailKind } from "../mail/templates";
 
@@ -17,7 +18,6 @@ export type MailConsumerEnv = MailEnv & { DB: D1Database };
 
 /** The dead-letter queue of `library-mail` (wrangler.toml): its consumer marks the rows 'dead'. */
 export const MAIL_DEAD_LETTER_QUEUE = "library-mail-dlq";
-
 
 /** Reservations expanded per notify message; longer lists are split first. */
 export const NOTIFY_SLICE = 10;

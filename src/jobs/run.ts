@@ -26,7 +26,11 @@ export type Skipped = {
 };
 
 export async function runJob(env: Env, job: "acceptance", options: JobOptions): Promise<AcceptanceSummary | Skipped>;
-export async function runJob(env: Env, job: "nightly", options: JobOptions): Promise<NightlySummary & Partial<MailReconciliation>>;
+export async function runJob(
+  env: Env,
+  job: "nightly",
+  options: JobOptions,
+): Promise<NightlySummary & Partial<MailReconciliation>>;
 export async function runJob(
   env: Env,
   job: "acceptance" | "nightly",

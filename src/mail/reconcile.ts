@@ -29,7 +29,12 @@ export async function reconcileMail(env: Env, baseUrl: string, now: number): Pro
     .all<{ kind: MailKind; reservationId: number }>();
   const byKind = new Map<MailKind, number[]>();
   for (const r of pending.results) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r.reservationId]);
-  const messages: NotifyMessage[] = [...byKind].map(([kind, reservationIds]) => ({ type: "notify", kind, reservationIds, baseUrl }));
+  const messages: NotifyMessage[] = [...byKind].map(([kind, reservationIds]) => ({
+    type: "notify",
+    kind,
+    reservationIds,
+    baseUrl,
+  }));
   await requestMail(env, messages);
 
   let requeued = 0;
@@ -44,7 +49,9 @@ export async function reconcileMail(env: Env, baseUrl: string, now: number): Pro
         )
         .bind(MAX_ATTEMPTS, now - HOUR),
       db
-        .prepare("UPDATE mail_outbox SET status = 'queued' WHERE status IN ('failed', 'sending') AND attempts < ? AND created_at < ?")
+        .prepare(
+          "UPDATE mail_outbox SET status = 'queued' WHERE status IN ('failed', 'sending') AND attempts < ? AND created_at < ?",
+        )
         .bind(MAX_ATTEMPTS, now - HOUR),
     ]);
     givenUp = dead?.meta.changes ?? 0;
