@@ -4,6 +4,7 @@ import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
 import { gateTemporaryCredentials, loadPatron, refuseCrossSite } from "./auth/middleware";
 import { requireStaff } from "./auth/staff";
+import { logConfigProblemsOnce } from "./config";
 import { createDb } from "./db/client";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
@@ -43,6 +44,7 @@ export function buildApp() {
   );
 
   app.use(async (c, next) => {
+    logConfigProblemsOnce(c.env);
     c.set("db", createDb(c.env.DB));
     await next();
     // Pages and JSON may carry a patron's state: never stored by browsers or shared caches.

@@ -14,7 +14,8 @@ export type ErrorCode =
   | "invalid_state"
   | "payload_too_large"
   | "unsupported_media_type"
-  | "too_many_attempts";
+  | "too_many_attempts"
+  | "configuration_error";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   invalid_request: 400,
@@ -30,6 +31,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_attempts: 429,
+  configuration_error: 503,
 };
 
 export class AppError extends Error {

@@ -28,6 +28,19 @@ const parsed = new WeakMap<object, Settings>();
 /** Vars widened to string: `wrangler types` gives them their local literal values, a deployment others. */
 type SettingsEnv = Record<"RESERVATION_LIMIT" | "HOLD_DAYS" | "LOAN_DAYS" | "PUBLIC_BASE_URL" | "LIBRARY_NAME", string>;
 
+const VAR_NAMES = ["RESERVATION_LIMIT", "HOLD_DAYS", "LOAN_DAYS", "PUBLIC_BASE_URL", "LIBRARY_NAME"] as const;
+
+/** Which vars do not parse (by name, never the value), for the configuration check. */
+export function settingsProblems(env: SettingsEnv): Array<{ name: string; message: string }> {
+  const r = schema.safeParse(env);
+  if (r.success) return [];
+  const names = new Set(r.error.issues.map((i) => String(i.path[0])));
+  return VAR_NAMES.filter((n) => names.has(n)).map((name) => ({
+    name,
+    message: `${name} の値が正しくありません（wrangler.toml [vars]）。`,
+  }));
+}
+
 export function settingsOf(env: SettingsEnv): Settings {
   const known = parsed.get(env);
   if (known) return known;

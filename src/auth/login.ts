@@ -1,7 +1,9 @@
 // Checking a card number and password: throttled per client address, per tried password (library-wide,
 // against spraying) and per card (the patron's Durable Object); a wrong card number and a wrong password
 // take the same work and get the same answer.
+
 import { eq } from "drizzle-orm";
+import { pepperOf } from "../config";
 import type { Db } from "../db/client";
 import { patrons } from "../db/schema";
 import { POLICIES } from "../domain/throttle";
@@ -38,7 +40,7 @@ async function throttleKeys(env: Env, attempt: LoginAttempt): Promise<ThrottleKe
     { key: `address:${addressGroup(attempt.address)}`, policy: POLICIES.address },
     // A keyed hash with its own label, so the stored key is never the value PBKDF2 starts from.
     {
-      key: `password:${await keyedHash(env.PASSWORD_PEPPER, `login-throttle\u0000${attempt.password}`)}`,
+      key: `password:${await keyedHash(pepperOf(env), `login-throttle\u0000${attempt.password}`)}`,
       policy: POLICIES.password,
     },
   ];
@@ -65,7 +67,7 @@ export async function authenticate(env: Env, db: Db, attempt: LoginAttempt): Pro
   }
 
   const [row] = await db.select().from(patrons).where(eq(patrons.cardNumber, attempt.cardNumber)).limit(1);
-  const matches = await verifyPassword(attempt.password, row?.passwordHash ?? DUMMY_HASH, env.PASSWORD_PEPPER);
+  const matches = await verifyPassword(attempt.password, row?.passwordHash ?? DUMMY_HASH, pepperOf(env));
   if (!row || !matches || !row.webEnabled || row.suspended) return { ok: false, kind: "invalid" };
   await Promise.all([card.loginSucceeded(), uncountAttempt(env.DB, keys)]);
   return { ok: true, patron: { id: row.id, cardNumber: row.cardNumber, mustChangeCredentials: row.mustChangeCredentials } };

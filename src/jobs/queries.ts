@@ -59,6 +59,17 @@ export const recentRuns = async (db: D1Database, n = 4): Promise<RecentRun[]> =>
       .all<RecentRun>()
   ).results;
 
+/** The last run of each job (for the staff status page). */
+export const lastRuns = async (db: D1Database): Promise<RecentRun[]> =>
+  (
+    await db
+      .prepare(
+        `SELECT job, business_date AS businessDate, finished_at AS finishedAt, summary FROM job_runs r
+         WHERE started_at = (SELECT max(started_at) FROM job_runs WHERE job = r.job) ORDER BY job`,
+      )
+      .all<RecentRun>()
+  ).results;
+
 export async function isOpeningDay(db: D1Database, date: string): Promise<boolean> {
   const row = await db.prepare("SELECT open FROM calendar_days WHERE date = ?").bind(date).first<{ open: number }>();
   return row?.open === 1;

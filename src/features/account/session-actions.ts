@@ -1,10 +1,12 @@
 // What logging in, changing credentials and logging out do, shared by the pages and the JSON API.
+
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { authenticate, type LoginPatron } from "../../auth/login";
 import { hashPassword, verifyPassword } from "../../auth/password";
 import { createPatronSession, endPatronSessions, endSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from "../../auth/sessions";
+import { pepperOf } from "../../config";
 import { patrons } from "../../db/schema";
 import { newPasswordProblem } from "../../domain/password-policy";
 import type { AppEnv } from "../../env";
@@ -97,7 +99,7 @@ export async function changeCredentials(
     .from(patrons)
     .where(eq(patrons.id, patron.id))
     .limit(1);
-  if (!row?.hash || !(await verifyPassword(input.currentPassword, row.hash, c.env.PASSWORD_PEPPER))) {
+  if (!row?.hash || !(await verifyPassword(input.currentPassword, row.hash, pepperOf(c.env)))) {
     return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）が正しくありません。" } };
   }
   await card.loginSucceeded();
@@ -116,7 +118,7 @@ export async function changeCredentials(
     .set({
       email: input.email,
       contactMethod: input.contactMethod,
-      passwordHash: await hashPassword(input.password, c.env.PASSWORD_PEPPER),
+      passwordHash: await hashPassword(input.password, pepperOf(c.env)),
       mustChangeCredentials: false,
       emailTemporary: false,
       credentialsChangedAt: now,

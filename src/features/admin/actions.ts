@@ -1,13 +1,16 @@
 // What staff can do, shared by the staff API and the staff pages. Each action takes the acting staff
 // member (with the database and settings) and validated input, calls the lifecycle room or the admin
 // queries, audits, and puts a refusal into the contract's typed error. No Hono context, no HTTP.
+
 import type { z } from "zod";
 import { hashPassword } from "../../auth/password";
 import { endPatronSessions } from "../../auth/sessions";
+import { configProblems, pepperOf } from "../../config";
 import type { Db } from "../../db/client";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { newPasswordProblem } from "../../domain/password-policy";
 import { AppError, invalidRequest, notFound } from "../../errors";
+import { lastRuns } from "../../jobs/queries";
 import { runJob } from "../../jobs/run";
 import { requestMail } from "../../mail/notify";
 import { patronObject } from "../../objects/patron";
@@ -22,6 +25,7 @@ import {
   insertItem,
   insertMaterial,
   itemIdByBarcode,
+  mailHealth,
   type PatronPatch,
   patchMaterial,
   patchPatron,
@@ -85,7 +89,7 @@ export async function registerPatron(s: Staff, p: z.output<typeof patronSchema>)
       name: p.name,
       nameKana: p.nameKana ?? null,
       email: p.email,
-      passwordHash: await hashPassword(temp, s.env.PASSWORD_PEPPER),
+      passwordHash: await hashPassword(temp, pepperOf(s.env)),
       cardValidUntil: p.cardValidUntil ?? null,
     },
     Date.now(),
@@ -104,7 +108,7 @@ export async function registerPatron(s: Staff, p: z.output<typeof patronSchema>)
 export async function resetPassword(s: Staff, cardNumber: string) {
   const patron = await patronOf(s, cardNumber);
   const temp = temporaryPassword(patron.cardNumber);
-  await setTemporaryPassword(s.db, patron.id, await hashPassword(temp, s.env.PASSWORD_PEPPER), Date.now());
+  await setTemporaryPassword(s.db, patron.id, await hashPassword(temp, pepperOf(s.env)), Date.now());
   await endPatronSessions(s.orm, patron.id);
   await record(s, "patron.reset_password", { type: "patron", id: patron.id });
   return { temporaryPassword: temp };
@@ -291,4 +295,20 @@ export async function runJobByHand(s: Staff, job: "acceptance" | "nightly", date
   const summary = job === "acceptance" ? await runJob(s.env, "acceptance", options) : await runJob(s.env, "nightly", options);
   await record(s, `job.${job}`, { type: "job", id: summary.businessDate });
   return summary;
+}
+
+/** The service's health for staff: last job runs, mail waiting/failed/dead, configuration problems (names only). */
+export async function serviceStatus(s: Staff) {
+  const [runs, mail] = await Promise.all([lastRuns(s.db), mailHealth(s.db)]);
+  const problems = configProblems(s.env);
+  return {
+    jobs: runs.map((r) => ({
+      job: r.job,
+      businessDate: r.businessDate,
+      finishedAt: r.finishedAt === null ? null : tokyoIso(r.finishedAt),
+      summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
+    })),
+    mail,
+    configuration: { ok: problems.length === 0, problems },
+  };
 }

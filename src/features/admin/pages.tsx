@@ -5,6 +5,7 @@ import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { endSession } from "../../auth/sessions";
 import { cleanStaffName, createStaffSession, isStaffToken, requireStaff, STAFF_COOKIE, STAFF_SESSION_MS } from "../../auth/staff";
+import { configProblems } from "../../config";
 import { isValidDate, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUS_LABELS } from "../../domain/codes";
 import type { AppEnv } from "../../env";
@@ -27,7 +28,7 @@ import {
   materialSchema,
   patronSchema,
 } from "./schemas";
-import { CounterPage, Dashboard, LoginPage, MailPage, type Outcome, summaryText } from "./views";
+import { CounterPage, Dashboard, LoginPage, MailPage, type Outcome, StatusPage, summaryText } from "./views";
 
 async function dashboard(c: Context<AppEnv>, message?: Outcome) {
   const db = c.env.DB;
@@ -79,6 +80,8 @@ export const adminPages = new Hono<AppEnv>()
   .get("/admin/login", (c) => c.html(<LoginPage />))
   .post("/admin/login", async (c) => {
     const form = await readForm(c);
+    const unset = configProblems(c.env).find((p) => p.name === "ADMIN_TOKEN");
+    if (unset) return c.html(<LoginPage error={`職員ログインできません：${unset.message}`} />, 503);
     if (!(await isStaffToken(c.env, field(form, "token") ?? "")))
       return c.html(<LoginPage error="トークンが正しくありません。" />, 401);
     const staffName = cleanStaffName(field(form, "staffName"));
@@ -124,6 +127,7 @@ export const adminPages = new Hono<AppEnv>()
     }),
   )
   .get("/admin/mail", async (c) => c.html(<MailPage rows={await outboxRows(c.env.DB)} />))
+  .get("/admin/status", async (c) => c.html(<StatusPage status={await act.serviceStatus(staffOf(c))} />))
   .get("/admin/counter", async (c) => c.html(await counterPage(c)))
   .post("/admin/counter/register", (c) =>
     onCounter(c, async (f) => {

@@ -161,6 +161,27 @@ export async function insertItem(
   return r?.id;
 }
 
+export interface MailHealth {
+  waiting: number;
+  failed: number;
+  dead: number;
+  /** Requests of the transactional outbox not answered yet. */
+  unanswered: number;
+}
+
+/** How much mail waits, failed or was given up, and how many requests are not answered yet. */
+export async function mailHealth(db: D1Database): Promise<MailHealth> {
+  const row = await db
+    .prepare(
+      `SELECT (SELECT count(*) FROM mail_outbox WHERE status IN ('queued', 'sending')) AS waiting,
+              (SELECT count(*) FROM mail_outbox WHERE status = 'failed') AS failed,
+              (SELECT count(*) FROM mail_outbox WHERE status = 'dead') AS dead,
+              (SELECT count(*) FROM mail_requests WHERE done_at IS NULL) AS unanswered`,
+    )
+    .first<MailHealth>();
+  return row ?? { waiting: 0, failed: 0, dead: 0, unanswered: 0 };
+}
+
 export interface OutboxRow {
   id: number;
   to: string;

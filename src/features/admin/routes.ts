@@ -85,6 +85,7 @@ export const adminApi = new Hono<AppEnv>()
     const job = c.req.param("job") as "acceptance" | "nightly";
     return c.json(await act.runJobByHand(staffOf(c), job, c.req.valid("json").date));
   })
+  .get("/status", async (c) => c.json(await act.serviceStatus(staffOf(c))))
   .get("/mail", async (c) => {
     const rows = await outboxRows(c.env.DB, c.req.query("status"));
     return c.json(

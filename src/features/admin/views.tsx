@@ -6,6 +6,7 @@ import type { RecentRun } from "../../jobs/queries";
 import type { HoldCandidate, PendingApplication } from "../../reservations/read";
 import { jaDateTime } from "../../views/format";
 import { Layout } from "../../views/layout";
+import type { serviceStatus } from "./actions";
 import type { OutboxRow } from "./queries";
 import { SETTABLE_ITEM_STATUSES } from "./schemas";
 
@@ -23,6 +24,7 @@ export function StaffLayout({ title, message, children }: { title: string; messa
         <a href="/admin">受付・取置</a>
         <a href="/admin/counter">窓口業務</a>
         <a href="/admin/mail">メール送信状況</a>
+        <a href="/admin/status">システムの状態</a>
         <form action="/admin/logout" method="post" class="inline">
           <button type="submit" class="secondary">
             職員ログアウト
@@ -328,6 +330,46 @@ export function CounterPage({ branches, message }: { branches: Branch[]; message
     </StaffLayout>
   );
 }
+export function StatusPage({ status }: { status: Awaited<ReturnType<typeof serviceStatus>> }) {
+  const { configuration, mail, jobs } = status;
+  return (
+    <StaffLayout title="システムの状態">
+      <h2>設定</h2>
+      {configuration.ok ? (
+        <p class="notice ok" role="status">
+          設定に問題はありません。
+        </p>
+      ) : (
+        <div class="notice error-box" role="alert">
+          <p>設定に問題があります（値は表示しません）：</p>
+          <ul>
+            {configuration.problems.map((p) => (
+              <li class="error">{p.message}</li>
+            ))}
+          </ul>
+        </div>
+      )}
+      <h2>メール</h2>
+      <p>
+        送信待ち {mail.waiting}件・再試行待ち {mail.failed}件・送信断念 {mail.dead}件・未処理の依頼 {mail.unanswered}件
+      </p>
+      <h2>処理の最終実行</h2>
+      {jobs.length === 0 ? (
+        <p>まだ実行されていません。</p>
+      ) : (
+        <ul>
+          {jobs.map((j) => (
+            <li>
+              {j.job === "acceptance" ? "受付処理" : "夜間更新"}：{j.businessDate}
+              {j.finishedAt ? `（完了 ${j.finishedAt}）` : "（処理中または中断）"}
+            </li>
+          ))}
+        </ul>
+      )}
+    </StaffLayout>
+  );
+}
+
 export function MailPage({ rows }: { rows: OutboxRow[] }) {
   return (
     <StaffLayout title="メール送信状況">
