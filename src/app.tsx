@@ -90,7 +90,8 @@ export function buildApp() {
     const message =
       known?.message ?? "申し訳ありません。システムでエラーが発生しました。しばらくしてからもう一度お試しください。";
     c.header("Cache-Control", "private, no-store");
-    if (known?.code === "too_many_attempts") c.header("Retry-After", String(known.extra.retryAfter ?? 60));
+    if (known?.code === "too_many_attempts" || known?.code === "rate_limited")
+      c.header("Retry-After", String(known.extra.retryAfter ?? 60));
     if (isApi(c.req.path)) return c.json({ error: { code, message, ...(known?.extra ?? {}) } }, status);
     const title = status === 404 ? "ページが見つかりません" : status >= 500 ? "エラーが発生しました" : "エラー";
     if (isFragmentRequest(c)) return c.html(<MessageFragment title={title} message={message} />, status);

@@ -15,6 +15,7 @@ export type ErrorCode =
   | "payload_too_large"
   | "unsupported_media_type"
   | "too_many_attempts"
+  | "rate_limited"
   | "configuration_error";
 
 const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
@@ -31,6 +32,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_attempts: 429,
+  rate_limited: 429,
   configuration_error: 503,
 };
 

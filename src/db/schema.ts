@@ -234,8 +234,14 @@ export const carts = sqliteTable(
     updatedAt: integer("updated_at", { mode: "number" }),
     /** Guest carts are purged by the nightly refresh after this instant; patron carts have none. */
     expiresAt: integer("expires_at", { mode: "number" }),
+    /** A guest cart's client address group (SHA-256 of it), so one address cannot make carts without bound. */
+    addressKey: text("address_key"),
   },
-  (t) => [uniqueIndex("carts_patron_idx").on(t.patronId), index("carts_expires_idx").on(t.expiresAt)],
+  (t) => [
+    uniqueIndex("carts_patron_idx").on(t.patronId),
+    index("carts_expires_idx").on(t.expiresAt),
+    index("carts_address_idx").on(t.addressKey, t.createdAt),
+  ],
 );
 
 export const cartItems = sqliteTable(

@@ -8,6 +8,9 @@ import { type CancelResult, cancelReservations } from "../reservations/cancel";
 
 const LOGIN_KEY = "login-failures";
 
+/** When a card's failure count is forgotten (a quiet period after its last failure). */
+const forgetAt = (count: FailureCount) => count.lastFailureAt + POLICIES.card.forgetAfterSeconds * 1000 + 1000;
+
 export class PatronObject extends DurableObject<Env> {
   /** The tail of the in-object queue: D1 calls are outside I/O, so without it two calls would interleave. */
   private tail: Promise<unknown> = Promise.resolve();
@@ -28,8 +31,24 @@ export class PatronObject extends DurableObject<Env> {
       const previous = await this.ctx.storage.get<FailureCount>(LOGIN_KEY);
       const wait = waitSeconds(previous, now, POLICIES.card);
       if (wait > 0) return wait;
-      await this.ctx.storage.put(LOGIN_KEY, addFailure(previous, now, POLICIES.card));
+      const count = addFailure(previous, now, POLICIES.card);
+      await this.ctx.storage.put(LOGIN_KEY, count);
+      // The count is forgotten after a quiet hour: an alarm then deletes it, so a guessed card number
+      // (known or not) leaves nothing behind that grows without bound.
+      await this.ctx.storage.setAlarm(forgetAt(count));
       return 0;
+    });
+  }
+
+  /** After the quiet period the count goes, and with it everything this object stored. */
+  override async alarm(): Promise<void> {
+    await this.serially(async () => {
+      const count = await this.ctx.storage.get<FailureCount>(LOGIN_KEY);
+      if (count && forgetAt(count) > Date.now()) {
+        await this.ctx.storage.setAlarm(forgetAt(count));
+        return;
+      }
+      await this.ctx.storage.deleteAll();
     });
   }
 
@@ -39,7 +58,10 @@ export class PatronObject extends DurableObject<Env> {
   }
 
   async loginSucceeded(): Promise<void> {
-    await this.serially(() => this.ctx.storage.delete(LOGIN_KEY));
+    await this.serially(async () => {
+      await this.ctx.storage.delete(LOGIN_KEY);
+      await this.ctx.storage.deleteAlarm();
+    });
   }
 
   apply(input: ApplyInput): Promise<ApplyOutcome> {

@@ -1,6 +1,6 @@
 // The 予約カート: a guest's cart (cookie id, kept a week) or a patron's cart (follows the patron across
 // devices). One row per material: adding it again replaces the pickup branch.
-import { and, asc, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull } from "drizzle-orm";
 import { randomToken } from "../../auth/tokens";
 import type { Db } from "../../db/client";
 import { branches, cartItems, carts, materials } from "../../db/schema";
@@ -28,9 +28,19 @@ export async function liveGuestCart(db: Db, id: string, now: number): Promise<bo
   return Boolean(row);
 }
 
-export async function newGuestCart(db: Db, now: number): Promise<string> {
+/** Guest carts one client address may start in a day (a family behind one router fits easily). */
+export const GUEST_CARTS_PER_ADDRESS_PER_DAY = 20;
+const DAY = 24 * 60 * 60 * 1000;
+
+/** A new guest cart for a client address group, or undefined when that address made too many today. */
+export async function newGuestCart(db: Db, now: number, addressKey: string): Promise<string | undefined> {
+  const [made] = await db
+    .select({ n: count() })
+    .from(carts)
+    .where(and(eq(carts.addressKey, addressKey), isNull(carts.patronId), gt(carts.createdAt, now - DAY)));
+  if ((made?.n ?? 0) >= GUEST_CARTS_PER_ADDRESS_PER_DAY) return undefined;
   const id = randomToken();
-  await db.insert(carts).values({ id, createdAt: now, updatedAt: now, expiresAt: now + GUEST_CART_MS });
+  await db.insert(carts).values({ id, createdAt: now, updatedAt: now, expiresAt: now + GUEST_CART_MS, addressKey });
   return id;
 }
 

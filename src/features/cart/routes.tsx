@@ -3,7 +3,9 @@
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { addressGroup } from "../../auth/address";
 import { changeCredentialsFirst, credentialsChangeRequired, requireReadyPatron } from "../../auth/middleware";
+import { sha256Hex } from "../../auth/tokens";
 import { tokyoIso } from "../../domain/calendar";
 import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
 import { remainingQuota } from "../../domain/reservations";
@@ -16,7 +18,7 @@ import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { field, idOf, readForm } from "../../views/forms";
 import { applySchema, loginSchema, materialRef } from "../account/schemas";
-import { logIn } from "../account/session-actions";
+import { clientAddress, logIn } from "../account/session-actions";
 import { getMaterial, listBranches } from "../catalog/queries";
 import {
   CART_COOKIE,
@@ -40,7 +42,11 @@ async function cartOf(c: Context<AppEnv>, create: boolean): Promise<string | und
   const guest = getCookie(c, CART_COOKIE);
   if (guest && (await liveGuestCart(c.var.db, guest, now))) return guest;
   if (!create) return undefined;
-  const id = await newGuestCart(c.var.db, now);
+  const id = await newGuestCart(c.var.db, now, await sha256Hex(addressGroup(clientAddress(c))));
+  if (!id)
+    throw new AppError("rate_limited", "この接続からは、本日これ以上新しい予約カートを作れません。時間をおいてお試しください。", {
+      retryAfter: 60 * 60,
+    });
   setCookie(c, CART_COOKIE, id, { path: "/", secure: true, httpOnly: true, sameSite: "Lax", maxAge: GUEST_CART_MS / 1000 });
   return id;
 }
