@@ -19,3 +19,7 @@ export function addressGroup(address: string): string {
     .map((g) => (Number.parseInt(g, 16) || 0).toString(16))
     .join(":")}::/64`;
 }
+
+/** The client's address as Cloudflare reports it ("local" under tests and wrangler dev without one). */
+export const clientAddress = (c: { req: { header: (name: string) => string | undefined } }) =>
+  c.req.header("CF-Connecting-IP") ?? "local";

@@ -6,11 +6,11 @@ import { eq } from "drizzle-orm";
 import { pepperOf } from "../config";
 import type { Db } from "../db/client";
 import { patrons } from "../db/schema";
-import { POLICIES } from "../domain/throttle";
+import { brakeMs, POLICIES } from "../domain/throttle";
 import { patronObject } from "../objects/patron";
 import { addressGroup } from "./address";
 import { verifyPassword } from "./password";
-import { countAttempt, currentWait, type ThrottleKey, uncountAttempt } from "./throttle-store";
+import { countAttempt, countGlobalFailure, currentWait, type ThrottleKey, uncountAttempt } from "./throttle-store";
 import { keyedHash } from "./tokens";
 
 /** A well-formed hash nobody's password matches: unknown cards cost one PBKDF2 run like known ones. */
@@ -68,7 +68,12 @@ export async function authenticate(env: Env, db: Db, attempt: LoginAttempt): Pro
 
   const [row] = await db.select().from(patrons).where(eq(patrons.cardNumber, attempt.cardNumber)).limit(1);
   const matches = await verifyPassword(attempt.password, row?.passwordHash ?? DUMMY_HASH, pepperOf(env));
-  if (!row || !matches || !row.webEnabled || row.suspended) return { ok: false, kind: "invalid" };
+  if (!row || !matches || !row.webEnabled || row.suspended) {
+    // The library-wide brake: under a wave of failures, every failure waits before its answer.
+    const pause = brakeMs(await countGlobalFailure(env.DB, attempt.now));
+    if (pause > 0) await scheduler.wait(pause);
+    return { ok: false, kind: "invalid" };
+  }
   await Promise.all([card.loginSucceeded(), uncountAttempt(env.DB, keys)]);
   return { ok: true, patron: { id: row.id, cardNumber: row.cardNumber, mustChangeCredentials: row.mustChangeCredentials } };
 }

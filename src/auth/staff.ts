@@ -5,8 +5,11 @@ import { and, eq, gt } from "drizzle-orm";
 import type { Context, MiddlewareHandler } from "hono";
 import { getCookie } from "hono/cookie";
 import { sessions } from "../db/schema";
+import { POLICIES } from "../domain/throttle";
 import type { AppEnv } from "../env";
 import { AppError } from "../errors";
+import { addressGroup, clientAddress } from "./address";
+import { countAttempt, currentWait, type ThrottleKey } from "./throttle-store";
 import { randomToken, sha256Hex, timingSafeEqual } from "./tokens";
 
 export const STAFF_COOKIE = "__Host-staff";
@@ -62,6 +65,20 @@ export async function staffIdentity(c: Context<AppEnv>): Promise<string | undefi
   return name === undefined ? undefined : `staff:page:${name}`;
 }
 
+const staffKey = (c: Context<AppEnv>): ThrottleKey[] => [
+  { key: `staff:${addressGroup(clientAddress(c))}`, policy: POLICIES.staff },
+];
+
+/** 429 too_many_attempts while this address has guessed the staff token too often. */
+export async function refuseStaffGuesser(c: Context<AppEnv>): Promise<void> {
+  const wait = await currentWait(c.var.db, staffKey(c), Date.now());
+  if (wait > 0)
+    throw new AppError("too_many_attempts", "職員用トークンの誤りが続いたため、しばらくお待ちください。", { retryAfter: wait });
+}
+
+/** Counts a wrong staff token from this address. */
+export const countStaffFailure = (c: Context<AppEnv>) => countAttempt(c.env.DB, staffKey(c), Date.now());
+
 /**
  * The one staff guard: sets `staff` (who, for the audit log) or refuses — the API with 401, pages by
  * sending the browser to the staff login page.
@@ -69,8 +86,11 @@ export async function staffIdentity(c: Context<AppEnv>): Promise<string | undefi
 export const requireStaff =
   ({ mode }: { mode: "api" | "page" }): MiddlewareHandler<AppEnv> =>
   async (c, next) => {
+    const bearer = c.req.header("Authorization")?.startsWith("Bearer ");
+    if (bearer) await refuseStaffGuesser(c);
     const who = await staffIdentity(c);
     if (!who) {
+      if (bearer) await countStaffFailure(c);
       if (mode === "page") return c.redirect("/admin/login", 303);
       throw new AppError("unauthenticated", "職員用の認証が必要です。");
     }

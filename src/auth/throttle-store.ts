@@ -51,6 +51,18 @@ export async function countAttempt(db: D1Database, keys: ThrottleKey[], now: num
   return keys.filter((_, i) => (results[i]?.results?.length ?? 0) === 0);
 }
 
+/** Counts one failed login library-wide in this minute's bucket; returns the minute's failures so far. */
+export async function countGlobalFailure(db: D1Database, now: number): Promise<number> {
+  const row = await db
+    .prepare(
+      `INSERT INTO auth_throttle (key, failures, last_failure_at) VALUES (?1, 1, ?2)
+       ON CONFLICT (key) DO UPDATE SET failures = failures + 1, last_failure_at = ?2 RETURNING failures`,
+    )
+    .bind(`global:${Math.floor(now / 60_000)}`, now)
+    .first<{ failures: number }>();
+  return row?.failures ?? 1;
+}
+
 /** Gives back an attempt that was counted but not made (or succeeded); a row at zero goes. */
 export async function uncountAttempt(db: D1Database, keys: ThrottleKey[]): Promise<void> {
   if (keys.length === 0) return;

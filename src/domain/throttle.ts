@@ -19,6 +19,8 @@ export const POLICIES = {
   address: { free: 20, baseSeconds: 2, maxSeconds: 15 * 60, forgetAfterSeconds: 60 * 60 },
   /** One password tried against many card numbers, library-wide (spraying). */
   password: { free: 10, baseSeconds: 5, maxSeconds: 60 * 60, forgetAfterSeconds: 60 * 60 },
+  /** Wrong staff tokens from one client address (the staff login page and the admin API). */
+  staff: { free: 10, baseSeconds: 2, maxSeconds: 15 * 60, forgetAfterSeconds: 60 * 60 },
 } satisfies Record<string, ThrottlePolicy>;
 
 export interface FailureCount {
@@ -41,3 +43,14 @@ export function waitSeconds(count: FailureCount | undefined, now: number, policy
   const remaining = count.lastFailureAt + wait * 1000 - now;
   return remaining > 0 ? Math.ceil(remaining / 1000) : 0;
 }
+
+/**
+ * The library-wide brake: failed logins in one minute, whoever made them. Past this many, every failed
+ * attempt is answered only after a pause (a correct password never waits), so a guesser who changes card,
+ * address and password each time is still slowed.
+ */
+export const GLOBAL_FAILURES_PER_MINUTE = 30;
+export const BRAKE_MS = 2000;
+
+/** How long a failed attempt waits before its answer, given the failures of this minute (this one included). */
+export const brakeMs = (failuresThisMinute: number): number => (failuresThisMinute > GLOBAL_FAILURES_PER_MINUTE ? BRAKE_MS : 0);

@@ -2,7 +2,7 @@
 // session expiry, throttled guessing (per card, per address, per sprayed password), CSRF and response headers.
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import { sha256Hex } from "../../src/auth/tokens";
 import type { FailureCount } from "../../src/domain/throttle";
 import { idOfTitle, loadCatalog } from "../support/catalog";
@@ -10,6 +10,11 @@ import { BASE, call } from "../support/http";
 import { createPatron, readyPatron, type TestPatron, withToken } from "../support/patrons";
 
 beforeAll(loadCatalog);
+// These tests fail many logins on purpose; the library-wide brake's pause (tested in login-brake.test.ts)
+// would only slow them down, so it returns at once here.
+beforeAll(() => {
+  vi.spyOn(scheduler, "wait").mockResolvedValue(undefined);
+});
 
 interface ErrorBody {
   error: { code: string; message: string; fields?: Record<string, string>; retryAfter?: number };

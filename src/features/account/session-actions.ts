@@ -3,6 +3,7 @@
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { clientAddress } from "../../auth/address";
 import { authenticate, type LoginPatron } from "../../auth/login";
 import { hashPassword, verifyPassword } from "../../auth/password";
 import { createPatronSession, endPatronSessions, endSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from "../../auth/sessions";
@@ -13,8 +14,6 @@ import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
 import { patronObject } from "../../objects/patron";
 import { CART_COOKIE, liveGuestCart, mergeGuestCart, patronCartId } from "../cart/queries";
-
-export const clientAddress = (c: Context<AppEnv>) => c.req.header("CF-Connecting-IP") ?? "local";
 
 function setSessionCookie(c: Context<AppEnv>, token: string) {
   // __Host-: Secure, Path=/, no Domain; HttpOnly so scripts cannot read it.

@@ -4,7 +4,16 @@
 import { type Context, Hono } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { endSession } from "../../auth/sessions";
-import { cleanStaffName, createStaffSession, isStaffToken, requireStaff, STAFF_COOKIE, STAFF_SESSION_MS } from "../../auth/staff";
+import {
+  cleanStaffName,
+  countStaffFailure,
+  createStaffSession,
+  isStaffToken,
+  refuseStaffGuesser,
+  requireStaff,
+  STAFF_COOKIE,
+  STAFF_SESSION_MS,
+} from "../../auth/staff";
 import { configProblems } from "../../config";
 import { isValidDate, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUS_LABELS } from "../../domain/codes";
@@ -82,8 +91,11 @@ export const adminPages = new Hono<AppEnv>()
     const form = await readForm(c);
     const unset = configProblems(c.env).find((p) => p.name === "ADMIN_TOKEN");
     if (unset) return c.html(<LoginPage error={`職員ログインできません：${unset.message}`} />, 503);
-    if (!(await isStaffToken(c.env, field(form, "token") ?? "")))
+    await refuseStaffGuesser(c);
+    if (!(await isStaffToken(c.env, field(form, "token") ?? ""))) {
+      await countStaffFailure(c);
       return c.html(<LoginPage error="トークンが正しくありません。" />, 401);
+    }
     const staffName = cleanStaffName(field(form, "staffName"));
     if (!staffName) return c.html(<LoginPage error="職員名を入力してください。" />, 400);
     const session = await createStaffSession(c, staffName, Date.now());

@@ -3,7 +3,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
-import { addressGroup } from "../../auth/address";
+import { addressGroup, clientAddress } from "../../auth/address";
 import { changeCredentialsFirst, credentialsChangeRequired, requireReadyPatron } from "../../auth/middleware";
 import { sha256Hex } from "../../auth/tokens";
 import { tokyoIso } from "../../domain/calendar";
@@ -18,7 +18,7 @@ import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { field, idOf, readForm } from "../../views/forms";
 import { applySchema, loginSchema, materialRef } from "../account/schemas";
-import { clientAddress, logIn } from "../account/session-actions";
+import { logIn } from "../account/session-actions";
 import { getMaterial, listBranches } from "../catalog/queries";
 import {
   CART_COOKIE,
