@@ -134,6 +134,32 @@ describe("a decided reservation's mail is never lost", () => {
     expect(again.mailRequestsResent).toBe(0);
   });
 
+  it("stopped after the consumer recorded the mail but before it marked the request answered: asked again, recorded once", async () => {
+    const { ids } = await applications(2, 1, 260, Date.now() - 4 * HOUR);
+    const spy = vi.spyOn(env.MAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
+    await runAcceptance(env.DB, {
+      businessDate: "2031-01-14",
+      now: Date.now() - 3 * HOUR,
+      limit: 10,
+      onDecided: async () => {},
+    });
+    // The requests are answered once recorded; the Worker "died" before that, so they stand unanswered.
+    await runJob(env, "nightly", { date: "2031-01-15", now: Date.now() });
+    await env.DB.prepare("UPDATE mail_requests SET done_at = NULL WHERE reservation_id IN (SELECT value FROM json_each(?))")
+      .bind(JSON.stringify(ids))
+      .run();
+    const again = await runJob(env, "nightly", { date: "2031-01-16", now: Date.now() });
+    spy.mockRestore();
+    expect(again.mailRequestsResent).toBe(2);
+    expect((await outboxKinds(ids)).sort()).toEqual(ids.map((id) => `accepted:${id}`).sort());
+    const open = await env.DB.prepare(
+      "SELECT count(*) AS n FROM mail_requests WHERE done_at IS NULL AND reservation_id IN (SELECT value FROM json_each(?))",
+    )
+      .bind(JSON.stringify(ids))
+      .first<{ n: number }>();
+    expect(open?.n).toBe(0);
+  });
+
   it("stopped after a hold was made, before its mail was asked for: the nightly refresh records it", async () => {
     const p = await createPatron({ mustChange: false, contactMethod: "mail" });
     const id = await insertReservation(p.id, 270, "reserved");
