@@ -25,10 +25,10 @@ export interface Settings {
 
 const parsed = new WeakMap<object, Settings>();
 
-/** Vars widened to string: `wrangler types` gives them their local literal values, a deployment others. */
-type SettingsEnv = Record<"RESERVATION_LIMIT" | "HOLD_DAYS" | "LOAN_DAYS" | "PUBLIC_BASE_URL" | "LIBRARY_NAME", string>;
+const VAR_NAMES = schema.keyof().options;
 
-const VAR_NAMES = ["RESERVATION_LIMIT", "HOLD_DAYS", "LOAN_DAYS", "PUBLIC_BASE_URL", "LIBRARY_NAME"] as const;
+/** Vars widened to string: `wrangler types` gives them their local literal values, a deployment others. */
+export type SettingsEnv = Record<(typeof VAR_NAMES)[number], string>;
 
 /** Which vars do not parse (by name, never the value), for the configuration check. */
 export function settingsProblems(env: SettingsEnv): Array<{ name: string; message: string }> {

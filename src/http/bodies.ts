@@ -12,25 +12,30 @@ export const STAFF_BODY_LIMIT = 256 * 1024;
 /** Files staff upload (imports of the library's own data). */
 export const UPLOAD_BODY_LIMIT = 32 * 1024 * 1024;
 
+/** Staff imports of the library's own data, page or API: the only bodies that are files. */
+const isUpload = (path: string) => /^\/(api\/v1\/)?admin\/imports(\/|$)/.test(path);
+
 const limitOf = (path: string): number => {
-  if (/^\/(api\/v1\/)?admin\/imports(\/|$)/.test(path)) return UPLOAD_BODY_LIMIT;
+  if (isUpload(path)) return UPLOAD_BODY_LIMIT;
   if (path.startsWith("/admin") || path.startsWith("/api/v1/admin")) return STAFF_BODY_LIMIT;
   return PATRON_BODY_LIMIT;
 };
 
-const tooLarge = (max: number) =>
-  new AppError("payload_too_large", `送信された内容が大きすぎます（上限 ${Math.round(max / 1024)} KB）。`);
+/** One body-limit middleware per limit, made once. */
+const limiters = new Map(
+  [PATRON_BODY_LIMIT, STAFF_BODY_LIMIT, UPLOAD_BODY_LIMIT].map((max) => [
+    max,
+    bodyLimit({
+      maxSize: max,
+      onError: () => {
+        throw new AppError("payload_too_large", `送信された内容が大きすぎます（上限 ${Math.round(max / 1024)} KB）。`);
+      },
+    }),
+  ]),
+);
 
 /** 413 payload_too_large past the limit of the path, before the body is parsed. */
-export const limitBodies: MiddlewareHandler = async (c, next) => {
-  const max = limitOf(c.req.path);
-  return bodyLimit({
-    maxSize: max,
-    onError: () => {
-      throw tooLarge(max);
-    },
-  })(c, next);
-};
+export const limitBodies: MiddlewareHandler = (c, next) => (limiters.get(limitOf(c.req.path)) as MiddlewareHandler)(c, next);
 
 const WITH_BODY = new Set(["POST", "PUT", "PATCH", "DELETE"]);
 
@@ -40,7 +45,8 @@ const hasBody = (req: Request) =>
 
 /**
  * For the JSON API: a body must be JSON (`application/json`, any charset) — anything else answers 415
- * unsupported_media_type, so a text/plain body can never run an action with default values.
+ * unsupported_media_type, so a text/plain body can never run an action with default values. Imports
+ * take the file's own Content-Type (API.md).
  */
 export const requireJsonBodies: MiddlewareHandler = async (c, next) => {
   if (WITH_BODY.has(c.req.method) && hasBody(c.req.raw) && !isJsonType(c.req.header("Content-Type")) && !isUpload(c.req.path)) {
@@ -50,5 +56,3 @@ export const requireJsonBodies: MiddlewareHandler = async (c, next) => {
 };
 
 const isJsonType = (type: string | undefined) => /^application\/([\w.+-]+\+)?json\s*(;|$)/i.test(type ?? "");
-/** Imports take the file's own type (API.md). */
-const isUpload = (path: string) => /^\/api\/v1\/admin\/imports(\/|$)/.test(path);

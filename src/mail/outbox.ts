@@ -4,6 +4,7 @@
 // without one (MAIL_PROVIDER_URL empty, as locally) the row is the record and nothing is sent.
 import { mailKey } from "../domain/mail-keys";
 import { reservationById } from "../reservations/read";
+import { type SettingsEnv, settingsOf } from "../settings";
 import { reasonOrNull } from "../views/reasons";
 import type { MailQueueMessage } from "./messages";
 import { type MailInput, type MailKind, renderMail } from "./templates";
@@ -12,13 +13,11 @@ import { type MailInput, type MailKind, renderMail } from "./templates";
  * The bindings mail uses. Vars are widened to string: `wrangler types` gives them their local literal
  * values (MAIL_PROVIDER_URL is ""), while a deployment and the tests set others.
  */
-export interface MailEnv {
+export interface MailEnv extends SettingsEnv {
   MAIL_QUEUE: Queue;
   MAIL_PROVIDER_URL: string;
   MAIL_API_KEY: string;
   MAIL_FROM: string;
-  LIBRARY_NAME: string;
-  RESERVATION_LIMIT: string;
 }
 
 export interface OutboxMessage {
@@ -162,7 +161,8 @@ async function recordMailFor(
   const reservation = await reservationById(db, reservationId);
   if (!reservation || !fits(kind, reservation)) return false;
 
-  const common = { libraryName: env.LIBRARY_NAME, baseUrl, patronName: contact.name, title: reservation.title };
+  const { libraryName, reservationLimit } = settingsOf(env);
+  const common = { libraryName, baseUrl, patronName: contact.name, title: reservation.title };
   let input: MailInput;
   let keySuffix = extra.keySuffix;
   switch (kind) {
@@ -170,7 +170,7 @@ async function recordMailFor(
       input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, queuePosition: reservation.queuePosition };
       break;
     case "rejected":
-      input = { kind, ...common, reason: reasonOrNull(reservation.reasonCode, Number(env.RESERVATION_LIMIT)) };
+      input = { kind, ...common, reason: reasonOrNull(reservation.reasonCode, reservationLimit) };
       break;
     case "hold_ready":
       input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, holdUntil: reservation.holdUntil as string };

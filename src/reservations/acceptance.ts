@@ -2,7 +2,7 @@
 // acceptance time) or 予約拒否 with a reason code; 取消申請中 becomes 予約取消済み unless the copy was
 // already set aside. jobs/acceptance.ts runs these in chunks, once per business date.
 import { type RefusalCode, refusalOf } from "../domain/eligibility";
-import { type MaterialRow, materialsForRule, reservabilityOf, STANDING_COLUMNS, standingOf } from "./apply";
+import { type MaterialRow, materialsForRule, type PatronRow, reservabilityOf, STANDING_COLUMNS, standingOf } from "./apply";
 import { requestMailsFor } from "./mail-requests";
 import { isAcceptedSql } from "./sql";
 
@@ -66,8 +66,7 @@ export async function decideApplications(
       .bind(patronIds, idsJson(apps.map((a) => a.materialId))),
     materialsForRule(db, idsJson(apps.map((a) => a.materialId))),
   ]);
-  type P = Parameters<typeof standingOf>[0] & { id: number };
-  const patronOf = new Map(((patrons?.results ?? []) as NonNullable<P>[]).map((p) => [p.id, standingOf(p)]));
+  const patronOf = new Map(((patrons?.results ?? []) as Array<PatronRow & { id: number }>).map((p) => [p.id, standingOf(p)]));
   const acceptedCount = new Map(
     ((active?.results ?? []) as Array<{ patronId: number; n: number }>).map((r) => [r.patronId, r.n]),
   );

@@ -38,7 +38,8 @@ export type ApplyOutcome =
   | { ok: false; code: "invalid_request"; field: "pickupBranch" | "items" }
   | { ok: false; code: "forbidden" };
 
-interface PatronRow {
+/** A patron row as STANDING_COLUMNS reads it. */
+export interface PatronRow {
   webEnabled: number;
   suspended: number;
   mustChange: number;

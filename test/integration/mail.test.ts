@@ -62,6 +62,9 @@ function mailEnv(provider = PROVIDER) {
     MAIL_FROM: env.MAIL_FROM,
     LIBRARY_NAME: env.LIBRARY_NAME,
     RESERVATION_LIMIT: env.RESERVATION_LIMIT,
+    HOLD_DAYS: env.HOLD_DAYS,
+    LOAN_DAYS: env.LOAN_DAYS,
+    PUBLIC_BASE_URL: env.PUBLIC_BASE_URL,
   };
   return { env: mail, send, sendBatch };
 }
