@@ -2,7 +2,14 @@
 // Instants are epoch milliseconds (rendered in Asia/Tokyo); business dates are 'YYYY-MM-DD' text.
 import { sql } from "drizzle-orm";
 import { check, index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
-import { ACTIVE_RESERVATION_STATUSES, ITEM_STATUSES, MATERIAL_TYPES, RESERVATION_STATUSES } from "../domain/codes";
+import {
+  ACTIVE_RESERVATION_STATUSES,
+  IMPORT_KINDS,
+  IMPORT_STATUSES,
+  ITEM_STATUSES,
+  MATERIAL_TYPES,
+  RESERVATION_STATUSES,
+} from "../domain/codes";
 import { REASON_CODES } from "../domain/eligibility";
 
 const createdAt = () =>
@@ -48,6 +55,8 @@ export const materials = sqliteTable(
     latestIssue: integer("latest_issue", { mode: "boolean" }).notNull().default(false),
     /** The record's id in the library's own system, for the nightly import; null for records made here. */
     sourceId: text("source_id"),
+    /** Digest of the imported record as last written: an unchanged record in the next import is skipped. */
+    sourceHash: text("source_hash"),
     titleSort: text("title_sort").notNull(),
     titleNorm: text("title_norm").notNull(),
     createdAt: createdAt(),
@@ -98,6 +107,8 @@ export const items = sqliteTable(
     shelf: text("shelf"),
     status: text("status", { enum: ITEM_STATUSES }).notNull().default("available"),
     loanable: integer("loanable", { mode: "boolean" }).notNull().default(true),
+    /** Digest of the imported copy row; null for copies added here (a full export never removes those). */
+    sourceHash: text("source_hash"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "number" }),
   },
@@ -132,6 +143,8 @@ export const patrons = sqliteTable(
     /** Privacy: no reading history is kept unless the patron asks for it. */
     readingHistoryOptIn: integer("reading_history_opt_in", { mode: "boolean" }).notNull().default(false),
     credentialsChangedAt: integer("credentials_changed_at", { mode: "number" }),
+    /** Digest of the imported patron row (the library system's record), for unchanged rows. */
+    sourceHash: text("source_hash"),
     createdAt: createdAt(),
     updatedAt: integer("updated_at", { mode: "number" }),
   },
@@ -358,3 +371,99 @@ export const jobRuns = sqliteTable(
     check("job_runs_job_check", sql`${t.job} in ('acceptance', 'nightly')`),
   ],
 );
+
+/**
+ * Imports of the library's own data (docs/imports.md): one file each, read in slices through the import
+ * queue. `offset` is the byte where the next slice starts, written in the same batch as the slice's rows,
+ * so a crash or a redeploy resumes where the last slice ended.
+ */
+export const importRuns = sqliteTable(
+  "import_runs",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    kind: text("kind", { enum: IMPORT_KINDS }).notNull(),
+    format: text("format", { enum: ["iso2709", "marcxml", "csv", "tsv"] }).notNull(),
+    /** Where the file came from: the staff page, the staff API or the nightly drop in R2. */
+    origin: text("origin", { enum: ["page", "api", "r2"] }).notNull(),
+    objectKey: text("object_key").notNull(),
+    etag: text("etag"),
+    fileName: text("file_name").notNull(),
+    size: integer("size").notNull(),
+    dryRun: integer("dry_run", { mode: "boolean" }).notNull().default(false),
+    /** A full export: what is absent from it is withdrawn (copies) or returned (loans). */
+    full: integer("full", { mode: "boolean" }).notNull().default(false),
+    status: text("status", { enum: IMPORT_STATUSES }).notNull().default("queued"),
+    phase: text("phase", { enum: ["rows", "absent", "cleanup"] })
+      .notNull()
+      .default("rows"),
+    offset: integer("offset").notNull().default(0),
+    /** Lines (CSV) or records (MARC) read so far: the next row's number is this + 1. */
+    line: integer("line").notNull().default(0),
+    encoding: text("encoding"),
+    /** The CSV header as read from the first line (JSON), and the column mapping in force (JSON). */
+    header: text("header"),
+    mapping: text("mapping"),
+    added: integer("added").notNull().default(0),
+    updated: integer("updated").notNull().default(0),
+    unchanged: integer("unchanged").notNull().default(0),
+    withdrawn: integer("withdrawn").notNull().default(0),
+    returned: integer("returned").notNull().default(0),
+    rejected: integer("rejected").notNull().default(0),
+    error: text("error"),
+    actor: text("actor").notNull(),
+    createdAt: createdAt(),
+    startedAt: integer("started_at", { mode: "number" }),
+    finishedAt: integer("finished_at", { mode: "number" }),
+    updatedAt: integer("updated_at", { mode: "number" }),
+  },
+  (t) => [
+    // The nightly pickup makes one run per dropped file version.
+    uniqueIndex("import_runs_object_idx").on(t.objectKey, t.etag),
+    index("import_runs_status_idx").on(t.status, t.updatedAt),
+    check("import_runs_kind_check", sql`${t.kind} in (${inList(IMPORT_KINDS)})`),
+    check("import_runs_status_check", sql`${t.status} in (${inList(IMPORT_STATUSES)})`),
+  ],
+);
+
+/** Rows an import skipped, with the line (or record) number and a Japanese reason; kept 14 days. */
+export const importRejects = sqliteTable(
+  "import_rejects",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    runId: integer("run_id")
+      .notNull()
+      .references(() => importRuns.id, { onDelete: "cascade" }),
+    line: integer("line").notNull(),
+    /** The row's key in the library's system (record id, barcode, card number), when it had one. */
+    key: text("key"),
+    reason: text("reason").notNull(),
+  },
+  (t) => [index("import_rejects_run_idx").on(t.runId, t.line)],
+);
+
+/** One row per slice done: written first in the slice's batch, so a slice delivered twice is applied once. */
+export const importChunks = sqliteTable(
+  "import_chunks",
+  {
+    runId: integer("run_id").notNull(),
+    offset: integer("offset").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.offset] })],
+);
+
+/** Keys seen by a running import: duplicates across the file, and what a full export left out. */
+export const importSeen = sqliteTable(
+  "import_seen",
+  {
+    runId: integer("run_id").notNull(),
+    key: text("key").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.key] })],
+);
+
+/** A library's own column names and values for each CSV kind (docs/imports.md), set by staff. */
+export const importMappings = sqliteTable("import_mappings", {
+  kind: text("kind", { enum: IMPORT_KINDS }).primaryKey(),
+  mapping: text("mapping").notNull(),
+  updatedAt: integer("updated_at", { mode: "number" }).notNull(),
+});

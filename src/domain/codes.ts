@@ -63,3 +63,25 @@ export const ACTIVE_RESERVATION_STATUSES = ["applied", "reserved", "cancel_reque
 export const FINISHED_RESERVATION_STATUSES = RESERVATION_STATUSES.filter(
   (s) => !(ACTIVE_RESERVATION_STATUSES as readonly ReservationStatus[]).includes(s),
 );
+
+/** What an import brings in (API.md Additions: `POST /admin/imports?kind=…`). */
+export const IMPORT_KINDS = ["marc", "materials", "copies", "patrons", "loans", "reservations"] as const;
+export type ImportKind = (typeof IMPORT_KINDS)[number];
+export const IMPORT_KIND_LABELS: Record<ImportKind, string> = {
+  marc: "書誌（MARC）",
+  materials: "資料（CSV）",
+  copies: "所蔵（CSV）",
+  patrons: "利用者（CSV）",
+  loans: "貸出（CSV）",
+  reservations: "窓口予約（CSV）",
+};
+/** Files naming patrons: deleted from storage as soon as their import ends. */
+export const PERSONAL_IMPORT_KINDS: readonly ImportKind[] = ["patrons", "loans", "reservations"];
+export const IMPORT_STATUSES = ["queued", "running", "done", "failed"] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+export const IMPORT_STATUS_LABELS: Record<ImportStatus, string> = {
+  queued: "待機中",
+  running: "取込中",
+  done: "完了",
+  failed: "失敗",
+};

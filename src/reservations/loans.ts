@@ -62,18 +62,22 @@ export async function openLoanOfItem(db: D1Database, itemId: number): Promise<nu
   return row?.id;
 }
 
-/** A return: the loan closes and the copy goes back on the shelf (the nightly refresh then forgets the patron). */
-export async function returnLoan(db: D1Database, loanId: number, now: number): Promise<"returned" | "not_found"> {
-  const loan = await db
-    .prepare("SELECT item_id AS itemId FROM loans WHERE id = ? AND returned_at IS NULL")
-    .bind(loanId)
-    .first<{ itemId: number }>();
-  if (!loan) return "not_found";
-  await db.batch([
-    db.prepare("UPDATE loans SET returned_at = ? WHERE id = ?").bind(now, loanId),
+/** Returns: each loan closes and its copy goes back on the shelf (the nightly refresh then forgets the patron). */
+export function returnStatements(db: D1Database, loanIds: number[], now: number): D1PreparedStatement[] {
+  const ids = JSON.stringify(loanIds);
+  return [
     db
-      .prepare("UPDATE items SET status = 'available', updated_at = ? WHERE id = ? AND status = 'on_loan'")
-      .bind(now, loan.itemId),
-  ]);
-  return "returned";
+      .prepare(
+        `UPDATE items SET status = 'available', updated_at = ?2
+         WHERE id IN (SELECT item_id FROM loans WHERE id IN (SELECT value FROM json_each(?1)) AND returned_at IS NULL) AND status = 'on_loan'`,
+      )
+      .bind(ids, now),
+    db.prepare("UPDATE loans SET returned_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND returned_at IS NULL").bind(ids, now),
+  ];
+}
+
+/** A return at the counter. */
+export async function returnLoan(db: D1Database, loanId: number, now: number): Promise<"returned" | "not_found"> {
+  const [, closed] = await db.batch(returnStatements(db, [loanId], now));
+  return (closed?.meta.changes ?? 0) > 0 ? "returned" : "not_found";
 }

@@ -1,6 +1,6 @@
 // The staff side's own SQL: patrons' web use, the catalog and copies (with their search rows), branches,
 // the calendar and the outbox. Reservation, copy-status and loan changes live in src/reservations/.
-import { materialSearchRow, titleNorm, titleSortKey } from "../../domain/search-text";
+import { type MaterialInput, materialColumns, SEARCH_UPSERT_TAIL, searchColumns } from "../../db/materials";
 
 export async function patronByCard(db: D1Database, card: string) {
   const row = await db
@@ -82,31 +82,10 @@ export async function upsertOpeningDay(db: D1Database, date: string, open: boole
     .run();
 }
 
-export type MaterialInput = Record<string, unknown> & { title: string };
-
 /** The material row and its search row in one batch, so the index never lags the catalog. */
 function materialStatements(db: D1Database, m: MaterialInput, materialId?: number) {
-  const s = materialSearchRow(m as Parameters<typeof materialSearchRow>[0]);
-  const cols = {
-    title: m.title,
-    title_kana: m.titleKana ?? null,
-    author: m.author ?? null,
-    author_kana: m.authorKana ?? null,
-    publisher: m.publisher ?? null,
-    year: m.year ?? null,
-    isbn: m.isbn ?? null,
-    ndc: m.ndc ?? null,
-    subject: m.subject ?? null,
-    series: m.series ?? null,
-    type: m.type,
-    magazine_title: m.magazineTitle ?? null,
-    issue_label: m.issueLabel ?? null,
-    issue_date: m.issueDate ?? null,
-    latest_issue: m.latestIssue ? 1 : 0,
-    title_sort: titleSortKey(m.title, (m.titleKana as string | undefined) ?? null),
-    title_norm: titleNorm(m.title, (m.titleKana as string | undefined) ?? null),
-    updated_at: Date.now(),
-  };
+  const s = searchColumns(m);
+  const cols = materialColumns(m, Date.now());
   const names = Object.keys(cols);
   const values = Object.values(cols);
   const material =
@@ -118,8 +97,7 @@ function materialStatements(db: D1Database, m: MaterialInput, materialId?: numbe
   const search = db
     .prepare(
       `INSERT INTO material_search (material_id, title, author, publisher, subject)
-       VALUES (${materialId === undefined ? "(SELECT max(id) FROM materials)" : "?"}, ?, ?, ?, ?)
-       ON CONFLICT (material_id) DO UPDATE SET title = excluded.title, author = excluded.author, publisher = excluded.publisher, subject = excluded.subject`,
+       VALUES (${materialId === undefined ? "(SELECT max(id) FROM materials)" : "?"}, ?, ?, ?, ?) ${SEARCH_UPSERT_TAIL}`,
     )
     .bind(...(materialId === undefined ? [] : [materialId]), s.title, s.author, s.publisher, s.subject);
   return [material, search];
