@@ -1,11 +1,17 @@
 // Two projects: "workers" runs unit and integration tests inside workerd against real local D1;
 // "e2e" drives Debian's Chromium against `wrangler dev` (skipped, and said so, when Chromium is absent).
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
 import { defineConfig } from "vitest/config";
 
 export default defineConfig(async () => {
   const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
+  // The sample import files, as base64 (tests inside workerd cannot read the disk; some are Shift_JIS).
+  const fixtureDir = path.join(import.meta.dirname, "test/fixtures/imports");
+  const importFixtures = Object.fromEntries(
+    readdirSync(fixtureDir).map((name) => [name, readFileSync(path.join(fixtureDir, name)).toString("base64")]),
+  );
   return {
     test: {
       projects: [
@@ -16,6 +22,7 @@ export default defineConfig(async () => {
               miniflare: {
                 bindings: {
                   TEST_MIGRATIONS: migrations,
+                  IMPORT_FIXTURES: importFixtures,
                   ADMIN_TOKEN: "test-admin-token",
                   PASSWORD_PEPPER: "test-pepper",
                   MAIL_API_KEY: "test-mail-key",

@@ -1,6 +1,7 @@
 // Worker entry: the Hono app for requests, the Cron Triggers for the morning acceptance and the nightly
 // refresh, the mail queue consumers; Durable Object classes are exported for their bindings.
 import { buildApp } from "./app";
+import { consumeImports, IMPORT_QUEUE_NAME } from "./imports/consumer";
 import { consumeDeadLetters, consumeMail, MAIL_DEAD_LETTER_QUEUE } from "./jobs/mail-consumer";
 import { jobOfCron, runJob } from "./jobs/run";
 
@@ -26,9 +27,10 @@ export default {
       throw err;
     }
   },
-  // The mail queue and its dead-letter queue (wrangler.toml [[queues.consumers]]).
+  // The mail queue, its dead-letter queue and the import queue (wrangler.toml [[queues.consumers]]).
   async queue(batch, env) {
-    if (batch.queue === MAIL_DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
+    if (batch.queue === IMPORT_QUEUE_NAME) await consumeImports(batch, env);
+    else if (batch.queue === MAIL_DEAD_LETTER_QUEUE) await consumeDeadLetters(batch, env);
     else await consumeMail(batch, env);
   },
 } satisfies ExportedHandler<Env>;

@@ -409,6 +409,10 @@ export const importRuns = sqliteTable(
     withdrawn: integer("withdrawn").notNull().default(0),
     returned: integer("returned").notNull().default(0),
     rejected: integer("rejected").notNull().default(0),
+    /** MARC records list their copies: those are counted apart from the records. */
+    copiesAdded: integer("copies_added").notNull().default(0),
+    copiesUpdated: integer("copies_updated").notNull().default(0),
+    copiesUnchanged: integer("copies_unchanged").notNull().default(0),
     error: text("error"),
     actor: text("actor").notNull(),
     createdAt: createdAt(),

@@ -75,8 +75,6 @@ export const IMPORT_KIND_LABELS: Record<ImportKind, string> = {
   loans: "貸出（CSV）",
   reservations: "窓口予約（CSV）",
 };
-/** Files naming patrons: deleted from storage as soon as their import ends. */
-export const PERSONAL_IMPORT_KINDS: readonly ImportKind[] = ["patrons", "loans", "reservations"];
 export const IMPORT_STATUSES = ["queued", "running", "done", "failed"] as const;
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 export const IMPORT_STATUS_LABELS: Record<ImportStatus, string> = {

@@ -9,21 +9,23 @@ import { AppError } from "../errors";
 export const PATRON_BODY_LIMIT = 16 * 1024;
 /** Staff forms and JSON. */
 export const STAFF_BODY_LIMIT = 256 * 1024;
-/** Files staff upload (imports of the library's own data). */
+/** Files staff upload on the imports page (the form is read whole). */
 export const UPLOAD_BODY_LIMIT = 32 * 1024 * 1024;
+/** Files sent to the staff API: streamed to R2 as they come, up to what a Worker request may carry. */
+export const API_UPLOAD_BODY_LIMIT = 100 * 1024 * 1024;
 
 /** Staff imports of the library's own data, page or API: the only bodies that are files. */
-const isUpload = (path: string) => /^\/(api\/v1\/)?admin\/imports(\/|$)/.test(path);
+const isUpload = (path: string) => /^\/(api\/v1\/)?admin\/imports(\/|$)/.test(path) && !path.includes("/imports/mappings/");
 
 const limitOf = (path: string): number => {
-  if (isUpload(path)) return UPLOAD_BODY_LIMIT;
+  if (isUpload(path)) return path.startsWith("/api/") ? API_UPLOAD_BODY_LIMIT : UPLOAD_BODY_LIMIT;
   if (path.startsWith("/admin") || path.startsWith("/api/v1/admin")) return STAFF_BODY_LIMIT;
   return PATRON_BODY_LIMIT;
 };
 
 /** One body-limit middleware per limit, made once. */
 const limiters = new Map(
-  [PATRON_BODY_LIMIT, STAFF_BODY_LIMIT, UPLOAD_BODY_LIMIT].map((max) => [
+  [PATRON_BODY_LIMIT, STAFF_BODY_LIMIT, UPLOAD_BODY_LIMIT, API_UPLOAD_BODY_LIMIT].map((max) => [
     max,
     bodyLimit({
       maxSize: max,

@@ -35,8 +35,8 @@ const MATERIAL_KEYS = [
 function materialWrites(w: SliceWork, rows: Array<{ record: MaterialRecord; hash: string }>): D1PreparedStatement[] {
   const json = jsonList(
     rows.map(({ record, hash }) => {
-      const cols = materialColumns(record, w.now);
-      const s = searchColumns(record);
+      const cols = materialColumns({ ...record }, w.now);
+      const s = searchColumns({ ...record });
       return { ...Object.fromEntries(MATERIAL_KEYS.map((k) => [k, cols[k] ?? null])), source_id: record.sourceId, source_hash: hash, ...{ st: s.title, sa: s.author, sp: s.publisher, ss: s.subject } };
     }),
   );

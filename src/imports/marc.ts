@@ -21,7 +21,7 @@ export class MarcError extends Error {}
 
 const FIELD_END = 0x1e;
 const SUBFIELD = 0x1f;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 const isControlTag = (tag: string) => /^00\d$/.test(tag);
 export const isDataField = (f: ControlField | DataField): f is DataField => "subfields" in f;

@@ -80,7 +80,7 @@ function iso2709Units(bytes: Uint8Array, line: number): Unit[] {
 
 const RECORD_START = /<(?:[\w.-]+:)?record[\s>]/;
 const CLOSING = /<\/(?:[\w.-]+:)?record\s*$/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false });
 
 /** Byte ends (exclusive) of every `</record>` (any prefix) in the slice, found on the bytes themselves. */
 function recordEnds(bytes: Uint8Array): number[] {
@@ -117,7 +117,7 @@ function marcXmlUnits(bytes: Uint8Array, line: number, eof: boolean): Unit[] {
 function detectEncoding(bytes: Uint8Array): Encoding | null {
   for (const enc of ["utf-8", "shift_jis"] as const) {
     try {
-      new TextDecoder(enc, { fatal: true }).decode(bytes);
+      new TextDecoder(enc, { fatal: true, ignoreBOM: false }).decode(bytes);
       return enc;
     } catch {}
   }
@@ -129,9 +129,9 @@ const BAD_ENCODING = "文字コードが正しくありません（UTF-8 また�
 /** The slice as text; a line that does not decode becomes empty and is reported with its number. */
 function decodeLines(bytes: Uint8Array, encoding: Encoding, line: number): { text: string; bad: Unit[] } {
   try {
-    return { text: new TextDecoder(encoding, { fatal: true }).decode(bytes), bad: [] };
+    return { text: new TextDecoder(encoding, { fatal: true, ignoreBOM: false }).decode(bytes), bad: [] };
   } catch {
-    const decoder = new TextDecoder(encoding, { fatal: true });
+    const decoder = new TextDecoder(encoding, { fatal: true, ignoreBOM: false });
     const bad: Unit[] = [];
     const lines: string[] = [];
     let start = 0;

@@ -1,5 +1,7 @@
 // The jobs' own SQL: one row per job and business date in job_runs, the calendar check, and the
 // nightly clean-ups of rows that are not reservations (sessions, guest carts, throttle counters, old mail).
+import { purgeOldRejects } from "../imports/runs";
+
 const DAY = 24 * 60 * 60 * 1000;
 /** Mail (it names titles beside an address) is kept this long for the outbox, then deleted whatever its state. */
 export const MAIL_RETENTION_DAYS = 30;
@@ -85,4 +87,6 @@ export const nightlyCleanups = (db: D1Database, now: number) => ({
   mailRequestsDeleted: db.prepare("DELETE FROM mail_requests WHERE requested_at <= ?1").bind(now - MAIL_RETENTION_DAYS * DAY),
   guestCartsDeleted: db.prepare("DELETE FROM carts WHERE patron_id IS NULL AND expires_at <= ?1").bind(now),
   throttleRowsDeleted: db.prepare("DELETE FROM auth_throttle WHERE last_failure_at <= ?1").bind(now - DAY),
+  // Rejected import rows name barcodes and card numbers: kept only for the retention period (docs/imports.md).
+  importRejectsDeleted: purgeOldRejects(db, now),
 });

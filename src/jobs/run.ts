@@ -1,6 +1,7 @@
 // The two jobs as the cron triggers and the staff endpoints run them: the business date in Tokyo, closed
 // days skipped for the acceptance, mail for each decided application handed to the mail queue.
 import { tokyoDate } from "../domain/calendar";
+import { pickUpDroppedFiles, resumeStalledImports } from "../imports/start";
 import type { NotifyMessage } from "../mail/messages";
 import { requestMail } from "../mail/notify";
 import { requeueWaiting } from "../mail/outbox";
@@ -25,17 +26,23 @@ export type Skipped = {
   cancellationsRefused: 0;
 };
 
+/** What the nightly refresh did about imports: dropped files picked up, stalled runs resumed. */
+export interface NightlyImports {
+  importsStarted?: number;
+  importsResumed?: number;
+}
+
 export async function runJob(env: Env, job: "acceptance", options: JobOptions): Promise<AcceptanceSummary | Skipped>;
 export async function runJob(
   env: Env,
   job: "nightly",
   options: JobOptions,
-): Promise<NightlySummary & Partial<MailReconciliation>>;
+): Promise<NightlySummary & Partial<MailReconciliation> & NightlyImports>;
 export async function runJob(
   env: Env,
   job: "acceptance" | "nightly",
   options: JobOptions,
-): Promise<AcceptanceSummary | NightlySummary | Skipped> {
+): Promise<AcceptanceSummary | (NightlySummary & NightlyImports) | Skipped> {
   const businessDate = options.date ?? tokyoDate(options.now);
   const { reservationLimit, baseUrl } = settingsOf(env);
   if (job === "nightly") {
@@ -44,7 +51,10 @@ export async function runJob(
     // row waiting on the queue for an hour goes back on it.
     const mail = await reconcileMail(env, baseUrl, options.now);
     await requeueWaiting(env.DB, env, undefined, options.now);
-    return { ...summary, ...mail };
+    // The library system's files dropped in R2 tonight, and any import that stopped moving.
+    const importsStarted = (await pickUpDroppedFiles(env, "system:nightly")).length;
+    const importsResumed = await resumeStalledImports(env, options.now);
+    return { ...summary, ...mail, importsStarted, importsResumed };
   }
   if (!(await isOpeningDay(env.DB, businessDate))) {
     return { businessDate, skipped: "closed", accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };

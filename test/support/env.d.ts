@@ -5,5 +5,7 @@ declare namespace Cloudflare {
   }
   interface Env {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    /** test/fixtures/imports/*, base64 by file name (vitest.config.ts). */
+    IMPORT_FIXTURES: Record<string, string>;
   }
 }

@@ -10,6 +10,7 @@ import { settingsOf } from "../../settings";
 import { throwInvalid } from "../../validation";
 import { idParam } from "../../views/forms";
 import * as act from "./actions";
+import * as imports from "./imports";
 import { outboxRows } from "./queries";
 import {
   branchSchema,
@@ -18,6 +19,7 @@ import {
   holdSchema,
   itemPatchSchema,
   itemSchema,
+  importSchema,
   jobSchema,
   loanSchema,
   materialPatchSchema,
@@ -35,7 +37,40 @@ export const staffOf = (c: Context<AppEnv>): act.Staff => ({
   settings: settingsOf(c.env),
 });
 
+const kindParam = (c: Context<AppEnv>) => parseQuery({ kind: c.req.param("kind") }).kind;
+const parseQuery = (q: Record<string, string | undefined>) => {
+  const r = importSchema.safeParse(q);
+  if (!r.success) throwInvalid(r);
+  return r.data as imports.ImportQuery;
+};
+
+/** The file of an import is the request body itself, streamed to R2: its length must be known. */
+async function importFromBody(c: Context<AppEnv>) {
+  const q = parseQuery(c.req.query());
+  const size = Number(c.req.header("Content-Length") ?? "");
+  if (!Number.isInteger(size) || size <= 0) throw invalidRequest({ file: "ファイルを本文として送ってください（Content-Length が必要です）。" });
+  return c.json(await imports.startImportRun(staffOf(c), q, { body: c.req.raw.body, size, name: q.name }, "api"), 202);
+}
+
 export const adminApi = new Hono<AppEnv>()
+  .post("/imports", importFromBody)
+  .put("/imports", importFromBody)
+  .get("/imports", async (c) => c.json({ items: await imports.importList(staffOf(c)) }))
+  .post("/imports/pickup", async (c) => c.json(await imports.pickUpNow(staffOf(c))))
+  .get("/imports/mappings/:kind", async (c) => c.json(await imports.mappingOf(staffOf(c), kindParam(c))))
+  .put("/imports/mappings/:kind", async (c) => {
+    const kind = kindParam(c);
+    const body = await c.req.json().catch(() => {
+      throw invalidRequest({ mapping: "対応表は JSON で送ってください。" });
+    });
+    return c.json(await imports.setMapping(staffOf(c), kind, body));
+  })
+  .get("/imports/:id", async (c) => c.json(await imports.importReport(staffOf(c), idParam(c))))
+  .get("/imports/:id/rejected.csv", async (c) => {
+    const { name, csv } = await imports.rejectedCsv(staffOf(c), idParam(c));
+    return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}"` });
+  })
+  .post("/imports/:id/resume", async (c) => c.json(await imports.resumeImport(staffOf(c), idParam(c))))
   .post("/branches", zValidator("json", branchSchema, throwInvalid), async (c) =>
     c.json(await act.createBranch(staffOf(c), c.req.valid("json")), 201),
   )

@@ -1,7 +1,7 @@
 // Staff input, validated at the door with Japanese messages.
 import { z } from "zod";
 import { isValidDate, tokyoDate } from "../../domain/calendar";
-import { ITEM_STATUSES, MATERIAL_TYPES } from "../../domain/codes";
+import { IMPORT_KINDS, ITEM_STATUSES, MATERIAL_TYPES } from "../../domain/codes";
 import { cardNumber } from "../account/schemas";
 import { isbnField } from "../catalog/schemas";
 
@@ -120,4 +120,17 @@ export const calendarSchema = z.object({ open: z.boolean({ error: "開館日（t
 /** A job runs as of today or an earlier day, never a future one (it would use up that day's run). */
 export const jobSchema = z.object({
   date: date.refine((d) => d <= tokyoDate(Date.now()), { error: "未来の日付では実行できません。" }).optional(),
+});
+
+const yesNo = z
+  .enum(["", "0", "1", "false", "true", "on"], { error: "0 か 1 で指定してください。" })
+  .optional()
+  .transform((v) => v === "1" || v === "true" || v === "on");
+
+/** `?kind=…&dryRun=&full=` of an import (API query or upload form). */
+export const importSchema = z.object({
+  kind: z.enum(IMPORT_KINDS, { error: `種類は ${IMPORT_KINDS.join("・")} のいずれかです。` }),
+  dryRun: yesNo,
+  full: yesNo,
+  name: z.string().trim().max(200).optional(),
 });
