@@ -8,9 +8,11 @@ import { assets } from "./assets";
 export interface LayoutProps {
   title: string;
   children: Child;
+  /** More of `<head>` for one page (e.g. a refresh while a job runs, for browsers without JavaScript). */
+  head?: Child;
 }
 
-export function Layout({ title, children }: LayoutProps) {
+export function Layout({ title, children, head }: LayoutProps) {
   // The library's name from the Worker's vars (LIBRARY_NAME), read where the page is rendered.
   const LIBRARY_NAME = settingsOf(env).libraryName;
   return (
@@ -25,6 +27,7 @@ export function Layout({ title, children }: LayoutProps) {
           <link rel="icon" href="data:," />
           <link rel="stylesheet" href={assets.css} />
           <script src={assets.htmx} defer />
+          {head}
         </head>
         <body>
           <a class="skip" href="#main">

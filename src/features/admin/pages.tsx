@@ -16,20 +16,24 @@ import {
 } from "../../auth/staff";
 import { configProblems } from "../../config";
 import { isValidDate, tokyoDate } from "../../domain/calendar";
-import { ITEM_STATUS_LABELS } from "../../domain/codes";
+import { IMPORT_KINDS, ITEM_STATUS_LABELS } from "../../domain/codes";
 import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
 import { recentRuns } from "../../jobs/queries";
 import { holdCandidates, pendingApplications } from "../../reservations/read";
 import { parseWith } from "../../validation";
-import { type Form, field, given, idOf, readForm } from "../../views/forms";
+import { type Form, field, given, idOf, idParam, readForm } from "../../views/forms";
+import { isFragmentRequest } from "../../views/htmx";
 import { listBranches } from "../catalog/queries";
 import * as act from "./actions";
+import { ImportRunPage, ImportsPage, RunProgress } from "./import-views";
+import * as imports from "./imports";
 import { audit } from "./audit";
 import { outboxRows } from "./queries";
 import { staffOf } from "./routes";
 import {
   counterReservationSchema,
+  importSchema,
   itemPatchSchema,
   itemSchema,
   loanSchema,
@@ -43,6 +47,13 @@ async function dashboard(c: Context<AppEnv>, message?: Outcome) {
   const db = c.env.DB;
   const [pending, runs, candidates] = await Promise.all([pendingApplications(db), recentRuns(db), holdCandidates(db)]);
   return <Dashboard pending={pending} runs={runs} candidates={candidates} today={tokyoDate(Date.now())} message={message} />;
+}
+
+async function importsPage(c: Context<AppEnv>, message?: Outcome) {
+  const s = staffOf(c);
+  const [runs, mappings] = await Promise.all([imports.importList(s), Promise.all(IMPORT_KINDS.map((k) => imports.mappingOf(s, k)))]);
+  const set = mappings.filter((m) => Object.keys(m.mapping as object).length > 0);
+  return <ImportsPage runs={runs} mappings={set} message={message} />;
 }
 
 async function counterPage(c: Context<AppEnv>, message?: Outcome) {
@@ -138,6 +149,64 @@ export const adminPages = new Hono<AppEnv>()
       return `取り置きました（取置期限 ${await act.holdCopy(staffOf(c), reservationId, itemId)}）。`;
     }),
   )
+  .get("/admin/imports", async (c) => c.html(await importsPage(c)))
+  .post("/admin/imports", async (c) => {
+    let body: Record<string, string | File>;
+    try {
+      body = (await c.req.parseBody()) as Record<string, string | File>;
+    } catch {
+      throw new AppError("invalid_request", "送信された内容を読み取れませんでした。もう一度お試しください。");
+    }
+    const file = body.file;
+    const q = importSchema.safeParse({ kind: body.kind, dryRun: body.dryRun || undefined, full: body.full || undefined });
+    if (!q.success) return c.html(await importsPage(c, { ok: false, text: "取り込む種類を選んでください。" }), 400);
+    if (!(file instanceof File) || file.size === 0)
+      return c.html(await importsPage(c, { ok: false, text: "取り込むファイルを選んでください（空のファイルは取り込めません）。" }), 400);
+    try {
+      const { id } = await imports.startImportRun(staffOf(c), q.data, { name: file.name, body: file, size: file.size }, "page");
+      return c.redirect(`/admin/imports/${id}`, 303);
+    } catch (err) {
+      if (!(err instanceof AppError)) throw err;
+      const detail = Object.values((err.extra.fields ?? {}) as Record<string, string>).join(" ");
+      return c.html(await importsPage(c, { ok: false, text: detail || err.message }), err.status);
+    }
+  })
+  .post("/admin/imports/pickup", (c) =>
+    perform(c, importsPage, async () => {
+      const { started } = await imports.pickUpNow(staffOf(c));
+      return started.length === 0 ? "受け渡し用の新しいファイルはありませんでした。" : `${started.length}件の取込を始めました。`;
+    }),
+  )
+  .post("/admin/imports/mappings", (c) =>
+    perform(c, importsPage, async (f) => {
+      const kind = importSchema.shape.kind.safeParse(field(f, "kind"));
+      if (!kind.success) throw new AppError("invalid_request", "種類を選んでください。");
+      let json: unknown;
+      try {
+        json = JSON.parse(field(f, "mapping") ?? "");
+      } catch {
+        throw new AppError("invalid_request", "対応表がJSONとして読めません。");
+      }
+      await imports.setMapping(staffOf(c), kind.data, json);
+      return "対応表を保存しました。次の取込から使われます。";
+    }),
+  )
+  .get("/admin/imports/:id", async (c) => {
+    const id = idParam(c);
+    const report = await imports.importReport(staffOf(c), id);
+    // htmx polls only the progress part while the run goes on.
+    if (isFragmentRequest(c)) return c.html(<RunProgress r={report} />);
+    return c.html(<ImportRunPage r={report} rejected={report.rejected} />);
+  })
+  .get("/admin/imports/:id/rejected.csv", async (c) => {
+    const { name, csv } = await imports.rejectedCsv(staffOf(c), idParam(c));
+    return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}"` });
+  })
+  .post("/admin/imports/:id/resume", async (c) => {
+    const id = idParam(c);
+    await imports.resumeImport(staffOf(c), id);
+    return c.redirect(`/admin/imports/${id}`, 303);
+  })
   .get("/admin/mail", async (c) => c.html(<MailPage rows={await outboxRows(c.env.DB)} />))
   .get("/admin/status", async (c) => c.html(<StatusPage status={await act.serviceStatus(staffOf(c))} />))
   .get("/admin/counter", async (c) => c.html(await counterPage(c)))

@@ -17,13 +17,24 @@ export interface Outcome {
 }
 
 /** Every staff page: the staff menu with 職員ログアウト, the title, and the outcome of the last action. */
-export function StaffLayout({ title, message, children }: { title: string; message?: Outcome | undefined; children: Child }) {
+export function StaffLayout({
+  title,
+  message,
+  children,
+  head,
+}: {
+  title: string;
+  message?: Outcome | undefined;
+  children: Child;
+  head?: Child;
+}) {
   return (
-    <Layout title={`職員：${title}`}>
+    <Layout title={`職員：${title}`} head={head}>
       <nav class="pager" aria-label="職員メニュー">
         <a href="/admin">受付・取置</a>
         <a href="/admin/counter">窓口業務</a>
         <a href="/admin/mail">メール送信状況</a>
+        <a href="/admin/imports">データ取込</a>
         <a href="/admin/status">システムの状態</a>
         <form action="/admin/logout" method="post" class="inline">
           <button type="submit" class="secondary">
