@@ -35,8 +35,8 @@ module.exports = {
     {
       name: "jobs-mail-objects-no-hono",
       severity: "error",
-      comment: "Jobs, mail and Durable Objects run outside a request: no Hono context.",
-      from: { path: "^src/(jobs|mail|objects)/" },
+      comment: "Jobs, mail, imports and Durable Objects run outside a request: no Hono context.",
+      from: { path: "^src/(jobs|mail|objects|imports)/" },
       to: { path: "node_modules/hono" },
     },
   ],

@@ -4,7 +4,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import iconv from "iconv-lite";
-import { BOOK_LEADER, type Bib, bibFields, iso2709, marcXml } from "./marc-writer";
+import { type Bib, BOOK_LEADER, bibFields, iso2709, marcXml } from "./marc-writer";
 
 const dir = join(import.meta.dirname, "../../test/fixtures/imports");
 const write = (name: string, data: string | Buffer) => writeFileSync(join(dir, name), data);
@@ -14,7 +14,10 @@ export const BIBS: Bib[] = [
     id: "JP0001",
     title: "図書館のしごと",
     titleKana: "トショカン ノ シゴト",
-    authors: [{ name: "山田, 花子", kana: "ヤマダ, ハナコ" }, { name: "鈴木, 一郎", kana: "スズキ, イチロウ" }],
+    authors: [
+      { name: "山田, 花子", kana: "ヤマダ, ハナコ" },
+      { name: "鈴木, 一郎", kana: "スズキ, イチロウ" },
+    ],
     publisher: "みなみ書房",
     year: 2021,
     isbn: "978-4-10-101001-4",
@@ -54,7 +57,13 @@ export const BIBS: Bib[] = [
   },
   // The same barcode as JP0001's first copy: a duplicate barcode in the file.
   { id: "JP0005", title: "重複バーコード", holdings: [{ branch: "central", barcode: "M0000011" }] },
-  { id: "JP0006", title: "ももたろう", titleKana: "モモタロウ", leader: "00000nkm a2200000 i 4500", holdings: [{ branch: "central", barcode: "M0000061" }] },
+  {
+    id: "JP0006",
+    title: "ももたろう",
+    titleKana: "モモタロウ",
+    leader: "00000nkm a2200000 i 4500",
+    holdings: [{ branch: "central", barcode: "M0000061" }],
+  },
 ];
 
 const leaderOf = (b: Bib) => b.leader ?? BOOK_LEADER;
@@ -74,7 +83,11 @@ function main() {
   );
   write("catalog-changed.mrc", changed.map((b) => iso2709(leaderOf(b), bibFields(b))).join(""));
   // MARCXML with a namespace prefix, the same records (no broken one), and one record without its end.
-  const xml = BIBS.map((b) => marcXml(leaderOf(b), bibFields(b)).replace(/<(\/?)(record|leader|controlfield|datafield|subfield)\b/g, "<$1marc:$2").replace(' xmlns="', ' xmlns:marc="'));
+  const xml = BIBS.map((b) =>
+    marcXml(leaderOf(b), bibFields(b))
+      .replace(/<(\/?)(record|leader|controlfield|datafield|subfield)\b/g, "<$1marc:$2")
+      .replace(' xmlns="', ' xmlns:marc="'),
+  );
   write(
     "catalog.xml",
     `<?xml version="1.0" encoding="UTF-8"?>\n<marc:collection xmlns:marc="http://www.loc.gov/MARC21/slim">\n${xml.join("\n")}\n` +

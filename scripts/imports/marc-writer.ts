@@ -36,9 +36,21 @@ export interface Bib {
 }
 
 export function bibFields(b: Bib): Field[] {
-  const f: Field[] = [{ tag: "001", value: b.id }, { tag: "008", value: `261202s${b.year ?? "    "}    ja            000 0 jpn  ` }];
+  const f: Field[] = [
+    { tag: "001", value: b.id },
+    { tag: "008", value: `261202s${b.year ?? "    "}    ja            000 0 jpn  ` },
+  ];
   if (b.isbn) f.push({ tag: "020", ind1: " ", ind2: " ", subfields: [{ code: "a", value: b.isbn }] });
-  if (b.ndc) f.push({ tag: "084", ind1: " ", ind2: " ", subfields: [{ code: "a", value: b.ndc }, { code: "2", value: "njb/10" }] });
+  if (b.ndc)
+    f.push({
+      tag: "084",
+      ind1: " ",
+      ind2: " ",
+      subfields: [
+        { code: "a", value: b.ndc },
+        { code: "2", value: "njb/10" },
+      ],
+    });
   let link = 1;
   const linked = (tag: string, ind1: string, ind2: string, subfields: Array<{ code: string; value: string }>, kana?: string) => {
     if (!kana) {
@@ -47,16 +59,59 @@ export function bibFields(b: Bib): Field[] {
     }
     const n = String(link++).padStart(2, "0");
     f.push({ tag, ind1, ind2, subfields: [{ code: "6", value: `880-${n}` }, ...subfields] });
-    f.push({ tag: "880", ind1, ind2, subfields: [{ code: "6", value: `${tag}-${n}/$1` }, { code: "a", value: kana }] });
+    f.push({
+      tag: "880",
+      ind1,
+      ind2,
+      subfields: [
+        { code: "6", value: `${tag}-${n}/$1` },
+        { code: "a", value: kana },
+      ],
+    });
   };
   const [first, ...others] = b.authors ?? [];
   if (first) linked("100", "1", " ", [{ code: "a", value: `${first.name},` }], first.kana);
-  linked("245", "1", "0", [{ code: "a", value: `${b.title} /` }, { code: "c", value: b.authors?.map((a) => a.name).join(", ") ?? "" }], b.titleKana);
+  linked(
+    "245",
+    "1",
+    "0",
+    [
+      { code: "a", value: `${b.title} /` },
+      { code: "c", value: b.authors?.map((a) => a.name).join(", ") ?? "" },
+    ],
+    b.titleKana,
+  );
   if (b.publisher || b.year)
-    f.push({ tag: "264", ind1: " ", ind2: "1", subfields: [{ code: "a", value: "東京 :" }, { code: "b", value: `${b.publisher ?? ""},` }, { code: "c", value: `${b.year ?? ""}.` }] });
+    f.push({
+      tag: "264",
+      ind1: " ",
+      ind2: "1",
+      subfields: [
+        { code: "a", value: "東京 :" },
+        { code: "b", value: `${b.publisher ?? ""},` },
+        { code: "c", value: `${b.year ?? ""}.` },
+      ],
+    });
   if (b.series)
-    f.push({ tag: "490", ind1: "0", ind2: " ", subfields: [{ code: "a", value: `${b.series.name} ;` }, ...(b.series.volume ? [{ code: "v", value: b.series.volume }] : [])] });
-  for (const s of b.subjects ?? []) f.push({ tag: "650", ind1: " ", ind2: "7", subfields: [{ code: "a", value: s }, { code: "2", value: "ndlsh" }] });
+    f.push({
+      tag: "490",
+      ind1: "0",
+      ind2: " ",
+      subfields: [
+        { code: "a", value: `${b.series.name} ;` },
+        ...(b.series.volume ? [{ code: "v", value: b.series.volume }] : []),
+      ],
+    });
+  for (const s of b.subjects ?? [])
+    f.push({
+      tag: "650",
+      ind1: " ",
+      ind2: "7",
+      subfields: [
+        { code: "a", value: s },
+        { code: "2", value: "ndlsh" },
+      ],
+    });
   for (const a of others) linked("700", "1", " ", [{ code: "a", value: `${a.name},` }], a.kana);
   for (const h of b.holdings ?? []) {
     if ((b.holdingsTag ?? "852") === "852")

@@ -84,6 +84,8 @@ export async function endPatronSessions(db: Db, patronId: number): Promise<void>
 /** Ends every session of the patrons with these card numbers (an import stopped their web use). */
 export function endSessionsOfCards(db: D1Database, cardNumbers: string[]): D1PreparedStatement {
   return db
-    .prepare("DELETE FROM sessions WHERE patron_id IN (SELECT id FROM patrons WHERE card_number IN (SELECT value FROM json_each(?1)))")
+    .prepare(
+      "DELETE FROM sessions WHERE patron_id IN (SELECT id FROM patrons WHERE card_number IN (SELECT value FROM json_each(?1)))",
+    )
     .bind(JSON.stringify(cardNumbers));
 }

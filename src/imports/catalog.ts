@@ -4,7 +4,17 @@
 import { materialColumns, SEARCH_UPSERT_TAIL, searchColumns } from "../db/materials";
 import { type ImportedCopy, upsertCopies, withdrawCopies } from "../reservations/imported";
 import type { CopyRecord, MaterialRecord } from "./records";
-import { type Applied, digest, firstOfEachKey, jsonList, type Numbered, type Reject, rowsFor, type SliceWork, type Tally } from "./work";
+import {
+  type Applied,
+  digest,
+  firstOfEachKey,
+  jsonList,
+  type Numbered,
+  type Reject,
+  rowsFor,
+  type SliceWork,
+  type Tally,
+} from "./work";
 
 export interface CatalogEntry {
   material: MaterialRecord;
@@ -37,7 +47,12 @@ function materialWrites(w: SliceWork, rows: Array<{ record: MaterialRecord; hash
     rows.map(({ record, hash }) => {
       const cols = materialColumns({ ...record }, w.now);
       const s = searchColumns({ ...record });
-      return { ...Object.fromEntries(MATERIAL_KEYS.map((k) => [k, cols[k] ?? null])), source_id: record.sourceId, source_hash: hash, ...{ st: s.title, sa: s.author, sp: s.publisher, ss: s.subject } };
+      return {
+        ...Object.fromEntries(MATERIAL_KEYS.map((k) => [k, cols[k] ?? null])),
+        source_id: record.sourceId,
+        source_hash: hash,
+        ...{ st: s.title, sa: s.author, sp: s.publisher, ss: s.subject },
+      };
     }),
   );
   const pick = MATERIAL_KEYS.map((k) => `j.value->>'${k}' AS ${k}`).join(", ");
@@ -93,17 +108,37 @@ export function guardedWithdrawals(w: SliceWork, copies: CurrentCopy[], line: (c
 }
 
 /** Copies of a slice: new, changed, unchanged, withdrawn (除籍 in the file) or rejected with the reason. */
-export async function applyCopies(w: SliceWork, rows: Numbered<CopyRecord>[], materialsInSlice = new Set<string>()): Promise<Applied> {
+export async function applyCopies(
+  w: SliceWork,
+  rows: Numbered<CopyRecord>[],
+  materialsInSlice = new Set<string>(),
+): Promise<Applied> {
   const rejects: Reject[] = [];
   const known = rows.filter(({ line, record }) => {
     if (w.branches.has(record.branch)) return true;
-    rejects.push({ line, key: record.barcode, reason: `所蔵館「${record.branch}」は登録されていません（館コードを確かめてください）。` });
+    rejects.push({
+      line,
+      key: record.barcode,
+      reason: `所蔵館「${record.branch}」は登録されていません（館コードを確かめてください）。`,
+    });
     return false;
   });
-  const unique = await firstOfEachKey(w, known, (c) => `i:${c.barcode}`, (c) => `バーコード「${c.barcode}」がこのファイルで重複しています。`, rejects);
+  const unique = await firstOfEachKey(
+    w,
+    known,
+    (c) => `i:${c.barcode}`,
+    (c) => `バーコード「${c.barcode}」がこのファイルで重複しています。`,
+    rejects,
+  );
   const needed = [...new Set(unique.map((r) => r.record.materialSourceId).filter((s) => !materialsInSlice.has(s)))];
   const found = new Set(
-    (await rowsFor<{ s: string }>(w.db, "SELECT source_id AS s FROM materials WHERE source_id IN (SELECT value FROM json_each(?1))", needed)).map((r) => r.s),
+    (
+      await rowsFor<{ s: string }>(
+        w.db,
+        "SELECT source_id AS s FROM materials WHERE source_id IN (SELECT value FROM json_each(?1))",
+        needed,
+      )
+    ).map((r) => r.s),
   );
   const current = new Map(
     (
@@ -123,7 +158,11 @@ export async function applyCopies(w: SliceWork, rows: Numbered<CopyRecord>[], ma
   const lineOf = new Map<string, number>();
   for (const { line, record } of unique) {
     if (!materialsInSlice.has(record.materialSourceId) && !found.has(record.materialSourceId)) {
-      rejects.push({ line, key: record.barcode, reason: `書誌番号「${record.materialSourceId}」の資料がありません（先に書誌を取り込んでください）。` });
+      rejects.push({
+        line,
+        key: record.barcode,
+        reason: `書誌番号「${record.materialSourceId}」の資料がありません（先に書誌を取り込んでください）。`,
+      });
       continue;
     }
     const now = current.get(record.barcode);
@@ -134,7 +173,11 @@ export async function applyCopies(w: SliceWork, rows: Numbered<CopyRecord>[], ma
       continue;
     }
     if (now && record.status !== null && record.status !== now.status && REFUSED[now.status]) {
-      rejects.push({ line, key: record.barcode, reason: `${now.status === "on_loan" ? "貸出中" : "取置中"}の所蔵の状態は取込で変えません。` });
+      rejects.push({
+        line,
+        key: record.barcode,
+        reason: `${now.status === "on_loan" ? "貸出中" : "取置中"}の所蔵の状態は取込で変えません。`,
+      });
       continue;
     }
     const hash = await digest(record);
@@ -143,7 +186,15 @@ export async function applyCopies(w: SliceWork, rows: Numbered<CopyRecord>[], ma
       continue;
     }
     count(now ? "copiesUpdated" : "copiesAdded");
-    writes.push({ b: record.barcode, m: record.materialSourceId, br: record.branch, c: record.callNumber, s: record.status, l: record.loanable ? 1 : 0, h: hash });
+    writes.push({
+      b: record.barcode,
+      m: record.materialSourceId,
+      br: record.branch,
+      c: record.callNumber,
+      s: record.status,
+      l: record.loanable ? 1 : 0,
+      h: hash,
+    });
   }
   const guarded = guardedWithdrawals(w, withdraw, (c) => lineOf.get(c.barcode) ?? 0);
   tally.withdrawn = guarded.ids.length;
@@ -210,7 +261,9 @@ export async function applyCatalog(w: SliceWork, entries: Numbered<CatalogEntry>
        WHERE m.source_id IN (SELECT value FROM json_each(?1)) AND i.status <> 'withdrawn'`,
       [...listed, ...deleted].map((e) => e.record.material.sourceId),
     )
-  ).filter((c) => !listedBarcodes.has(c.barcode) && (c.hash !== null || deleted.some((d) => d.record.material.sourceId === c.sourceId)));
+  ).filter(
+    (c) => !listedBarcodes.has(c.barcode) && (c.hash !== null || deleted.some((d) => d.record.material.sourceId === c.sourceId)),
+  );
   const guarded = guardedWithdrawals(w, gone, (c) => lineOfRecord.get(c.sourceId ?? "") ?? 0);
   return {
     statements: [...statements, ...copies.statements, ...guarded.statements],

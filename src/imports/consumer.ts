@@ -61,7 +61,14 @@ const checksAbsent = (run: ImportRun) => run.full === 1 && ["marc", "copies", "l
 type Step = { run: ImportRun; done: boolean } | { failed: string };
 
 /** Writes one slice's batch: marker, the kind's writes, seen keys, rejects, the run's new position. */
-async function commit(env: ImportEnv, run: ImportRun, marker: number, applied: Applied, p: Omit<Parameters<typeof progressStatement>[2], "tally" | "rejected">, now: number) {
+async function commit(
+  env: ImportEnv,
+  run: ImportRun,
+  marker: number,
+  applied: Applied,
+  p: Omit<Parameters<typeof progressStatement>[2], "tally" | "rejected">,
+  now: number,
+) {
   const db = env.DB;
   await db.batch([
     sliceMarker(db, run.id, marker),
@@ -89,8 +96,8 @@ async function rowsStep(env: ImportEnv, run: ImportRun, w: SliceWork, sliceBytes
   if (run.format === "csv" || run.format === "tsv") {
     let cells: string[] | undefined;
     if (run.line === 0) {
-      const first = units.find((u) => u.kind === "cells");
-      if (!first || first.kind !== "cells") return { failed: "見出し行（1行目）が読めません。" };
+      const first = units.find((u) => u.line === 1);
+      if (first?.kind !== "cells") return { failed: "見出し行（1行目）が読めません。" };
       cells = first.cells;
       header = JSON.stringify(cells);
       units = units.filter((u) => u !== first);
@@ -102,8 +109,25 @@ async function rowsStep(env: ImportEnv, run: ImportRun, w: SliceWork, sliceBytes
   const applied = await applyUnits(w, run.kind, units, columns);
   const phase = slice.eof ? (checksAbsent(run) ? "absent" : "cleanup") : "rows";
   const offset = slice.eof ? 0 : slice.next;
-  await commit(env, run, run.offset, applied, { phase, offset, lines: slice.lines, ...(header ? { header } : {}), ...(slice.encoding ? { encoding: slice.encoding } : {}) }, w.now);
-  return { run: { ...run, phase, offset, line: run.line + slice.lines, header: header ?? run.header, encoding: slice.encoding ?? run.encoding }, done: false };
+  await commit(
+    env,
+    run,
+    run.offset,
+    applied,
+    { phase, offset, lines: slice.lines, ...(header ? { header } : {}), ...(slice.encoding ? { encoding: slice.encoding } : {}) },
+    w.now,
+  );
+  return {
+    run: {
+      ...run,
+      phase,
+      offset,
+      line: run.line + slice.lines,
+      header: header ?? run.header,
+      encoding: slice.encoding ?? run.encoding,
+    },
+    done: false,
+  };
 }
 
 /** Full exports: what the file did not list is withdrawn (copies) or returned (loans), a slice at a time. */
@@ -125,7 +149,12 @@ async function absentStep(env: ImportEnv, run: ImportRun, w: SliceWork): Promise
     count = loans.length;
     last = loans.at(-1)?.id ?? last;
     const ids = loans.map((l) => l.id);
-    applied = { statements: w.dryRun || ids.length === 0 ? [] : returnStatements(db, ids, w.now), tally: { returned: ids.length }, rejects: [], seen: [] };
+    applied = {
+      statements: w.dryRun || ids.length === 0 ? [] : returnStatements(db, ids, w.now),
+      tally: { returned: ids.length },
+      rejects: [],
+      seen: [],
+    };
   } else {
     const key = run.kind === "marc" ? "'m:' || m.source_id" : "'i:' || i.barcode";
     const copies = (
@@ -173,7 +202,11 @@ export async function failRun(env: ImportEnv, runId: number, reason: string, now
 }
 
 /** Moves a run forward from the position the message names; false when the message was stale. */
-export async function advanceRun(env: ImportEnv, msg: ImportMessage, opts: AdvanceOptions = {}): Promise<"moved" | "stale" | "finished"> {
+export async function advanceRun(
+  env: ImportEnv,
+  msg: ImportMessage,
+  opts: AdvanceOptions = {},
+): Promise<"moved" | "stale" | "finished"> {
   const clock = opts.now ?? Date.now;
   const started = clock();
   let run = await runById(env.DB, msg.runId);
@@ -183,13 +216,24 @@ export async function advanceRun(env: ImportEnv, msg: ImportMessage, opts: Advan
     await env.IMPORT_QUEUE.send(nextMessage(run));
     return "stale";
   }
-  const w: SliceWork = { db: env.DB, runId: run.id, dryRun: run.dryRun === 1, now: clock(), branches: await branchesOf(env.DB), mapping: mappingOf(run) };
+  const w: SliceWork = {
+    db: env.DB,
+    runId: run.id,
+    dryRun: run.dryRun === 1,
+    now: clock(),
+    branches: await branchesOf(env.DB),
+    mapping: mappingOf(run),
+  };
   for (let slices = 0; slices < (opts.maxSlices ?? Number.POSITIVE_INFINITY) && clock() - started < BUDGET_MS; slices++) {
     w.now = clock();
     let step: Step;
     try {
       step =
-        run.phase === "rows" ? await rowsStep(env, run, w, opts.sliceBytes) : run.phase === "absent" ? await absentStep(env, run, w) : await cleanupStep(env, run, w.now);
+        run.phase === "rows"
+          ? await rowsStep(env, run, w, opts.sliceBytes)
+          : run.phase === "absent"
+            ? await absentStep(env, run, w)
+            : await cleanupStep(env, run, w.now);
     } catch (err) {
       if (isDuplicateSlice(err)) return "stale";
       throw err;
@@ -219,7 +263,12 @@ export async function consumeImports(batch: MessageBatch<unknown>, env: ImportEn
     } catch (err) {
       console.error("import step failed", body.runId, err instanceof Error ? err.message : String(err));
       if (message.attempts >= MAX_IMPORT_ATTEMPTS) {
-        await failRun(env, body.runId, "取込中にエラーが続いたため中止しました。ファイルを確かめて、もう一度取り込んでください。", Date.now());
+        await failRun(
+          env,
+          body.runId,
+          "取込中にエラーが続いたため中止しました。ファイルを確かめて、もう一度取り込んでください。",
+          Date.now(),
+        );
         message.ack();
       } else message.retry({ delaySeconds: 10 * message.attempts });
     }

@@ -8,7 +8,11 @@ type CsvKind = Exclude<ImportKind, "marc">;
 /** Each kind's fields: the built-in header names (normalised), and whether a row needs the column. */
 const FIELDS: Record<CsvKind, Record<string, { names: string[]; required?: boolean; label: string }>> = {
   materials: {
-    sourceId: { names: ["sourceid", "書誌id", "書誌番号", "資料id", "資料番号", "書誌no", "id"], required: true, label: "書誌番号" },
+    sourceId: {
+      names: ["sourceid", "書誌id", "書誌番号", "資料id", "資料番号", "書誌no", "id"],
+      required: true,
+      label: "書誌番号",
+    },
     title: { names: ["title", "書名", "タイトル", "資料名"], required: true, label: "書名" },
     titleKana: { names: ["titlekana", "書名ヨミ", "書名カナ", "タイトルヨミ", "ヨミ"], label: "書名ヨミ" },
     author: { names: ["author", "著者", "著者名", "著者名等"], label: "著者" },
@@ -22,15 +26,27 @@ const FIELDS: Record<CsvKind, Record<string, { names: string[]; required?: boole
     type: { names: ["type", "資料種別", "種別", "資料区分"], label: "資料種別" },
   },
   copies: {
-    barcode: { names: ["barcode", "バーコード", "資料バーコード", "登録番号", "資料コード"], required: true, label: "バーコード" },
-    materialSourceId: { names: ["materialsourceid", "sourceid", "書誌id", "書誌番号", "資料id"], required: true, label: "書誌番号" },
+    barcode: {
+      names: ["barcode", "バーコード", "資料バーコード", "登録番号", "資料コード"],
+      required: true,
+      label: "バーコード",
+    },
+    materialSourceId: {
+      names: ["materialsourceid", "sourceid", "書誌id", "書誌番号", "資料id"],
+      required: true,
+      label: "書誌番号",
+    },
     branch: { names: ["branch", "所蔵館", "館コード", "所蔵館コード"], required: true, label: "所蔵館" },
     callNumber: { names: ["callnumber", "請求記号"], label: "請求記号" },
     status: { names: ["status", "状態", "所蔵状態", "資料状態"], label: "状態" },
     notLoanable: { names: ["notloanable", "禁帯出", "貸出区分", "禁帯出区分"], label: "禁帯出" },
   },
   patrons: {
-    cardNumber: { names: ["cardnumber", "利用者番号", "利用者id", "カード番号", "利用券番号"], required: true, label: "利用者番号" },
+    cardNumber: {
+      names: ["cardnumber", "利用者番号", "利用者id", "カード番号", "利用券番号"],
+      required: true,
+      label: "利用者番号",
+    },
     name: { names: ["name", "氏名", "利用者名"], required: true, label: "氏名" },
     nameKana: { names: ["namekana", "氏名カナ", "カナ", "氏名ヨミ", "フリガナ"], label: "氏名カナ" },
     email: { names: ["email", "メールアドレス", "メール", "e-mail"], label: "メールアドレス" },
@@ -46,7 +62,11 @@ const FIELDS: Record<CsvKind, Record<string, { names: string[]; required?: boole
   },
   reservations: {
     cardNumber: { names: ["cardnumber", "利用者番号", "カード番号"], required: true, label: "利用者番号" },
-    materialSourceId: { names: ["materialsourceid", "sourceid", "書誌id", "書誌番号", "資料id"], required: true, label: "書誌番号" },
+    materialSourceId: {
+      names: ["materialsourceid", "sourceid", "書誌id", "書誌番号", "資料id"],
+      required: true,
+      label: "書誌番号",
+    },
     pickupBranch: { names: ["pickupbranch", "受取館", "受取館コード"], required: true, label: "受取館" },
     reservedAt: { names: ["reservedat", "予約日", "予約日時", "受付日"], required: true, label: "予約日" },
     queueOrder: { names: ["queueorder", "予約順位", "順位"], label: "予約順位" },
@@ -80,7 +100,12 @@ export const mappingSchema = z
   .strict();
 export type Mapping = z.output<typeof mappingSchema>;
 
-const norm = (h: string) => h.normalize("NFKC").replace(/^\uFEFF/, "").replace(/\s+/g, "").toLowerCase();
+const norm = (h: string) =>
+  h
+    .normalize("NFKC")
+    .replace(/^\uFEFF/, "")
+    .replace(/\s+/g, "")
+    .toLowerCase();
 
 /** Problems of a mapping for a kind (unknown target fields), in Japanese; empty when it can be used. */
 export function mappingProblems(kind: ImportKind, m: Mapping): string[] {
@@ -108,7 +133,9 @@ export function columnsOf(kind: CsvKind, header: string[], m: Mapping): Columns 
   });
   const missing = Object.entries(fields).filter(([name, f]) => f.required && index[name] === undefined);
   if (missing.length > 0)
-    return { problem: `見出し行に${missing.map(([, f]) => `「${f.label}」`).join("")}の列がありません（対応表で列名を指定できます）。` };
+    return {
+      problem: `見出し行に${missing.map(([, f]) => `「${f.label}」`).join("")}の列がありません（対応表で列名を指定できます）。`,
+    };
   return { index };
 }
 

@@ -1,8 +1,9 @@
 // MARC 21 bibliographic fields → the catalog's material and its copies (JAPAN/MARC MARC21 conventions:
 // readings in 880 fields linked by $6, NDC in 084 with $2 njb/…). The mapping is in docs/imports.md.
-import { type CopyFields, type MaterialFields, RowError } from "./records";
-import { type DataField, isDataField, type MarcRecord } from "./marc";
+
 import type { HoldingSpec } from "./mapping";
+import { type DataField, isDataField, type MarcRecord } from "./marc";
+import { type CopyFields, type MaterialFields, RowError } from "./records";
 
 const data = (r: MarcRecord, tag: string) => r.fields.filter((f): f is DataField => isDataField(f) && f.tag === tag);
 const sub = (f: DataField | undefined, codes: string) =>
@@ -75,7 +76,12 @@ export function marcRow(r: MarcRecord, holdings: HoldingSpec[]): MarcRow {
     .map((f) => sub(f, "a"))
     .filter(Boolean);
   const subjects = [...data(r, "650"), ...data(r, "600"), ...data(r, "610"), ...data(r, "651")]
-    .map((f) => f.subfields.filter((s) => "axyz".includes(s.code)).map((s) => trimIsbd(s.value)).join("-"))
+    .map((f) =>
+      f.subfields
+        .filter((s) => "axyz".includes(s.code))
+        .map((s) => trimIsbd(s.value))
+        .join("-"),
+    )
     .filter(Boolean);
   const seriesField = data(r, "830")[0] ?? data(r, "490")[0];
   const series = [trimIsbd(sub(seriesField, "a")), trimIsbd(sub(seriesField, "v"))].filter(Boolean).join(" ; ");
@@ -90,7 +96,13 @@ export function marcRow(r: MarcRecord, holdings: HoldingSpec[]): MarcRow {
         branch: sub(f, spec.branch),
         callNumber: spec.callNumber ? sub(f, spec.callNumber) : "",
         status: spec.status ? sub(f, spec.status) : "",
-        notLoanable: spec.notLoanable ? (/禁帯出|館内/.test(sub(f, spec.notLoanable)) ? "禁帯出" : sub(f, spec.notLoanable).trim() === "1" ? "1" : "") : "",
+        notLoanable: spec.notLoanable
+          ? /禁帯出|館内/.test(sub(f, spec.notLoanable))
+            ? "禁帯出"
+            : sub(f, spec.notLoanable).trim() === "1"
+              ? "1"
+              : ""
+          : "",
       });
     }
   return {

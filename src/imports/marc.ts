@@ -44,7 +44,8 @@ export function parseIso2709(record: Uint8Array): MarcRecord {
   const base = Number(leader.slice(12, 17));
   if (!/^\d{5}$/.test(leader.slice(0, 5)) || !/^\d{5}$/.test(leader.slice(12, 17)) || base < 25 || base > record.length)
     throw new MarcError("MARCレコードのリーダーが正しくありません。");
-  if (length !== record.length && length !== record.length + 1) throw new MarcError("MARCレコードの長さがリーダーと一致しません。");
+  if (length !== record.length && length !== record.length + 1)
+    throw new MarcError("MARCレコードの長さがリーダーと一致しません。");
   if (record[base - 1] !== FIELD_END) throw new MarcError("MARCレコードのディレクトリが正しくありません。");
   const fields: MarcRecord["fields"] = [];
   for (let d = 24; d + 12 <= base - 1; d += 12) {
@@ -86,7 +87,11 @@ function unescapeXml(s: string): string {
     });
 }
 
-const attr = (attrs: string, name: string) => new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`).exec(attrs)?.slice(1).find((v) => v !== undefined);
+const attr = (attrs: string, name: string) =>
+  new RegExp(`\\b${name}\\s*=\\s*(?:"([^"]*)"|'([^']*)')`)
+    .exec(attrs)
+    ?.slice(1)
+    .find((v) => v !== undefined);
 
 /** One `<record>` element of MARCXML (any namespace prefix, attributes in any order). */
 export function parseMarcXml(xml: string): MarcRecord {
@@ -109,7 +114,12 @@ export function parseMarcXml(xml: string): MarcRecord {
       if (!code) throw new MarcError(`MARCXMLのフィールド ${tag} のサブフィールドに code がありません。`);
       subfields.push({ code, value: unescapeXml(s[2] ?? "") });
     }
-    fields.push({ tag, ind1: (attr(attrs, "ind1") ?? " ").padEnd(1, " "), ind2: (attr(attrs, "ind2") ?? " ").padEnd(1, " "), subfields });
+    fields.push({
+      tag,
+      ind1: (attr(attrs, "ind1") ?? " ").padEnd(1, " "),
+      ind2: (attr(attrs, "ind2") ?? " ").padEnd(1, " "),
+      subfields,
+    });
   }
   return { leader: unescapeXml(leader).padEnd(24, " "), fields };
 }

@@ -2,10 +2,26 @@
 // imported without web credentials (web use is registered at the counter, as today); a patron the system
 // marks without web use or suspended loses web use and sessions here at once.
 import { endSessionsOfCards } from "../auth/sessions";
+import {
+  changeDueDates,
+  type ImportedLoan,
+  type ImportedReservation,
+  insertCounterReservations,
+  openImportedLoans,
+} from "../reservations/imported";
 import { isActiveSql } from "../reservations/sql";
-import { changeDueDates, type ImportedLoan, type ImportedReservation, insertCounterReservations, openImportedLoans } from "../reservations/imported";
 import type { CounterReservationRecord, LoanRecord, PatronRecord } from "./records";
-import { type Applied, digest, firstOfEachKey, jsonList, type Numbered, type Reject, rowsFor, type SliceWork, type Tally } from "./work";
+import {
+  type Applied,
+  digest,
+  firstOfEachKey,
+  jsonList,
+  type Numbered,
+  type Reject,
+  rowsFor,
+  type SliceWork,
+  type Tally,
+} from "./work";
 
 function patronWrites(w: SliceWork, rows: Array<PatronRecord & { hash: string }>): D1PreparedStatement[] {
   const json = jsonList(
@@ -50,7 +66,13 @@ function patronWrites(w: SliceWork, rows: Array<PatronRecord & { hash: string }>
 
 export async function applyPatrons(w: SliceWork, rows: Numbered<PatronRecord>[]): Promise<Applied> {
   const rejects: Reject[] = [];
-  const unique = await firstOfEachKey(w, rows, (p) => `p:${p.cardNumber}`, (p) => `利用者番号「${p.cardNumber}」がこのファイルで重複しています。`, rejects);
+  const unique = await firstOfEachKey(
+    w,
+    rows,
+    (p) => `p:${p.cardNumber}`,
+    (p) => `利用者番号「${p.cardNumber}」がこのファイルで重複しています。`,
+    rejects,
+  );
   const current = new Map(
     (
       await rowsFor<{ c: string; h: string | null }>(
@@ -88,11 +110,27 @@ const patronIds = (w: SliceWork, cards: string[]) =>
 
 export async function applyLoans(w: SliceWork, rows: Numbered<LoanRecord>[]): Promise<Applied> {
   const rejects: Reject[] = [];
-  const unique = await firstOfEachKey(w, rows, (l) => `l:${l.barcode}`, (l) => `バーコード「${l.barcode}」の貸出がこのファイルで重複しています。`, rejects);
-  const patrons = await patronIds(w, unique.map((r) => r.record.cardNumber));
+  const unique = await firstOfEachKey(
+    w,
+    rows,
+    (l) => `l:${l.barcode}`,
+    (l) => `バーコード「${l.barcode}」の貸出がこのファイルで重複しています。`,
+    rejects,
+  );
+  const patrons = await patronIds(
+    w,
+    unique.map((r) => r.record.cardNumber),
+  );
   const items = new Map(
     (
-      await rowsFor<{ id: number; barcode: string; status: string; loanId: number | null; loanPatron: number | null; due: string | null }>(
+      await rowsFor<{
+        id: number;
+        barcode: string;
+        status: string;
+        loanId: number | null;
+        loanPatron: number | null;
+        due: string | null;
+      }>(
         w.db,
         `SELECT i.id, i.barcode, i.status, l.id AS loanId, l.patron_id AS loanPatron, l.due_date AS due
          FROM items i LEFT JOIN loans l ON l.item_id = i.id AND l.returned_at IS NULL WHERE i.barcode IN (SELECT value FROM json_each(?1))`,
@@ -108,7 +146,8 @@ export async function applyLoans(w: SliceWork, rows: Numbered<LoanRecord>[]): Pr
     const patronId = patrons.get(record.cardNumber);
     const fail = (reason: string) => rejects.push({ line, key: record.barcode, reason });
     if (!item) fail(`バーコード「${record.barcode}」の所蔵がありません（先に所蔵を取り込んでください）。`);
-    else if (patronId === undefined) fail(`利用者番号「${record.cardNumber}」の利用者がいません（先に利用者を取り込んでください）。`);
+    else if (patronId === undefined)
+      fail(`利用者番号「${record.cardNumber}」の利用者がいません（先に利用者を取り込んでください）。`);
     else if (item.loanId !== null && item.loanPatron !== patronId) fail("この所蔵は別の利用者に貸出中です。");
     else if (item.loanId !== null) {
       if (item.due === record.dueDate) tally.unchanged = (tally.unchanged ?? 0) + 1;
@@ -125,7 +164,10 @@ export async function applyLoans(w: SliceWork, rows: Numbered<LoanRecord>[]): Pr
   }
   const statements = w.dryRun
     ? []
-    : [...(opened.length > 0 ? openImportedLoans(w.db, opened, w.now) : []), ...(due.length > 0 ? [changeDueDates(w.db, due)] : [])];
+    : [
+        ...(opened.length > 0 ? openImportedLoans(w.db, opened, w.now) : []),
+        ...(due.length > 0 ? [changeDueDates(w.db, due)] : []),
+      ];
   return { statements, tally, rejects, seen: unique.map((r) => `l:${r.record.barcode}`) };
 }
 
@@ -138,7 +180,10 @@ export async function applyCounterReservations(w: SliceWork, rows: Numbered<Coun
     (r) => `利用者番号「${r.cardNumber}」の書誌番号「${r.materialSourceId}」の予約がこのファイルで重複しています。`,
     rejects,
   );
-  const patrons = await patronIds(w, unique.map((r) => r.record.cardNumber));
+  const patrons = await patronIds(
+    w,
+    unique.map((r) => r.record.cardNumber),
+  );
   const materials = await idsByKey(
     w,
     "SELECT source_id AS k, id FROM materials WHERE source_id IN (SELECT value FROM json_each(?1))",
@@ -162,12 +207,20 @@ export async function applyCounterReservations(w: SliceWork, rows: Numbered<Coun
     const materialId = materials.get(record.materialSourceId);
     const fail = (reason: string) => rejects.push({ line, key: record.cardNumber, reason });
     if (patronId === undefined) fail(`利用者番号「${record.cardNumber}」の利用者がいません（先に利用者を取り込んでください）。`);
-    else if (materialId === undefined) fail(`書誌番号「${record.materialSourceId}」の資料がありません（先に書誌を取り込んでください）。`);
-    else if (w.branches.get(record.pickupBranch) !== true) fail(`受取館「${record.pickupBranch}」は受取館として登録されていません。`);
+    else if (materialId === undefined)
+      fail(`書誌番号「${record.materialSourceId}」の資料がありません（先に書誌を取り込んでください）。`);
+    else if (w.branches.get(record.pickupBranch) !== true)
+      fail(`受取館「${record.pickupBranch}」は受取館として登録されていません。`);
     else if (active.has(`${patronId}:${materialId}`)) tally.unchanged = (tally.unchanged ?? 0) + 1;
     else {
       tally.added = (tally.added ?? 0) + 1;
-      made.push({ p: patronId, m: materialId, b: record.pickupBranch, r: record.reservedAt, q: record.reservedAt + record.queueOrder });
+      made.push({
+        p: patronId,
+        m: materialId,
+        b: record.pickupBranch,
+        r: record.reservedAt,
+        q: record.reservedAt + record.queueOrder,
+      });
     }
   }
   return {

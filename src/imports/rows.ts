@@ -77,16 +77,28 @@ export async function applyUnits(w: SliceWork, kind: ImportKind, units: Unit[], 
       );
       break;
     case "copies":
-      applied = await applyCopies(w, checked(units, rejects, (u) => copyRecord(cells(u), w.mapping.statuses)));
+      applied = await applyCopies(
+        w,
+        checked(units, rejects, (u) => copyRecord(cells(u), w.mapping.statuses)),
+      );
       break;
     case "patrons":
-      applied = await applyPatrons(w, checked(units, rejects, (u) => patronRecord(cells(u))));
+      applied = await applyPatrons(
+        w,
+        checked(units, rejects, (u) => patronRecord(cells(u))),
+      );
       break;
     case "loans":
-      applied = await applyLoans(w, checked(units, rejects, (u) => loanRecord(cells(u))));
+      applied = await applyLoans(
+        w,
+        checked(units, rejects, (u) => loanRecord(cells(u))),
+      );
       break;
     case "reservations":
-      applied = await applyCounterReservations(w, checked(units, rejects, (u) => counterReservationRecord(cells(u))));
+      applied = await applyCounterReservations(
+        w,
+        checked(units, rejects, (u) => counterReservationRecord(cells(u))),
+      );
       break;
   }
   return { ...applied, rejects: [...rejects, ...applied.rejects].sort((a, b) => a.line - b.line) };

@@ -67,7 +67,20 @@ export async function insertRun(db: D1Database, r: NewRun, now: number): Promise
       `INSERT INTO import_runs (kind, format, origin, object_key, etag, file_name, size, dry_run, full, mapping, actor, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (object_key, etag) DO NOTHING RETURNING id`,
     )
-    .bind(r.kind, r.format, r.origin, r.objectKey, r.etag, r.fileName, r.size, r.dryRun ? 1 : 0, r.full ? 1 : 0, r.mapping, r.actor, now)
+    .bind(
+      r.kind,
+      r.format,
+      r.origin,
+      r.objectKey,
+      r.etag,
+      r.fileName,
+      r.size,
+      r.dryRun ? 1 : 0,
+      r.full ? 1 : 0,
+      r.mapping,
+      r.actor,
+      now,
+    )
     .first<{ id: number }>();
   return row?.id;
 }
@@ -77,14 +90,17 @@ export async function runById(db: D1Database, id: number): Promise<ImportRun | u
 }
 
 export async function recentImports(db: D1Database, limit = 30): Promise<ImportRun[]> {
-  return (await db.prepare(`SELECT ${RUN_COLUMNS} FROM import_runs ORDER BY id DESC LIMIT ?`).bind(limit).all<ImportRun>()).results;
+  return (await db.prepare(`SELECT ${RUN_COLUMNS} FROM import_runs ORDER BY id DESC LIMIT ?`).bind(limit).all<ImportRun>())
+    .results;
 }
 
 /** Runs that stopped moving (a crash, a redeploy, a lost message): resumed by the nightly refresh. */
 export async function stalledRuns(db: D1Database, before: number): Promise<ImportRun[]> {
   return (
     await db
-      .prepare(`SELECT ${RUN_COLUMNS} FROM import_runs WHERE status IN ('queued', 'running') AND updated_at < ? ORDER BY id LIMIT 50`)
+      .prepare(
+        `SELECT ${RUN_COLUMNS} FROM import_runs WHERE status IN ('queued', 'running') AND updated_at < ? ORDER BY id LIMIT 50`,
+      )
       .bind(before)
       .all<ImportRun>()
   ).results;
@@ -103,7 +119,8 @@ export async function rejectsOf(db: D1Database, runId: number, limit = 1000): Pr
 export const sliceMarker = (db: D1Database, runId: number, position: number) =>
   db.prepare("INSERT INTO import_chunks (run_id, offset) VALUES (?, ?)").bind(runId, position);
 
-export const isDuplicateSlice = (err: unknown) => err instanceof Error && /UNIQUE constraint failed: import_chunks/.test(err.message);
+export const isDuplicateSlice = (err: unknown) =>
+  err instanceof Error && /UNIQUE constraint failed: import_chunks/.test(err.message);
 
 export function seenStatement(db: D1Database, runId: number, keys: string[]) {
   return db
@@ -166,7 +183,9 @@ export function progressStatement(db: D1Database, run: ImportRun, p: Progress, n
 export async function finishRun(db: D1Database, runId: number, status: "done" | "failed", error: string | null, now: number) {
   await db.batch([
     db
-      .prepare("UPDATE import_runs SET status = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'running')")
+      .prepare(
+        "UPDATE import_runs SET status = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND status IN ('queued', 'running')",
+      )
       .bind(status, error, now, now, runId),
     db.prepare("DELETE FROM import_seen WHERE run_id = ?").bind(runId),
     db.prepare("DELETE FROM import_chunks WHERE run_id = ?").bind(runId),
@@ -181,12 +200,15 @@ export const purgeOldRejects = (db: D1Database, now: number) =>
 
 /** The stored mapping of a kind (JSON text), if the library set one. */
 export async function storedMapping(db: D1Database, kind: ImportKind): Promise<string | undefined> {
-  return (await db.prepare("SELECT mapping FROM import_mappings WHERE kind = ?").bind(kind).first<{ mapping: string }>())?.mapping;
+  return (await db.prepare("SELECT mapping FROM import_mappings WHERE kind = ?").bind(kind).first<{ mapping: string }>())
+    ?.mapping;
 }
 
 export async function saveMapping(db: D1Database, kind: ImportKind, mapping: string, now: number) {
   await db
-    .prepare("INSERT INTO import_mappings (kind, mapping, updated_at) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at")
+    .prepare(
+      "INSERT INTO import_mappings (kind, mapping, updated_at) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",
+    )
     .bind(kind, mapping, now)
     .run();
 }

@@ -50,7 +50,10 @@ async function readBytes(s: SliceSource, length: number): Promise<Uint8Array> {
 const lastIndexOf = (bytes: Uint8Array, value: number) => bytes.lastIndexOf(value);
 
 /** The slice's bytes cut after the last `terminator`, read again larger when none is found yet. */
-async function wholeUnits(s: SliceSource, cut: (bytes: Uint8Array) => number): Promise<{ bytes: Uint8Array; end: number; eof: boolean }> {
+async function wholeUnits(
+  s: SliceSource,
+  cut: (bytes: Uint8Array) => number,
+): Promise<{ bytes: Uint8Array; end: number; eof: boolean }> {
   for (let length = s.sliceBytes ?? SLICE_BYTES; ; length *= 2) {
     const bytes = await readBytes(s, length);
     const atEnd = s.offset + bytes.length >= s.size;
@@ -74,7 +77,11 @@ function iso2709Units(bytes: Uint8Array, line: number): Unit[] {
   }
   const rest = bytes.subarray(start);
   if (!isBlank(rest))
-    units.push({ line: line + units.length + 1, kind: "bad", reason: "MARCレコードが途中で終わっています（レコード終端 0x1D がありません）。" });
+    units.push({
+      line: line + units.length + 1,
+      kind: "bad",
+      reason: "MARCレコードが途中で終わっています（レコード終端 0x1D がありません）。",
+    });
   return units;
 }
 
@@ -96,7 +103,10 @@ function recordEnds(bytes: Uint8Array): number[] {
 function marcXmlUnits(bytes: Uint8Array, line: number, eof: boolean): Unit[] {
   const units: Unit[] = [];
   let from = 0;
-  const numbered = (u: { kind: "xml"; xml: string } | { kind: "bad"; reason: string }): Unit => ({ line: line + units.length + 1, ...u });
+  const numbered = (u: { kind: "xml"; xml: string } | { kind: "bad"; reason: string }): Unit => ({
+    line: line + units.length + 1,
+    ...u,
+  });
   for (const end of recordEnds(bytes)) {
     let text: string | undefined;
     try {
@@ -109,7 +119,8 @@ function marcXmlUnits(bytes: Uint8Array, line: number, eof: boolean): Unit[] {
     from = end;
   }
   const rest = String.fromCharCode(...bytes.subarray(from, Math.min(bytes.length, from + 4096)));
-  if (eof && RECORD_START.test(rest)) units.push(numbered({ kind: "bad", reason: "MARCXMLのレコードが途中で終わっています（</record> がありません）。" }));
+  if (eof && RECORD_START.test(rest))
+    units.push(numbered({ kind: "bad", reason: "MARCXMLのレコードが途中で終わっています（</record> がありません）。" }));
   return units;
 }
 
@@ -196,7 +207,7 @@ async function csvSliceOf(s: SliceSource): Promise<Slice | undefined> {
       }
       const cells = result.data;
       const blank = cells.length === 1 && (cells[0] ?? "").trim() === "";
-      if (unterminated) units.push({ line: startLine, kind: "bad", reason: "引用符（\"）が閉じていません。" });
+      if (unterminated) units.push({ line: startLine, kind: "bad", reason: '引用符（"）が閉じていません。' });
       else if (!blank && !bad.some((b) => b.line === startLine)) units.push({ line: startLine, kind: "cells", cells });
       prev = end;
     },
@@ -207,7 +218,13 @@ async function csvSliceOf(s: SliceSource): Promise<Slice | undefined> {
     if (end === 0) return undefined;
     return { units, next: s.offset + end, eof: false, lines: cutLines, encoding };
   }
-  return { units, next: s.offset + bytes.length, eof, lines: newlines(text, 0, text.length) + (eof && !text.endsWith("\n") ? 1 : 0), encoding };
+  return {
+    units,
+    next: s.offset + bytes.length,
+    eof,
+    lines: newlines(text, 0, text.length) + (eof && !text.endsWith("\n") ? 1 : 0),
+    encoding,
+  };
 }
 
 /** The next slice of the file. */

@@ -30,7 +30,8 @@ export function sniffFormat(kind: ImportKind, head: Uint8Array): Format | string
     if (/^\d{5}[acdnp][a-z]/.test(text)) return "iso2709";
     return "MARC（ISO 2709 または MARCXML）として読めません。";
   }
-  if (/^\s*</.test(text) || /^\d{5}[acdnp][a-z]/.test(text)) return "CSV/TSV ではありません（MARCは種類「書誌（MARC）」で取り込みます）。";
+  if (/^\s*</.test(text) || /^\d{5}[acdnp][a-z]/.test(text))
+    return "CSV/TSV ではありません（MARCは種類「書誌（MARC）」で取り込みます）。";
   const firstLine = text.split("\n")[0] ?? "";
   return firstLine.includes("\t") && !firstLine.includes(",") ? "tsv" : "csv";
 }
@@ -47,7 +48,12 @@ export interface StartImport {
 const cleanName = (name: string) => name.replace(/[^\p{L}\p{N}._-]+/gu, "_").slice(-100) || "file";
 
 /** Stores the body in R2 and queues the run; the 202 answer carries its id. */
-export async function startImport(env: ImportEnv, s: StartImport, body: ReadableStream | Blob | null, size: number): Promise<number> {
+export async function startImport(
+  env: ImportEnv,
+  s: StartImport,
+  body: ReadableStream | Blob | null,
+  size: number,
+): Promise<number> {
   if (!body || size === 0) throw invalidRequest({ file: "ファイルが空です。" });
   const key = `uploads/${crypto.randomUUID()}/${cleanName(s.fileName)}`;
   const stored = await env.IMPORTS.put(key, body);
@@ -108,14 +114,26 @@ export async function pickUpDroppedFiles(env: ImportEnv, actor: string): Promise
     }
     cursor = page.truncated ? page.cursor : undefined;
   } while (cursor);
-  found.sort((a, b) => (a.kind ? KIND_ORDER.indexOf(a.kind) : 9) - (b.kind ? KIND_ORDER.indexOf(b.kind) : 9) || a.key.localeCompare(b.key));
+  found.sort(
+    (a, b) => (a.kind ? KIND_ORDER.indexOf(a.kind) : 9) - (b.kind ? KIND_ORDER.indexOf(b.kind) : 9) || a.key.localeCompare(b.key),
+  );
   const ids: number[] = [];
   for (const f of found) {
     const base = { dryRun: false, full: f.full, origin: "r2" as const, actor, fileName: f.key.slice(INCOMING_PREFIX.length) };
     if (!f.kind) {
-      const id = await insertRun(env.DB, { ...base, kind: "materials", format: "csv", objectKey: f.key, etag: f.etag, size: f.size, mapping: null }, Date.now());
+      const id = await insertRun(
+        env.DB,
+        { ...base, kind: "materials", format: "csv", objectKey: f.key, etag: f.etag, size: f.size, mapping: null },
+        Date.now(),
+      );
       if (id !== undefined) {
-        await finishRun(env.DB, id, "failed", "ファイル名から種類が分かりません（例: copies.full.20261202.csv、marc.20261202.mrc）。", Date.now());
+        await finishRun(
+          env.DB,
+          id,
+          "failed",
+          "ファイル名から種類が分かりません（例: copies.full.20261202.csv、marc.20261202.mrc）。",
+          Date.now(),
+        );
         ids.push(id);
       }
       continue;

@@ -63,7 +63,12 @@ export const jsonList = (values: readonly unknown[]) => JSON.stringify(values);
 /** Rows of `sql` for the values, in slices of the statement (one JSON parameter). */
 export async function rowsFor<T>(db: D1Database, sql: string, values: readonly unknown[], ...more: unknown[]): Promise<T[]> {
   if (values.length === 0) return [];
-  return (await db.prepare(sql).bind(jsonList(values), ...more).all<T>()).results;
+  return (
+    await db
+      .prepare(sql)
+      .bind(jsonList(values), ...more)
+      .all<T>()
+  ).results;
 }
 
 /**

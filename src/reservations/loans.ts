@@ -72,7 +72,9 @@ export function returnStatements(db: D1Database, loanIds: number[], now: number)
          WHERE id IN (SELECT item_id FROM loans WHERE id IN (SELECT value FROM json_each(?1)) AND returned_at IS NULL) AND status = 'on_loan'`,
       )
       .bind(ids, now),
-    db.prepare("UPDATE loans SET returned_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND returned_at IS NULL").bind(ids, now),
+    db
+      .prepare("UPDATE loans SET returned_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND returned_at IS NULL")
+      .bind(ids, now),
   ];
 }
 

@@ -43,7 +43,11 @@ describe("the imports page", () => {
   });
 
   it("uploads a file, goes to the run's page, shows counts and each rejected row, and offers the list as CSV", async () => {
-    const res = await upload("materials", "materials.csv", "書誌番号,書名,出版年\nP0001,画面から取り込む本,2020\nP0002,年がおかしい,むかし\n");
+    const res = await upload(
+      "materials",
+      "materials.csv",
+      "書誌番号,書名,出版年\nP0001,画面から取り込む本,2020\nP0002,年がおかしい,むかし\n",
+    );
     expect(res.status).toBe(303);
     const location = res.headers.get("location") ?? "";
     expect(location).toMatch(/^\/admin\/imports\/\d+$/);

@@ -1,10 +1,10 @@
 // Imports in tests: the sample files of test/fixtures/imports, and a run driven step by step through the
 // consumer with a queue that only records what it is asked to send (so a test can stop, lose or repeat a step).
 import { env } from "cloudflare:workers";
+import type { ImportKind } from "../../src/domain/codes";
 import { type AdvanceOptions, advanceRun, type ImportEnv, type ImportMessage } from "../../src/imports/consumer";
 import { type ImportRun, runById } from "../../src/imports/runs";
 import { type StartImport, startImport } from "../../src/imports/start";
-import type { ImportKind } from "../../src/domain/codes";
 
 export const fixture = (name: string): Uint8Array => {
   const b64 = env.IMPORT_FIXTURES[name];
@@ -29,7 +29,11 @@ export function steppedEnv(): { env: ImportEnv & Env; sent: ImportMessage[] } {
 }
 
 /** Delivers every message sent until none is left; returns the run as it ended. */
-export async function drain(stepped: ReturnType<typeof steppedEnv>, runId: number, opts: AdvanceOptions = {}): Promise<ImportRun> {
+export async function drain(
+  stepped: ReturnType<typeof steppedEnv>,
+  runId: number,
+  opts: AdvanceOptions = {},
+): Promise<ImportRun> {
   for (let guard = 0; stepped.sent.length > 0; guard++) {
     if (guard > 10_000) throw new Error("import did not end");
     await advanceRun(stepped.env, stepped.sent.shift() as ImportMessage, opts);
@@ -46,12 +50,24 @@ export interface ImportOptions extends AdvanceOptions {
 /** Starts an import of `bytes` and drives it to its end. */
 export async function importBytes(kind: ImportKind, bytes: Uint8Array, o: ImportOptions = {}): Promise<ImportRun> {
   const stepped = steppedEnv();
-  const s: StartImport = { kind, dryRun: o.dryRun ?? false, full: o.full ?? false, origin: "api", actor: "test", fileName: o.fileName ?? `${kind}.dat` };
+  const s: StartImport = {
+    kind,
+    dryRun: o.dryRun ?? false,
+    full: o.full ?? false,
+    origin: "api",
+    actor: "test",
+    fileName: o.fileName ?? `${kind}.dat`,
+  };
   const id = await startImport(stepped.env, s, new Blob([bytes]), bytes.length);
   return drain(stepped, id, o);
 }
 
-export const importFixture = (kind: ImportKind, name: string, o: ImportOptions = {}) => importBytes(kind, fixture(name), { fileName: name, ...o });
+export const importFixture = (kind: ImportKind, name: string, o: ImportOptions = {}) =>
+  importBytes(kind, fixture(name), { fileName: name, ...o });
 
 export const rejectsOfRun = async (runId: number) =>
-  (await env.DB.prepare("SELECT line, key, reason FROM import_rejects WHERE run_id = ? ORDER BY line, id").bind(runId).all<{ line: number; key: string | null; reason: string }>()).results;
+  (
+    await env.DB.prepare("SELECT line, key, reason FROM import_rejects WHERE run_id = ? ORDER BY line, id")
+      .bind(runId)
+      .all<{ line: number; key: string | null; reason: string }>()
+  ).results;

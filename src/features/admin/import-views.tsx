@@ -73,7 +73,13 @@ export function RunProgress({ r }: { r: Report }) {
   );
 }
 
-export function ImportRunPage({ r, rejected }: { r: Report; rejected: Array<{ line: number; key: string | null; reason: string }> }) {
+export function ImportRunPage({
+  r,
+  rejected,
+}: {
+  r: Report;
+  rejected: Array<{ line: number; key: string | null; reason: string }>;
+}) {
   return (
     <StaffLayout
       title={`データ取込 #${r.id}：${r.kindLabel}`}
@@ -166,7 +172,9 @@ export function ImportsPage({
         <button type="submit">取り込む</button>
       </form>
       <form action="/admin/imports/pickup" method="post">
-        <button type="submit" class="secondary">夜間受け渡し（incoming/）のファイルを今すぐ取り込む</button>
+        <button type="submit" class="secondary">
+          夜間受け渡し（incoming/）のファイルを今すぐ取り込む
+        </button>
       </form>
       <h2>最近の取込</h2>
       {runs.length === 0 ? (

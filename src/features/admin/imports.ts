@@ -35,7 +35,14 @@ export async function startImportRun(
 ) {
   const id = await startImport(
     s.env,
-    { kind: q.kind, dryRun: q.dryRun, full: q.full, origin, actor: s.actor, fileName: file.name || q.name || DEFAULT_NAMES[q.kind] },
+    {
+      kind: q.kind,
+      dryRun: q.dryRun,
+      full: q.full,
+      origin,
+      actor: s.actor,
+      fileName: file.name || q.name || DEFAULT_NAMES[q.kind],
+    },
     file.body,
     file.size,
   );
@@ -62,9 +69,21 @@ export function reportOf(run: ImportRun) {
     full: run.full === 1,
     status: run.status,
     statusLabel: IMPORT_STATUS_LABELS[run.status],
-    counts: { added: run.added, updated: run.updated, unchanged: run.unchanged, withdrawn: run.withdrawn, rejected: run.rejected, returned: run.returned },
+    counts: {
+      added: run.added,
+      updated: run.updated,
+      unchanged: run.unchanged,
+      withdrawn: run.withdrawn,
+      rejected: run.rejected,
+      returned: run.returned,
+    },
     copies: { added: run.copiesAdded, updated: run.copiesUpdated, unchanged: run.copiesUnchanged },
-    progress: { bytesRead: read, size: run.size, percent: run.status === "done" ? 100 : Math.floor((read / Math.max(1, run.size)) * 100), lines: run.line },
+    progress: {
+      bytesRead: read,
+      size: run.size,
+      percent: run.status === "done" ? 100 : Math.floor((read / Math.max(1, run.size)) * 100),
+      lines: run.line,
+    },
     encoding: run.encoding,
     error: run.error,
     createdAt: tokyoIso(run.createdAt),
@@ -122,7 +141,8 @@ export async function pickUpNow(s: Staff) {
 /** Asks again for the next step of a run that stopped moving (queued or running). */
 export async function resumeImport(s: Staff, id: number) {
   const run = await runOf(s, id);
-  if (run.status !== "queued" && run.status !== "running") throw invalidRequest({ id: "終わった取込は再開できません。もう一度ファイルを取り込んでください。" });
+  if (run.status !== "queued" && run.status !== "running")
+    throw invalidRequest({ id: "終わった取込は再開できません。もう一度ファイルを取り込んでください。" });
   await s.env.IMPORT_QUEUE.send(nextMessage(run));
   await audit(s.orm, s.actor, "import.resume", { type: "import", id });
   return reportOf(run);

@@ -26,9 +26,9 @@ import { type Form, field, given, idOf, idParam, readForm } from "../../views/fo
 import { isFragmentRequest } from "../../views/htmx";
 import { listBranches } from "../catalog/queries";
 import * as act from "./actions";
+import { audit } from "./audit";
 import { ImportRunPage, ImportsPage, RunProgress } from "./import-views";
 import * as imports from "./imports";
-import { audit } from "./audit";
 import { outboxRows } from "./queries";
 import { staffOf } from "./routes";
 import {
@@ -51,7 +51,10 @@ async function dashboard(c: Context<AppEnv>, message?: Outcome) {
 
 async function importsPage(c: Context<AppEnv>, message?: Outcome) {
   const s = staffOf(c);
-  const [runs, mappings] = await Promise.all([imports.importList(s), Promise.all(IMPORT_KINDS.map((k) => imports.mappingOf(s, k)))]);
+  const [runs, mappings] = await Promise.all([
+    imports.importList(s),
+    Promise.all(IMPORT_KINDS.map((k) => imports.mappingOf(s, k))),
+  ]);
   const set = mappings.filter((m) => Object.keys(m.mapping as object).length > 0);
   return <ImportsPage runs={runs} mappings={set} message={message} />;
 }
@@ -161,7 +164,10 @@ export const adminPages = new Hono<AppEnv>()
     const q = importSchema.safeParse({ kind: body.kind, dryRun: body.dryRun || undefined, full: body.full || undefined });
     if (!q.success) return c.html(await importsPage(c, { ok: false, text: "取り込む種類を選んでください。" }), 400);
     if (!(file instanceof File) || file.size === 0)
-      return c.html(await importsPage(c, { ok: false, text: "取り込むファイルを選んでください（空のファイルは取り込めません）。" }), 400);
+      return c.html(
+        await importsPage(c, { ok: false, text: "取り込むファイルを選んでください（空のファイルは取り込めません）。" }),
+        400,
+      );
     try {
       const { id } = await imports.startImportRun(staffOf(c), q.data, { name: file.name, body: file, size: file.size }, "page");
       return c.redirect(`/admin/imports/${id}`, 303);
@@ -200,7 +206,10 @@ export const adminPages = new Hono<AppEnv>()
   })
   .get("/admin/imports/:id/rejected.csv", async (c) => {
     const { name, csv } = await imports.rejectedCsv(staffOf(c), idParam(c));
-    return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}"` });
+    return c.body(csv, 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}"`,
+    });
   })
   .post("/admin/imports/:id/resume", async (c) => {
     const id = idParam(c);

@@ -17,9 +17,9 @@ import {
   calendarSchema,
   counterReservationSchema,
   holdSchema,
+  importSchema,
   itemPatchSchema,
   itemSchema,
-  importSchema,
   jobSchema,
   loanSchema,
   materialPatchSchema,
@@ -48,7 +48,8 @@ const parseQuery = (q: Record<string, string | undefined>) => {
 async function importFromBody(c: Context<AppEnv>) {
   const q = parseQuery(c.req.query());
   const size = Number(c.req.header("Content-Length") ?? "");
-  if (!Number.isInteger(size) || size <= 0) throw invalidRequest({ file: "ファイルを本文として送ってください（Content-Length が必要です）。" });
+  if (!Number.isInteger(size) || size <= 0)
+    throw invalidRequest({ file: "ファイルを本文として送ってください（Content-Length が必要です）。" });
   return c.json(await imports.startImportRun(staffOf(c), q, { body: c.req.raw.body, size, name: q.name }, "api"), 202);
 }
 
@@ -68,7 +69,10 @@ export const adminApi = new Hono<AppEnv>()
   .get("/imports/:id", async (c) => c.json(await imports.importReport(staffOf(c), idParam(c))))
   .get("/imports/:id/rejected.csv", async (c) => {
     const { name, csv } = await imports.rejectedCsv(staffOf(c), idParam(c));
-    return c.body(csv, 200, { "Content-Type": "text/csv; charset=utf-8", "Content-Disposition": `attachment; filename="${name}"` });
+    return c.body(csv, 200, {
+      "Content-Type": "text/csv; charset=utf-8",
+      "Content-Disposition": `attachment; filename="${name}"`,
+    });
   })
   .post("/imports/:id/resume", async (c) => c.json(await imports.resumeImport(staffOf(c), idParam(c))))
   .post("/branches", zValidator("json", branchSchema, throwInvalid), async (c) =>
