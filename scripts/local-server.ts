@@ -24,15 +24,18 @@ async function freePort(): Promise<number> {
 export interface Server {
   url: string;
   adminToken: string;
+  /** The DevTools inspector of the Worker (wrangler dev --inspector-port). */
+  inspectorPort: number;
   stop(): Promise<void>;
 }
 
-/** Seeds a fresh local D1 with the demo library and serves the Worker on it. */
-export async function startServer(): Promise<Server> {
+/** Seeds a fresh local D1 with the demo library and serves the Worker on it; `before` runs on the store first. */
+export async function startServer(opts: { before?: (persistTo: string) => void | Promise<void> } = {}): Promise<Server> {
   const persistTo = mkdtempSync(join(tmpdir(), "library-e2e-"));
   const pepper = "e2e-pepper";
   const adminToken = "e2e-admin-token";
   await seedDemo({ persistTo, pepper });
+  await opts.before?.(persistTo);
   const port = await freePort();
   const inspector = await freePort();
   const child: ChildProcess = spawn(
@@ -62,6 +65,11 @@ export async function startServer(): Promise<Server> {
   child.stderr?.on("data", (d) => {
     log += d;
   });
+  // SERVER_LOG=1 shows what wrangler dev prints (the Worker's console included), for debugging a run.
+  if (process.env.SERVER_LOG) {
+    child.stdout?.pipe(process.stderr);
+    child.stderr?.pipe(process.stderr);
+  }
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 90_000;
   for (;;) {
@@ -76,6 +84,7 @@ export async function startServer(): Promise<Server> {
   return {
     url,
     adminToken,
+    inspectorPort: inspector,
     async stop() {
       child.kill("SIGTERM");
       await new Promise((r) => setTimeout(r, 300));

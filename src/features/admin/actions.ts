@@ -10,6 +10,8 @@ import type { Db } from "../../db/client";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { newPasswordProblem } from "../../domain/password-policy";
 import { AppError, invalidRequest, notFound } from "../../errors";
+import { reportOf } from "../../imports/report";
+import { recentImports } from "../../imports/runs";
 import { lastRuns } from "../../jobs/queries";
 import { runJob } from "../../jobs/run";
 import { requestMail } from "../../mail/notify";
@@ -299,7 +301,7 @@ export async function runJobByHand(s: Staff, job: "acceptance" | "nightly", date
 
 /** The service's health for staff: last job runs, mail waiting/failed/dead, configuration problems (names only). */
 export async function serviceStatus(s: Staff) {
-  const [runs, mail] = await Promise.all([lastRuns(s.db), mailHealth(s.db)]);
+  const [runs, mail, imports] = await Promise.all([lastRuns(s.db), mailHealth(s.db), recentImports(s.db, 5)]);
   const problems = configProblems(s.env);
   return {
     jobs: runs.map((r) => ({
@@ -309,6 +311,7 @@ export async function serviceStatus(s: Staff) {
       summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
     })),
     mail,
+    imports: imports.map(reportOf),
     configuration: { ok: problems.length === 0, problems },
   };
 }

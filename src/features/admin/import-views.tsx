@@ -1,8 +1,8 @@
 // The staff imports pages: upload a file of the library system (kind, dry run, full export), the recent
 // runs, the column mappings, and one run's report with its progress bar and rejected rows.
 import { IMPORT_KIND_LABELS, IMPORT_KINDS } from "../../domain/codes";
+import type { reportOf } from "../../imports/report";
 import { jaDateTime } from "../../views/format";
-import type { reportOf } from "./imports";
 import { type Outcome, StaffLayout } from "./views";
 
 type Report = ReturnType<typeof reportOf>;

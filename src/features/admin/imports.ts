@@ -3,11 +3,11 @@
 // pickup of files dropped in R2, and resuming a run that stopped moving.
 import Papa from "papaparse";
 import type { z } from "zod";
-import { tokyoIso } from "../../domain/calendar";
-import { IMPORT_KIND_LABELS, IMPORT_STATUS_LABELS, type ImportKind } from "../../domain/codes";
+import type { ImportKind } from "../../domain/codes";
 import { invalidRequest, notFound } from "../../errors";
 import { nextMessage } from "../../imports/consumer";
 import { mappingProblems, mappingSchema } from "../../imports/mapping";
+import { reportOf } from "../../imports/report";
 import { type ImportRun, recentImports, rejectsOf, runById, saveMapping, storedMapping } from "../../imports/runs";
 import { pickUpDroppedFiles, startImport } from "../../imports/start";
 import { fieldErrors } from "../../validation";
@@ -54,43 +54,6 @@ async function runOf(s: Staff, id: number): Promise<ImportRun> {
   const run = await runById(s.db, id);
   if (!run) throw notFound("指定された取込は見つかりませんでした。");
   return run;
-}
-
-/** A run as staff read it: the contract's shape (API.md) plus progress, copies and timing. */
-export function reportOf(run: ImportRun) {
-  const read = run.phase === "rows" ? run.offset : run.size;
-  return {
-    id: run.id,
-    kind: run.kind,
-    kindLabel: IMPORT_KIND_LABELS[run.kind],
-    fileName: run.fileName,
-    origin: run.origin,
-    dryRun: run.dryRun === 1,
-    full: run.full === 1,
-    status: run.status,
-    statusLabel: IMPORT_STATUS_LABELS[run.status],
-    counts: {
-      added: run.added,
-      updated: run.updated,
-      unchanged: run.unchanged,
-      withdrawn: run.withdrawn,
-      rejected: run.rejected,
-      returned: run.returned,
-    },
-    copies: { added: run.copiesAdded, updated: run.copiesUpdated, unchanged: run.copiesUnchanged },
-    progress: {
-      bytesRead: read,
-      size: run.size,
-      percent: run.status === "done" ? 100 : Math.floor((read / Math.max(1, run.size)) * 100),
-      lines: run.line,
-    },
-    encoding: run.encoding,
-    error: run.error,
-    createdAt: tokyoIso(run.createdAt),
-    startedAt: run.startedAt === null ? null : tokyoIso(run.startedAt),
-    finishedAt: run.finishedAt === null ? null : tokyoIso(run.finishedAt),
-    durationMs: run.startedAt !== null && run.finishedAt !== null ? run.finishedAt - run.startedAt : null,
-  };
 }
 
 export async function importReport(s: Staff, id: number) {

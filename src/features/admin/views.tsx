@@ -342,7 +342,7 @@ export function CounterPage({ branches, message }: { branches: Branch[]; message
   );
 }
 export function StatusPage({ status }: { status: Awaited<ReturnType<typeof serviceStatus>> }) {
-  const { configuration, mail, jobs } = status;
+  const { configuration, mail, jobs, imports } = status;
   return (
     <StaffLayout title="システムの状態">
       <h2>設定</h2>
@@ -373,6 +373,19 @@ export function StatusPage({ status }: { status: Awaited<ReturnType<typeof servi
             <li>
               {j.job === "acceptance" ? "受付処理" : "夜間更新"}：{j.businessDate}
               {j.finishedAt ? `（完了 ${j.finishedAt}）` : "（処理中または中断）"}
+            </li>
+          ))}
+        </ul>
+      )}
+      <h2>データ取込（最近の5件）</h2>
+      {imports.length === 0 ? (
+        <p>まだありません。</p>
+      ) : (
+        <ul>
+          {imports.map((r) => (
+            <li>
+              <a href={`/admin/imports/${r.id}`}>#{r.id}</a> {r.kindLabel} {r.fileName}：{r.statusLabel}
+              （追加 {r.counts.added}・更新 {r.counts.updated}・取込不可 {r.counts.rejected}）
             </li>
           ))}
         </ul>
