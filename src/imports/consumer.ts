@@ -36,6 +36,11 @@ export interface ImportEnv {
 
 /** How long one message works before handing on to the next (well inside a consumer's limits). */
 const BUDGET_MS = 15_000;
+/**
+ * Slices per message: each makes about 20 D1 queries and one R2 read, and D1 allows 1,000 queries per
+ * invocation (paid plan), so a message stops well before that whatever the time.
+ */
+export const MAX_SLICES_PER_MESSAGE = 25;
 /** Rows of the absent phase (full exports) per slice. */
 const ABSENT_SLICE = 500;
 /** Attempts of one step before the run is marked failed for staff to see. */
@@ -224,7 +229,8 @@ export async function advanceRun(
     branches: await branchesOf(env.DB),
     mapping: mappingOf(run),
   };
-  for (let slices = 0; slices < (opts.maxSlices ?? Number.POSITIVE_INFINITY) && clock() - started < BUDGET_MS; slices++) {
+  const maxSlices = Math.min(opts.maxSlices ?? MAX_SLICES_PER_MESSAGE, MAX_SLICES_PER_MESSAGE);
+  for (let slices = 0; slices < maxSlices && clock() - started < BUDGET_MS; slices++) {
     w.now = clock();
     let step: Step;
     try {

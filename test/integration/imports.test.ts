@@ -3,16 +3,18 @@
 // on hold, full exports, dry runs, resuming after a stopped run, and the files' deletion from R2.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import { advanceRun } from "../../src/imports/consumer";
+import { advanceRun, type ImportMessage } from "../../src/imports/consumer";
 import { runById } from "../../src/imports/runs";
 import { resumeStalledImports, startImport } from "../../src/imports/start";
 import { loadCatalog } from "../support/catalog";
 import { call, getJson } from "../support/http";
 import { drain, fixture, importBytes, importFixture, rejectsOfRun, steppedEnv, text } from "../support/imports";
-import { apiLogin } from "../support/patrons";
+import { apiLogin, withToken } from "../support/patrons";
 
 beforeAll(loadCatalog);
 
+/** The imported card holder, registered for web use at the counter in the patrons test. */
+let patronToken = "";
 const ADMIN = { Authorization: "Bearer test-admin-token" };
 const materialOf = (sourceId: string) =>
   env.DB.prepare("SELECT * FROM materials WHERE source_id = ?").bind(sourceId).first<Record<string, unknown>>();
@@ -186,6 +188,19 @@ describe("a library's cut-over, file by file", () => {
     const { temporaryPassword } = (await reg.json()) as { temporaryPassword: string };
     const login = await apiLogin({ cardNumber: "30000001", password: temporaryPassword });
     expect(login.res.status).toBe(200);
+    const changed = await call(
+      "/api/v1/me/credentials",
+      withToken(login.body.token as string, "PUT", {
+        currentPassword: temporaryPassword,
+        email: "taro.tosho@example.jp",
+        emailConfirm: "taro.tosho@example.jp",
+        password: "Yomu2718",
+        passwordConfirm: "Yomu2718",
+        contactMethod: "mail",
+      }),
+    );
+    expect(changed.status, await changed.clone().text()).toBe(200);
+    patronToken = ((await changed.json()) as { token: string }).token;
   });
 
   it("loans: on 貸出状況 of the patron; unknown copies and cards, duplicates listed", async () => {
@@ -385,6 +400,48 @@ describe("a run that stops", () => {
     const n = await env.DB.prepare("SELECT count(*) AS n FROM materials WHERE source_id LIKE 'R%'").first();
     expect(n).toEqual({ n: 300 });
     expect(await env.IMPORTS.head(done.objectKey)).toBeNull();
+  });
+
+  it("one message stays inside D1's 1,000 queries per invocation, however many slices the file has", async () => {
+    const real = env.DB;
+    let queries = 0;
+    const wrapped = new WeakMap<object, D1PreparedStatement>();
+    const counted = (st: D1PreparedStatement): D1PreparedStatement => {
+      const proxy = new Proxy(st, {
+        get(target, key) {
+          if (key === "bind") return (...args: unknown[]) => counted(target.bind(...args));
+          if (key === "all" || key === "first" || key === "run" || key === "raw") queries++;
+          const v = Reflect.get(target, key);
+          return typeof v === "function" ? v.bind(target) : v;
+        },
+      });
+      wrapped.set(proxy, st);
+      return proxy;
+    };
+    const db = {
+      prepare: (sql: string) => counted(real.prepare(sql)),
+      batch: (sts: D1PreparedStatement[]) => {
+        queries += sts.length;
+        return real.batch(sts.map((st) => wrapped.get(st) ?? st));
+      },
+    } as unknown as D1Database;
+    const stepped = steppedEnv();
+    const countedEnv = { ...stepped.env, DB: db };
+    let csv = "書誌番号,書名\n";
+    for (let i = 1; i <= 3000; i++) csv += `L${String(i).padStart(5, "0")},問い合わせ数のテスト ${i}\n`;
+    const bytes = text(csv);
+    const id = await startImport(
+      countedEnv,
+      { kind: "materials", dryRun: false, full: false, origin: "api", actor: "test", fileName: "l.csv" },
+      new Blob([bytes]),
+      bytes.length,
+    );
+    queries = 0;
+    await advanceRun(countedEnv, stepped.sent.shift() as ImportMessage, { sliceBytes: 256 });
+    expect(queries).toBeLessThan(1000);
+    const after = await runById(env.DB, id);
+    expect(after?.status).toBe("running");
+    expect(stepped.sent).toHaveLength(1);
   });
 
   it("a slice delivered to two consumers at once is written once", async () => {
