@@ -43,6 +43,10 @@ const BUDGET_MS = 15_000;
 export const MAX_SLICES_PER_MESSAGE = 25;
 /** Rows of the absent phase (full exports) per slice. */
 const ABSENT_SLICE = 500;
+/** How long a run must be quiet before an old message asks for its step at once. */
+const WATCHDOG_SECONDS = 30;
+/** How long a run waits before asking again whether the imports started before it have ended. */
+const WAIT_SECONDS = 5;
 /** Attempts of one step before the run is marked failed for staff to see. */
 export const MAX_IMPORT_ATTEMPTS = 5;
 
@@ -52,6 +56,15 @@ export const nextMessage = (run: Pick<ImportRun, "id" | "phase" | "offset">): Im
   phase: run.phase,
   offset: run.offset,
 });
+
+/** Imports started before this one that have not ended. */
+async function runsAhead(db: D1Database, runId: number): Promise<number> {
+  const row = await db
+    .prepare("SELECT count(*) AS n FROM import_runs WHERE id < ? AND status IN ('queued', 'running')")
+    .bind(runId)
+    .first<{ n: number }>();
+  return row?.n ?? 0;
+}
 
 async function branchesOf(db: D1Database): Promise<Map<string, boolean>> {
   const rows = await db.prepare("SELECT code, pickup FROM branches").all<{ code: string; pickup: number }>();
@@ -211,15 +224,24 @@ export async function advanceRun(
   env: ImportEnv,
   msg: ImportMessage,
   opts: AdvanceOptions = {},
-): Promise<"moved" | "stale" | "finished"> {
+): Promise<"moved" | "stale" | "finished" | "waiting"> {
   const clock = opts.now ?? Date.now;
   const started = clock();
   let run = await runById(env.DB, msg.runId);
   if (!run || run.status === "done" || run.status === "failed") return "stale";
   if (run.phase !== msg.phase || run.offset !== msg.offset) {
-    // An old message: make sure the run's current step is asked for (a duplicate of that is dropped by its marker).
-    await env.IMPORT_QUEUE.send(nextMessage(run));
+    // An old message (delivered again after its step was written): make sure the run's current step is
+    // asked for — at once if the run has not moved lately (its next message may have died with the
+    // Worker), else a little later as a watchdog; a step asked for twice is dropped by its marker.
+    const quiet = clock() - (run.updatedAt ?? 0) > WATCHDOG_SECONDS * 1000;
+    await env.IMPORT_QUEUE.send(nextMessage(run), quiet ? undefined : { delaySeconds: WATCHDOG_SECONDS });
     return "stale";
+  }
+  if (run.status === "queued" && (await runsAhead(env.DB, run.id)) > 0) {
+    // One import at a time, in the order they were started (loans need the patrons file before them).
+    await env.DB.prepare("UPDATE import_runs SET updated_at = ? WHERE id = ?").bind(clock(), run.id).run();
+    await env.IMPORT_QUEUE.send(nextMessage(run), { delaySeconds: WAIT_SECONDS });
+    return "waiting";
   }
   const w: SliceWork = {
     db: env.DB,

@@ -15,6 +15,7 @@ export interface NightlySummary {
   mailRequestsDeleted: number;
   guestCartsDeleted: number;
   throttleRowsDeleted: number;
+  importRejectsDeleted: number;
   alreadyRun?: boolean;
 }
 

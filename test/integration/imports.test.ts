@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { advanceRun, type ImportMessage } from "../../src/imports/consumer";
 import { runById } from "../../src/imports/runs";
+import { runJob } from "../../src/jobs/run";
 import { resumeStalledImports, startImport } from "../../src/imports/start";
 import { loadCatalog } from "../support/catalog";
 import { call, getJson } from "../support/http";
@@ -209,11 +210,11 @@ describe("a library's cut-over, file by file", () => {
     expect((await rejectsOfRun(run.id)).map((r) => r.line)).toEqual([4, 5, 6]);
     expect(await itemOfBarcode("C1001")).toMatchObject({ status: "on_loan" });
     expect(await itemOfBarcode("C1003")).toMatchObject({ status: "on_loan" });
-    const patron = (await patronOfCard("30000001")) as { id: number };
-    const loan = await env.DB.prepare("SELECT due_date AS due FROM loans WHERE patron_id = ? AND returned_at IS NULL")
-      .bind(patron.id)
-      .first();
-    expect(loan).toEqual({ due: "2026-12-09" });
+    // 貸出状況 of the patron registered at the counter shows the imported loan.
+    const mine = await call("/api/v1/me/loans", withToken(patronToken, "GET"));
+    expect(mine.status).toBe(200);
+    const { items } = (await mine.json()) as { items: Array<{ title: string; dueDate: string }> };
+    expect(items).toEqual([expect.objectContaining({ title: "星の王子さま, 新訳", dueDate: "2026-12-09" })]);
     const again = await importFixture("loans", "loans.csv");
     expect(again).toMatchObject({ added: 0, updated: 0, unchanged: 2 });
   });
@@ -363,6 +364,22 @@ describe("bad input", () => {
   });
 });
 
+describe("retention", () => {
+  it("rejected rows are deleted by the nightly refresh 14 days after their run ended, not before", async () => {
+    const old = await importBytes("materials", text("書誌番号,書名\n,書誌番号なし\n"));
+    const recent = await importBytes("materials", text("書誌番号,書名\n,これも書誌番号なし\n"));
+    const day = 24 * 60 * 60 * 1000;
+    await env.DB.batch([
+      env.DB.prepare("UPDATE import_runs SET finished_at = ? WHERE id = ?").bind(Date.now() - 15 * day, old.id),
+      env.DB.prepare("UPDATE import_runs SET finished_at = ? WHERE id = ?").bind(Date.now() - 13 * day, recent.id),
+    ]);
+    const summary = await runJob(env, "nightly", { date: "2031-01-05", now: Date.now() });
+    expect(summary.importRejectsDeleted).toBeGreaterThanOrEqual(1);
+    expect(await rejectsOfRun(old.id)).toEqual([]);
+    expect(await rejectsOfRun(recent.id)).toHaveLength(1);
+  });
+});
+
 describe("a run that stops", () => {
   const many = () => {
     let csv = "書誌番号,書名\n";
@@ -442,6 +459,28 @@ describe("a run that stops", () => {
     const after = await runById(env.DB, id);
     expect(after?.status).toBe("running");
     expect(stepped.sent).toHaveLength(1);
+  });
+
+  it("imports run one at a time in the order they were started: loans wait for the patrons file before them", async () => {
+    const stepped = steppedEnv();
+    const start = (kind: "patrons" | "loans", csv: string) => {
+      const bytes = text(csv);
+      return startImport(stepped.env, { kind, dryRun: false, full: false, origin: "api", actor: "test", fileName: `${kind}.csv` }, new Blob([bytes]), bytes.length);
+    };
+    await env.DB.prepare(
+      "INSERT INTO items (material_id, branch_code, barcode, status) SELECT id, 'central', 'WAIT0001', 'available' FROM materials WHERE source_id = 'C0001'",
+    ).run();
+    const patrons = await start("patrons", "利用者番号,氏名\n50000001,順番 待子\n");
+    const loans = await start("loans", "バーコード,利用者番号,貸出日,返却期限\nWAIT0001,50000001,2026-12-01,2026-12-15\n");
+    const [first, second] = stepped.sent.splice(0);
+    if (!first || !second) throw new Error("two runs, two messages");
+    // The loans run's message comes first: it waits, asking again later.
+    expect(await advanceRun(stepped.env, second)).toBe("waiting");
+    expect(await runById(env.DB, loans)).toMatchObject({ status: "queued", added: 0 });
+    stepped.sent.unshift(first);
+    expect(await drain(stepped, patrons)).toMatchObject({ status: "done", added: 1 });
+    const done = await runById(env.DB, loans);
+    expect(done).toMatchObject({ status: "done", added: 1, rejected: 0 });
   });
 
   it("a slice delivered to two consumers at once is written once", async () => {

@@ -7,7 +7,7 @@ import { FIXTURES, idOfTitle, loadCatalog } from "../support/catalog";
 
 beforeAll(loadCatalog);
 
-const TINY: SearchLimits = { rankAll: 5, countCap: 10 };
+const TINY: SearchLimits = { rankAll: 5, countCap: 10, exactCap: 100_000 };
 const base: SearchParams = { sort: "relevance", page: 1, perPage: 7 };
 
 async function everyPage(params: Partial<SearchParams>, limits?: SearchLimits): Promise<{ ids: number[]; first: SearchResult }> {
@@ -56,14 +56,27 @@ describe("large-result plans", () => {
     const result = await searchMaterials(
       env.DB,
       { ...base, q: "漱石", branch: "kita" },
-      { limits: { rankAll: 5, countCap: 1000 } },
+      { limits: { rankAll: 5, countCap: 1000, exactCap: 100_000 } },
     );
     const all = await searchMaterials(env.DB, { ...base, q: "漱石", branch: "kita", perPage: 100 });
     expect(result.total).toBe(all.total);
     expect(result.totalCapped).toBe(false);
   });
 
-  it("without filters, a count is exact even past the cap", async () => {
+  it("without filters, a count past the exact cap stops there, says so, and the pages stay within it", async () => {
+    const limits = { ...TINY, exactCap: 30 };
+    const all = await searchMaterials(env.DB, { ...base, q: "の" });
+    expect(all.total).toBeGreaterThan(limits.exactCap);
+    for (const sort of ["relevance", "newest"] as const) {
+      const { ids, first } = await everyPage({ q: "の", sort }, limits);
+      expect(first.total).toBe(limits.exactCap);
+      expect(first.totalCapped).toBe(true);
+      expect(ids.length).toBe(limits.exactCap);
+      expect(new Set(ids).size).toBe(ids.length);
+    }
+  });
+
+  it("without filters, a count is exact past the filters' cap", async () => {
     const tiny = await searchMaterials(env.DB, { ...base, q: "の" }, { limits: TINY });
     const all = await searchMaterials(env.DB, { ...base, q: "の" });
     expect(tiny.total).toBe(all.total);

@@ -58,9 +58,11 @@ export interface SearchLimits {
   rankAll: number;
   /** Counts that need a row lookup per hit (filters) stop here (「1,000件以上」). */
   countCap: number;
+  /** Counts of the text alone are exact up to here, then 「10,000件以上」: counting 100,000 hits of 猫 is the cost of a search in a million. */
+  exactCap: number;
 }
 
-export const SEARCH_LIMITS: SearchLimits = { rankAll: 2000, countCap: 1000 };
+export const SEARCH_LIMITS: SearchLimits = { rankAll: 2000, countCap: 1000, exactCap: 10_000 };
 
 /** Receives D1's metadata of every statement a search ran (the benchmark sums the server-side time). */
 export type MetaSink = (meta: D1Meta) => void;
@@ -120,6 +122,8 @@ function toSummary(row: SummaryRow): MaterialSummary {
  * the column that holds the material id where they are applied (m.id, or material_fts.rowid when the
  * material row is not needed at all).
  */
+const NO_FILTERS: Filters = { material: [], materialBinds: [], copies: "", copyBinds: [] };
+
 interface Filters {
   /** Conditions that need the material row. */
   material: string[];
@@ -212,9 +216,15 @@ class Runner {
   }
 }
 
-/** Materials matching an FTS expression and the filters: exact when unfiltered, else capped. */
+/** The cap of a count: filters need a row lookup per hit, the text alone only the index. */
+const capOf = (run: Runner, f: Filters) => (filtered(f) ? run.limits.countCap : run.limits.exactCap);
+
+/** Materials matching an FTS expression and the filters, counted up to the cap (one more means "more"). */
 async function countMatches(run: Runner, match: string, f: Filters): Promise<number> {
-  if (!filtered(f)) return run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
+  if (!filtered(f))
+    return run.count(`SELECT count(*) AS n FROM (SELECT 1 FROM material_fts WHERE material_fts MATCH ? LIMIT ${run.limits.exactCap + 1})`, [
+      match,
+    ]);
   const src = ftsSource(f);
   return run.count(
     `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} LIMIT ${run.limits.countCap + 1})`,
@@ -296,8 +306,8 @@ async function rankByTier(
   let second: number;
   if (!filtered(f)) second = hits - first;
   else second = first > run.limits.countCap ? 0 : await countMatches(run, rest, f);
-  // With filters and a capped first tier, pages stay within it: the patron was told 「1,000件以上」.
-  const firstCapped = filtered(f) && first > run.limits.countCap;
+  // With a capped first tier, pages stay within it: the patron was told 「1,000件以上」 (「10,000件以上」).
+  const firstCapped = first > capOf(run, f);
   if (ids.length < params.perPage && !firstCapped && (second > 0 || filtered(f))) {
     ids.push(...(await tierPage(run, rest, f, params.perPage - ids.length, Math.max(0, offset - first))));
   }
@@ -337,7 +347,7 @@ async function runSearch(db: D1Database, params: SearchParams, options: SearchOp
   let found: { ids: number[]; total: number };
   if (!match) found = await filterOnly(run, params, f, offset);
   else {
-    const hits = await run.count("SELECT count(*) AS n FROM material_fts WHERE material_fts MATCH ?", [match]);
+    const hits = await countMatches(run, match, NO_FILTERS);
     if (hits === 0) found = { ids: [], total: 0 };
     else if (hits <= run.limits.rankAll) {
       const total = filtered(f) ? await countMatches(run, match, f) : hits;
@@ -345,12 +355,13 @@ async function runSearch(db: D1Database, params: SearchParams, options: SearchOp
     } else if (params.sort === "relevance") found = await rankByTier(run, params, match, f, offset, hits);
     else found = { ids: await walkIndex(run, params, match, f, offset), total: await countMatches(run, match, f) };
   }
-  const isCapped = filtered(f) && found.total > run.limits.countCap;
+  const cap = capOf(run, f);
+  const isCapped = found.total > cap;
   // Never a row past the total the patron is shown.
-  const shown = found.ids.slice(0, Math.max(0, (isCapped ? run.limits.countCap : found.total) - offset));
+  const shown = found.ids.slice(0, Math.max(0, (isCapped ? cap : found.total) - offset));
   const rows = shown.length > 0 ? await run.all<SummaryRow>(SUMMARY_SQL, [JSON.stringify(shown)]) : [];
   return {
-    total: isCapped ? run.limits.countCap : found.total,
+    total: isCapped ? cap : found.total,
     totalCapped: isCapped,
     page: params.page,
     perPage: params.perPage,
