@@ -5,8 +5,8 @@ import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { advanceRun, type ImportMessage } from "../../src/imports/consumer";
 import { runById } from "../../src/imports/runs";
-import { runJob } from "../../src/jobs/run";
 import { resumeStalledImports, startImport } from "../../src/imports/start";
+import { runJob } from "../../src/jobs/run";
 import { loadCatalog } from "../support/catalog";
 import { call, getJson } from "../support/http";
 import { drain, fixture, importBytes, importFixture, rejectsOfRun, steppedEnv, text } from "../support/imports";
@@ -459,13 +459,20 @@ describe("a run that stops", () => {
     const after = await runById(env.DB, id);
     expect(after?.status).toBe("running");
     expect(stepped.sent).toHaveLength(1);
+    // The rest of the run, so the imports after it do not wait for it.
+    expect(await drain(stepped, id, { sliceBytes: 256 })).toMatchObject({ status: "done", added: 3000 });
   });
 
   it("imports run one at a time in the order they were started: loans wait for the patrons file before them", async () => {
     const stepped = steppedEnv();
     const start = (kind: "patrons" | "loans", csv: string) => {
       const bytes = text(csv);
-      return startImport(stepped.env, { kind, dryRun: false, full: false, origin: "api", actor: "test", fileName: `${kind}.csv` }, new Blob([bytes]), bytes.length);
+      return startImport(
+        stepped.env,
+        { kind, dryRun: false, full: false, origin: "api", actor: "test", fileName: `${kind}.csv` },
+        new Blob([bytes]),
+        bytes.length,
+      );
     };
     await env.DB.prepare(
       "INSERT INTO items (material_id, branch_code, barcode, status) SELECT id, 'central', 'WAIT0001', 'available' FROM materials WHERE source_id = 'C0001'",

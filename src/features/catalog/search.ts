@@ -222,9 +222,10 @@ const capOf = (run: Runner, f: Filters) => (filtered(f) ? run.limits.countCap : 
 /** Materials matching an FTS expression and the filters, counted up to the cap (one more means "more"). */
 async function countMatches(run: Runner, match: string, f: Filters): Promise<number> {
   if (!filtered(f))
-    return run.count(`SELECT count(*) AS n FROM (SELECT 1 FROM material_fts WHERE material_fts MATCH ? LIMIT ${run.limits.exactCap + 1})`, [
-      match,
-    ]);
+    return run.count(
+      `SELECT count(*) AS n FROM (SELECT 1 FROM material_fts WHERE material_fts MATCH ? LIMIT ${run.limits.exactCap + 1})`,
+      [match],
+    );
   const src = ftsSource(f);
   return run.count(
     `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} LIMIT ${run.limits.countCap + 1})`,
