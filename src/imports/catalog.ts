@@ -6,6 +6,7 @@ import { type ImportedCopy, upsertCopies, withdrawCopies } from "../reservations
 import type { CopyRecord, MaterialRecord } from "./records";
 import {
   type Applied,
+  byDigest,
   digest,
   firstOfEachKey,
   jsonList,
@@ -226,24 +227,12 @@ export async function applyCatalog(w: SliceWork, entries: Numbered<CatalogEntry>
       )
     ).map((m) => [m.sourceId, m.hash]),
   );
-  const tally: Partial<Tally> = { added: 0, updated: 0, unchanged: 0 };
-  const writes: Array<{ record: MaterialRecord; hash: string }> = [];
-  const deleted: Numbered<CatalogEntry>[] = [];
-  for (const e of unique) {
-    const m = e.record.material;
-    if (e.record.deleted) {
-      deleted.push(e);
-      continue;
-    }
-    const hash = await digest(m);
-    const before = current.get(m.sourceId);
-    if (before === hash) tally.unchanged = (tally.unchanged ?? 0) + 1;
-    else {
-      if (before === undefined) tally.added = (tally.added ?? 0) + 1;
-      else tally.updated = (tally.updated ?? 0) + 1;
-      writes.push({ record: m, hash });
-    }
-  }
+  const deleted = unique.filter((e) => e.record.deleted);
+  const { tally, writes } = await byDigest(
+    unique.filter((e) => !e.record.deleted).map((e) => e.record.material),
+    (m) => m.sourceId,
+    current,
+  );
   const statements = writes.length > 0 && !w.dryRun ? materialWrites(w, writes) : [];
   // Copies listed in the records; copies a record no longer lists (or all of a deleted record's) are withdrawn.
   const listed = unique.filter((e) => !e.record.deleted && e.record.copies !== null);

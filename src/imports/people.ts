@@ -13,7 +13,7 @@ import { isActiveSql } from "../reservations/sql";
 import type { CounterReservationRecord, LoanRecord, PatronRecord } from "./records";
 import {
   type Applied,
-  digest,
+  byDigest,
   firstOfEachKey,
   jsonList,
   type Numbered,
@@ -82,20 +82,19 @@ export async function applyPatrons(w: SliceWork, rows: Numbered<PatronRecord>[])
       )
     ).map((p) => [p.c, p.h]),
   );
-  const tally: Partial<Tally> = { added: 0, updated: 0, unchanged: 0 };
-  const writes: Array<PatronRecord & { hash: string }> = [];
-  for (const { record } of unique) {
-    const hash = await digest(record);
-    const before = current.get(record.cardNumber);
-    if (before === hash) tally.unchanged = (tally.unchanged ?? 0) + 1;
-    else {
-      if (before === undefined) tally.added = (tally.added ?? 0) + 1;
-      else tally.updated = (tally.updated ?? 0) + 1;
-      writes.push({ ...record, hash });
-    }
-  }
+  const { tally, writes } = await byDigest(
+    unique.map((r) => r.record),
+    (p) => p.cardNumber,
+    current,
+  );
   return {
-    statements: writes.length > 0 && !w.dryRun ? patronWrites(w, writes) : [],
+    statements:
+      writes.length > 0 && !w.dryRun
+        ? patronWrites(
+            w,
+            writes.map(({ record, hash }) => ({ ...record, hash })),
+          )
+        : [],
     tally,
     rejects,
     seen: unique.map((r) => `p:${r.record.cardNumber}`),

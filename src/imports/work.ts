@@ -109,3 +109,27 @@ export const add = (a: Partial<Tally>, b: Partial<Tally>): Partial<Tally> => {
   for (const [k, v] of Object.entries(b) as Array<[keyof Tally, number]>) out[k] = (out[k] ?? 0) + v;
   return out;
 };
+
+/**
+ * Records against the digests stored for their keys: new ones added, changed ones updated, equal ones
+ * unchanged (not written). Returns the tally and the records to write with their digest.
+ */
+export async function byDigest<T>(
+  records: T[],
+  keyOf: (r: T) => string,
+  stored: Map<string, string | null>,
+): Promise<{ tally: Partial<Tally>; writes: Array<{ record: T; hash: string }> }> {
+  const tally: Partial<Tally> = { added: 0, updated: 0, unchanged: 0 };
+  const writes: Array<{ record: T; hash: string }> = [];
+  for (const record of records) {
+    const hash = await digest(record);
+    const before = stored.get(keyOf(record));
+    if (before === hash) tally.unchanged = (tally.unchanged ?? 0) + 1;
+    else {
+      if (before === undefined) tally.added = (tally.added ?? 0) + 1;
+      else tally.updated = (tally.updated ?? 0) + 1;
+      writes.push({ record, hash });
+    }
+  }
+  return { tally, writes };
+}
