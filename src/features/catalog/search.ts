@@ -62,7 +62,8 @@ export interface SearchLimits {
   exactCap: number;
 }
 
-export const SEARCH_LIMITS: SearchLimits = { rankAll: 2000, countCap: 1000, exactCap: 10_000 };
+// rankAll 1,000 (not 2,000): ranking 1,377 hits by bm25 cost 18 ms in a million materials (BENCHMARKS.md).
+export const SEARCH_LIMITS: SearchLimits = { rankAll: 1000, countCap: 1000, exactCap: 10_000 };
 
 /** Receives D1's metadata of every statement a search ran (the benchmark sums the server-side time). */
 export type MetaSink = (meta: D1Meta) => void;
