@@ -204,6 +204,13 @@ export async function storedMapping(db: D1Database, kind: ImportKind): Promise<s
     ?.mapping;
 }
 
+/** Every kind's stored mapping (JSON text), for the imports page. */
+export async function storedMappings(db: D1Database): Promise<Array<{ kind: ImportKind; mapping: string }>> {
+  return (
+    await db.prepare("SELECT kind, mapping FROM import_mappings ORDER BY kind").all<{ kind: ImportKind; mapping: string }>()
+  ).results;
+}
+
 export async function saveMapping(db: D1Database, kind: ImportKind, mapping: string, now: number) {
   await db
     .prepare(

@@ -11,16 +11,8 @@ import type { Format } from "./slices";
 /** Where the library system drops its nightly files (docs/imports.md: names say kind and format). */
 export const INCOMING_PREFIX = "incoming/";
 
-const EXTENSION_FORMATS: Record<string, Format> = {
-  mrc: "iso2709",
-  marc: "iso2709",
-  iso: "iso2709",
-  dat: "iso2709",
-  xml: "marcxml",
-  csv: "csv",
-  tsv: "tsv",
-  txt: "tsv",
-};
+/** Extensions a dropped file may have; its format is told from its bytes (sniffFormat), not its name. */
+const DROP_EXTENSIONS = new Set(["mrc", "marc", "iso", "dat", "xml", "csv", "tsv", "txt"]);
 
 /** The format from the file's first bytes: `<` is MARCXML, a 24-byte leader ISO 2709; CSV or TSV by the header line. */
 export function sniffFormat(kind: ImportKind, head: Uint8Array): Format | string {
@@ -93,7 +85,7 @@ export function dropNameOf(key: string): { kind: ImportKind; full: boolean } | u
   const [kind, ...rest] = name.toLowerCase().split(".");
   if (!(IMPORT_KINDS as readonly string[]).includes(kind ?? "")) return undefined;
   const ext = rest.at(-1) ?? "";
-  if (!(ext in EXTENSION_FORMATS)) return undefined;
+  if (!DROP_EXTENSIONS.has(ext)) return undefined;
   return { kind: kind as ImportKind, full: rest.slice(0, -1).includes("full") };
 }
 

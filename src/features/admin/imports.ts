@@ -8,7 +8,15 @@ import { invalidRequest, notFound } from "../../errors";
 import { nextMessage } from "../../imports/consumer";
 import { mappingProblems, mappingSchema } from "../../imports/mapping";
 import { reportOf } from "../../imports/report";
-import { type ImportRun, recentImports, rejectsOf, runById, saveMapping, storedMapping } from "../../imports/runs";
+import {
+  type ImportRun,
+  recentImports,
+  rejectsOf,
+  runById,
+  saveMapping,
+  storedMapping,
+  storedMappings,
+} from "../../imports/runs";
 import { pickUpDroppedFiles, startImport } from "../../imports/start";
 import { fieldErrors } from "../../validation";
 import type { Staff } from "./actions";
@@ -81,6 +89,11 @@ export async function rejectedCsv(s: Staff, id: number): Promise<{ name: string;
 export async function mappingOf(s: Staff, kind: ImportKind) {
   const stored = await storedMapping(s.db, kind);
   return { kind, mapping: stored ? (JSON.parse(stored) as unknown) : {} };
+}
+
+/** The mappings the library has set (kinds without one use the built-in header names). */
+export async function mappingsSet(s: Staff) {
+  return (await storedMappings(s.db)).map((m) => ({ kind: m.kind, mapping: JSON.parse(m.mapping) as unknown }));
 }
 
 /** Saves a kind's mapping after checking it (unknown fields are refused, in Japanese). */

@@ -16,7 +16,7 @@ import {
 } from "../../auth/staff";
 import { configProblems } from "../../config";
 import { isValidDate, tokyoDate } from "../../domain/calendar";
-import { IMPORT_KINDS, ITEM_STATUS_LABELS } from "../../domain/codes";
+import { ITEM_STATUS_LABELS } from "../../domain/codes";
 import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
 import { recentRuns } from "../../jobs/queries";
@@ -51,11 +51,7 @@ async function dashboard(c: Context<AppEnv>, message?: Outcome) {
 
 async function importsPage(c: Context<AppEnv>, message?: Outcome) {
   const s = staffOf(c);
-  const [runs, mappings] = await Promise.all([
-    imports.importList(s),
-    Promise.all(IMPORT_KINDS.map((k) => imports.mappingOf(s, k))),
-  ]);
-  const set = mappings.filter((m) => Object.keys(m.mapping as object).length > 0);
+  const [runs, set] = await Promise.all([imports.importList(s), imports.mappingsSet(s)]);
   return <ImportsPage runs={runs} mappings={set} message={message} />;
 }
 
