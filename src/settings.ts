@@ -1,14 +1,16 @@
 // The library's settings, parsed once from the Worker's vars (wrangler.toml [vars]); a bad value fails loudly.
-import { z } from "zod";
+import * as z from "zod/mini";
+import { parseSchedule, type ScheduleVars } from "./jobs/schedule";
+import { positiveInt } from "./validation";
 
-const count = z.coerce.number().int().positive();
+const count = positiveInt();
 
 const schema = z.object({
   RESERVATION_LIMIT: count,
   HOLD_DAYS: count,
   LOAN_DAYS: count,
   PUBLIC_BASE_URL: z.url(),
-  LIBRARY_NAME: z.string().min(1),
+  LIBRARY_NAME: z.string().check(z.minLength(1)),
 });
 
 export interface Settings {
@@ -25,20 +27,20 @@ export interface Settings {
 
 const parsed = new WeakMap<object, Settings>();
 
-const VAR_NAMES = schema.keyof().options;
+const VAR_NAMES = z.keyof(schema).options;
 
 /** Vars widened to string: `wrangler types` gives them their local literal values, a deployment others. */
 export type SettingsEnv = Record<(typeof VAR_NAMES)[number], string>;
 
 /** Which vars do not parse (by name, never the value), for the configuration check. */
-export function settingsProblems(env: SettingsEnv): Array<{ name: string; message: string }> {
+export function settingsProblems(env: SettingsEnv & ScheduleVars): Array<{ name: string; message: string }> {
   const r = schema.safeParse(env);
-  if (r.success) return [];
-  const names = new Set(r.error.issues.map((i) => String(i.path[0])));
-  return VAR_NAMES.filter((n) => names.has(n)).map((name) => ({
-    name,
-    message: `${name} の値が正しくありません（wrangler.toml [vars]）。`,
-  }));
+  const names = new Set(r.success ? [] : r.error.issues.map((i) => String(i.path[0])));
+  const schedule = parseSchedule(env);
+  if (!schedule.ok) for (const n of schedule.bad) names.add(n);
+  return [...VAR_NAMES, "ACCEPTANCE_TIMES", "NIGHTLY_TIME"]
+    .filter((n) => names.has(n))
+    .map((name) => ({ name, message: `${name} の値が正しくありません（wrangler.toml [vars]）。` }));
 }
 
 export function settingsOf(env: SettingsEnv): Settings {

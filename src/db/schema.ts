@@ -362,12 +362,19 @@ export const jobRuns = sqliteTable(
     id: integer("id").primaryKey({ autoIncrement: true }),
     job: text("job", { enum: ["acceptance", "nightly"] }).notNull(),
     businessDate: text("business_date").notNull(),
+    /** Which of the day's acceptance runs ('08:30'); '' for the nightly refresh. */
+    slot: text("slot").notNull().default(""),
+    /** The run's cut-off: the cron's time, or that morning's time in a rehearsal (jobs/rehearsal.ts). */
     startedAt: integer("started_at", { mode: "number" }).notNull(),
     finishedAt: integer("finished_at", { mode: "number" }),
+    /** Time the run took, measured by the clock on the wall (a rehearsal's started_at is in the future). */
+    durationMs: integer("duration_ms", { mode: "number" }),
     summary: text("summary"),
+    /** The last failure of an unfinished run (error name and message, no personal data). */
+    error: text("error"),
   },
   (t) => [
-    uniqueIndex("job_runs_job_date_idx").on(t.job, t.businessDate),
+    uniqueIndex("job_runs_job_date_slot_idx").on(t.job, t.businessDate, t.slot),
     check("job_runs_job_check", sql`${t.job} in ('acceptance', 'nightly')`),
   ],
 );

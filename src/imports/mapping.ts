@@ -1,6 +1,6 @@
 // Which column of a library's CSV/TSV export is which field: built-in Japanese and English header names,
 // overridden by the library's own mapping file (docs/imports.md), and the MARC holdings fields to read.
-import { z } from "zod";
+import * as z from "zod/mini";
 import type { ImportKind } from "../domain/codes";
 
 type CsvKind = Exclude<ImportKind, "marc">;
@@ -73,13 +73,14 @@ const FIELDS: Record<CsvKind, Record<string, { names: string[]; required?: boole
   },
 };
 
+const code = z.string().check(z.length(1));
 const holdingSpec = z.object({
-  tag: z.string().regex(/^\d{3}$/),
-  branch: z.string().length(1),
-  barcode: z.string().length(1),
-  callNumber: z.string().min(1).max(3).optional(),
-  status: z.string().length(1).optional(),
-  notLoanable: z.string().length(1).optional(),
+  tag: z.string().check(z.regex(/^\d{3}$/)),
+  branch: code,
+  barcode: code,
+  callNumber: z.optional(z.string().check(z.minLength(1), z.maxLength(3))),
+  status: z.optional(code),
+  notLoanable: z.optional(code),
 });
 export type HoldingSpec = z.output<typeof holdingSpec>;
 
@@ -90,14 +91,13 @@ export const DEFAULT_HOLDINGS: HoldingSpec[] = [
 ];
 
 /** A library's mapping file: its header names → our fields, its status words, the file's encoding. */
-export const mappingSchema = z
-  .object({
-    columns: z.record(z.string().min(1).max(100), z.string().min(1).max(40)).optional(),
-    statuses: z.record(z.string().min(1).max(40), z.string().min(1).max(40)).optional(),
-    encoding: z.enum(["auto", "utf-8", "shift_jis"]).optional(),
-    holdings: z.array(holdingSpec).max(5).optional(),
-  })
-  .strict();
+const name = (max: number) => z.string().check(z.minLength(1), z.maxLength(max));
+export const mappingSchema = z.strictObject({
+  columns: z.optional(z.record(name(100), name(40))),
+  statuses: z.optional(z.record(name(40), name(40))),
+  encoding: z.optional(z.enum(["auto", "utf-8", "shift_jis"])),
+  holdings: z.optional(z.array(holdingSpec).check(z.maxLength(5))),
+});
 export type Mapping = z.output<typeof mappingSchema>;
 
 const norm = (h: string) =>

@@ -2,7 +2,7 @@
 // in chunks to stay inside a Worker invocation's query budget, decided by reservations/acceptance.ts; run
 // once per business date (a second run changes nothing; one stopped midway carries on).
 import { applicationsDue, closeCancellations, type Decided, decideApplications } from "../reservations/acceptance";
-import { finishRun, previousRun, progressStatement, startRun } from "./queries";
+import { finishRun, previousRun, progressStatement, type RunKey, startRun } from "./queries";
 
 const CHUNK = 200;
 
@@ -18,6 +18,9 @@ export interface AcceptanceSummary {
 
 export interface AcceptanceOptions {
   businessDate: string;
+  /** Which of the day's acceptance runs this is (its Tokyo time, "07:30"); runJob always says. */
+  slot?: string;
+  /** The cut-off: applications made before it are decided (the cron's time, or a rehearsal morning's). */
   now: number;
   limit: number;
   /** Applications per chunk (200; tests use fewer to stop a run between chunks). */
@@ -28,10 +31,12 @@ export interface AcceptanceOptions {
 
 export async function runAcceptance(db: D1Database, options: AcceptanceOptions): Promise<AcceptanceSummary> {
   const { businessDate, limit } = options;
+  const key: RunKey = { job: "acceptance", businessDate, slot: options.slot ?? "" };
+  const wallStart = Date.now();
   let now = options.now;
   const summary: AcceptanceSummary = { businessDate, accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };
-  if (!(await startRun(db, "acceptance", businessDate, now))) {
-    const previous = await previousRun(db, "acceptance", businessDate);
+  if (!(await startRun(db, key, now))) {
+    const previous = await previousRun(db, key);
     // A finished run is not repeated; an unfinished one (stopped midway) carries on where it stopped, as of
     // its own start, so applications made since wait for the next opening day. Every change is guarded by
     // the row's status, so two runs at once cannot decide one application twice.
@@ -53,7 +58,7 @@ export async function runAcceptance(db: D1Database, options: AcceptanceOptions):
     // Queue order is acceptance time: now + the application's place among this run's decisions.
     const offset = summary.accepted + summary.rejected;
     const decided = await decideApplications(db, chunk, { today: businessDate, now, limit, offset }, (d) => [
-      progressStatement(db, "acceptance", businessDate, {
+      progressStatement(db, key, {
         ...summary,
         accepted: summary.accepted + d.accepted.length,
         rejected: summary.rejected + d.rejected.length,
@@ -66,6 +71,7 @@ export async function runAcceptance(db: D1Database, options: AcceptanceOptions):
   const { cancelled, refused } = await closeCancellations(db, now);
   summary.cancelled = cancelled;
   summary.cancellationsRefused = refused;
-  await finishRun(db, "acceptance", businessDate, summary, Date.now());
+  const took = Date.now() - wallStart;
+  await finishRun(db, key, summary, now + took, took);
   return summary;
 }

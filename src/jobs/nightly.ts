@@ -2,7 +2,7 @@
 // and the clean-ups of sessions, guest carts, throttle counters and old mail, in one batch; recorded in
 // job_runs so pages can say "as of".
 import { nightlyTransitions } from "../reservations/nightly";
-import { finishRun, nightlyCleanups, previousRun, startRun } from "./queries";
+import { finishRun, nightlyCleanups, previousRun, type RunKey, startRun } from "./queries";
 
 export interface NightlySummary {
   businessDate: string;
@@ -20,8 +20,10 @@ export interface NightlySummary {
 }
 
 export async function runNightly(db: D1Database, businessDate: string, now: number): Promise<NightlySummary> {
-  if (!(await startRun(db, "nightly", businessDate, now))) {
-    const previous = await previousRun(db, "nightly", businessDate);
+  const key: RunKey = { job: "nightly", businessDate, slot: "" };
+  const wallStart = Date.now();
+  if (!(await startRun(db, key, now))) {
+    const previous = await previousRun(db, key);
     if (previous?.finishedAt && previous.summary)
       return { ...(JSON.parse(previous.summary) as NightlySummary), alreadyRun: true };
   }
@@ -34,6 +36,7 @@ export async function runNightly(db: D1Database, businessDate: string, now: numb
     number
   >;
   const summary: NightlySummary = { businessDate, ...counts };
-  await finishRun(db, "nightly", businessDate, summary, Date.now());
+  const took = Date.now() - wallStart;
+  await finishRun(db, key, summary, now + took, took);
   return summary;
 }

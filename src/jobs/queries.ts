@@ -1,4 +1,4 @@
-// The jobs' own SQL: one row per job and business date in job_runs, the calendar check, and the
+// The jobs' own SQL: one row per run (job, business date, acceptance slot) in job_runs, the calendar check, and the
 // nightly clean-ups of rows that are not reservations (sessions, guest carts, throttle counters, old mail).
 import { purgeOldRejects } from "../imports/runs";
 
@@ -8,69 +8,92 @@ export const MAIL_RETENTION_DAYS = 30;
 
 export type JobName = "acceptance" | "nightly";
 
+/** One run of a job: the business date and, for the acceptance, which of the day's runs ('' for nightly). */
+export interface RunKey {
+  job: JobName;
+  businessDate: string;
+  slot: string;
+}
+
 export interface JobRun {
   summary: string | null;
   startedAt: number;
   finishedAt: number | null;
 }
 
-/** Starts the job's run for the date; false when a run of that date exists already. */
-export async function startRun(db: D1Database, job: JobName, businessDate: string, now: number): Promise<boolean> {
+const KEY = "job = ? AND business_date = ? AND slot = ?";
+const keyOf = (k: RunKey) => [k.job, k.businessDate, k.slot] as const;
+
+/** Starts the run; false when it exists already. `now` is its cut-off, `startedAt` of the row. */
+export async function startRun(db: D1Database, key: RunKey, now: number): Promise<boolean> {
   const started = await db
-    .prepare("INSERT INTO job_runs (job, business_date, started_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING RETURNING id")
-    .bind(job, businessDate, now)
+    .prepare(
+      "INSERT INTO job_runs (job, business_date, slot, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
+    )
+    .bind(...keyOf(key), now)
     .first<{ id: number }>();
   return started !== null;
 }
 
-export const previousRun = (db: D1Database, job: JobName, businessDate: string) =>
+export const previousRun = (db: D1Database, key: RunKey) =>
   db
-    .prepare(
-      "SELECT summary, started_at AS startedAt, finished_at AS finishedAt FROM job_runs WHERE job = ? AND business_date = ?",
-    )
-    .bind(job, businessDate)
+    .prepare(`SELECT summary, started_at AS startedAt, finished_at AS finishedAt FROM job_runs WHERE ${KEY}`)
+    .bind(...keyOf(key))
     .first<JobRun>();
 
 /** The run's progress so far (its summary while unfinished), for the same batch as the work it counts. */
-export const progressStatement = (db: D1Database, job: JobName, businessDate: string, progress: object) =>
+export const progressStatement = (db: D1Database, key: RunKey, progress: object) =>
   db
-    .prepare("UPDATE job_runs SET summary = ? WHERE job = ? AND business_date = ? AND finished_at IS NULL")
-    .bind(JSON.stringify(progress), job, businessDate);
+    .prepare(`UPDATE job_runs SET summary = ? WHERE ${KEY} AND finished_at IS NULL`)
+    .bind(JSON.stringify(progress), ...keyOf(key));
 
-export async function finishRun(db: D1Database, job: JobName, businessDate: string, summary: object, now: number): Promise<void> {
+/** Finishes the run at `now` (its own clock), having taken `durationMs` of real time. */
+export async function finishRun(db: D1Database, key: RunKey, summary: object, now: number, durationMs: number): Promise<void> {
   await db
-    .prepare("UPDATE job_runs SET finished_at = ?, summary = ? WHERE job = ? AND business_date = ?")
-    .bind(now, JSON.stringify(summary), job, businessDate)
+    .prepare(`UPDATE job_runs SET finished_at = ?, duration_ms = ?, summary = ?, error = NULL WHERE ${KEY}`)
+    .bind(now, durationMs, JSON.stringify(summary), ...keyOf(key))
+    .run();
+}
+
+/** Notes why an unfinished run stopped (for the status page); the next run carries on from its progress. */
+export async function failRun(db: D1Database, key: RunKey, error: string): Promise<void> {
+  await db
+    .prepare(`UPDATE job_runs SET error = ? WHERE ${KEY} AND finished_at IS NULL`)
+    .bind(error.slice(0, 300), ...keyOf(key))
     .run();
 }
 
 export interface RecentRun {
   job: JobName;
   businessDate: string;
+  slot: string;
+  startedAt: number;
   finishedAt: number | null;
+  durationMs: number | null;
   summary: string | null;
+  error: string | null;
 }
 
+const RUN_COLUMNS = `job, business_date AS businessDate, slot, started_at AS startedAt, finished_at AS finishedAt,
+  duration_ms AS durationMs, summary, error`;
+
 export const recentRuns = async (db: D1Database, n = 4): Promise<RecentRun[]> =>
-  (
-    await db
-      .prepare(
-        "SELECT job, business_date AS businessDate, finished_at AS finishedAt, summary FROM job_runs ORDER BY started_at DESC LIMIT ?",
-      )
-      .bind(n)
-      .all<RecentRun>()
-  ).results;
+  (await db.prepare(`SELECT ${RUN_COLUMNS} FROM job_runs ORDER BY started_at DESC LIMIT ?`).bind(n).all<RecentRun>()).results;
 
 /** The last run of each job (for the staff status page). */
 export const lastRuns = async (db: D1Database): Promise<RecentRun[]> =>
   (
     await db
       .prepare(
-        `SELECT job, business_date AS businessDate, finished_at AS finishedAt, summary FROM job_runs r
-         WHERE started_at = (SELECT max(started_at) FROM job_runs WHERE job = r.job) ORDER BY job`,
+        `SELECT ${RUN_COLUMNS} FROM job_runs r
+         WHERE id = (SELECT id FROM job_runs WHERE job = r.job ORDER BY started_at DESC, id DESC LIMIT 1) ORDER BY job`,
       )
       .all<RecentRun>()
   ).results;
+
+/** The service's clock in a rehearsal: the latest cut-off any run was given (jobs/rehearsal.ts). */
+export const latestCutOff = async (db: D1Database): Promise<number | null> =>
+  (await db.prepare("SELECT max(started_at) AS at FROM job_runs").first<{ at: number | null }>())?.at ?? null;
 
 export async function isOpeningDay(db: D1Database, date: string): Promise<boolean> {
   const row = await db.prepare("SELECT open FROM calendar_days WHERE date = ?").bind(date).first<{ open: number }>();

@@ -1,5 +1,6 @@
 // The two jobs as the cron triggers and the staff endpoints run them: the business date in Tokyo, closed
-// days skipped for the acceptance, mail for each decided application handed to the mail queue.
+// days skipped for the acceptance, mail for each decided application handed to the mail queue, a JSON log
+// line per run and the failure kept on the run's row.
 import { tokyoDate } from "../domain/calendar";
 import { pickUpDroppedFiles, resumeStalledImports } from "../imports/start";
 import type { NotifyMessage } from "../mail/messages";
@@ -9,11 +10,15 @@ import { type MailReconciliation, reconcileMail } from "../mail/reconcile";
 import { settingsOf } from "../settings";
 import { type AcceptanceSummary, runAcceptance } from "./acceptance";
 import { type NightlySummary, runNightly } from "./nightly";
-import { isOpeningDay } from "./queries";
+import { failRun, isOpeningDay } from "./queries";
+import { acceptanceSlot, scheduleOf } from "./schedule";
 
 export interface JobOptions {
   /** The business date (Tokyo); today's when absent. */
   date?: string;
+  /** Which of the day's acceptance runs (its Tokyo time); the one due at `now` when absent. */
+  slot?: string;
+  /** The cut-off of the run. */
   now: number;
 }
 
@@ -44,16 +49,37 @@ export async function runJob(
   options: JobOptions,
 ): Promise<AcceptanceSummary | (NightlySummary & NightlyImports) | Skipped> {
   const businessDate = options.date ?? tokyoDate(options.now);
+  const schedule = scheduleOf(env);
+  const slot = job === "nightly" ? "" : (options.slot ?? acceptanceSlot(schedule, businessDate, options.now));
+  const wallStart = Date.now();
+  try {
+    const summary = await runOnce(env, job, { businessDate, slot, now: options.now });
+    logJob({ event: "job.finished", job, businessDate, slot, durationMs: Date.now() - wallStart, ...counts(summary) });
+    return summary;
+  } catch (err) {
+    const error = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+    // The run stays unfinished and carries on at the next attempt; the status page shows why it stopped.
+    await failRun(env.DB, { job, businessDate, slot }, error).catch(() => undefined);
+    logJob({ event: "job.failed", job, businessDate, slot, durationMs: Date.now() - wallStart, error });
+    throw err;
+  }
+}
+
+async function runOnce(
+  env: Env,
+  job: "acceptance" | "nightly",
+  { businessDate, slot, now }: { businessDate: string; slot: string; now: number },
+): Promise<AcceptanceSummary | (NightlySummary & NightlyImports) | Skipped> {
   const { reservationLimit, baseUrl } = settingsOf(env);
   if (job === "nightly") {
-    const summary = await runNightly(env.DB, businessDate, options.now);
+    const summary = await runNightly(env.DB, businessDate, now);
     // Mail a crash left unasked, failed or half-sent is asked for again or given up (reconcile); then every
     // row waiting on the queue for an hour goes back on it.
-    const mail = await reconcileMail(env, baseUrl, options.now);
-    await requeueWaiting(env.DB, env, undefined, options.now);
+    const mail = await reconcileMail(env, baseUrl, now);
+    await requeueWaiting(env.DB, env, undefined, now);
     // The library system's files dropped in R2 tonight, and any import that stopped moving.
     const importsStarted = (await pickUpDroppedFiles(env, "system:nightly")).length;
-    const importsResumed = await resumeStalledImports(env, options.now);
+    const importsResumed = await resumeStalledImports(env, now);
     return { ...summary, ...mail, importsStarted, importsResumed };
   }
   if (!(await isOpeningDay(env.DB, businessDate))) {
@@ -61,7 +87,8 @@ export async function runJob(
   }
   return runAcceptance(env.DB, {
     businessDate,
-    now: options.now,
+    slot,
+    now,
     limit: reservationLimit,
     onDecided: async ({ accepted, rejected }) => {
       const messages: NotifyMessage[] = [];
@@ -72,9 +99,13 @@ export async function runJob(
   });
 }
 
-/** Which job a cron expression runs (wrangler.toml [triggers] and the *_CRON vars say the same). */
-export function jobOfCron(env: Env, cron: string): "acceptance" | "nightly" | undefined {
-  if (cron === env.ACCEPTANCE_CRON) return "acceptance";
-  if (cron === env.NIGHTLY_CRON) return "nightly";
-  return undefined;
+/** The numbers of a summary only (they are counts and dates; no names, titles or addresses reach the log). */
+const counts = (summary: object) =>
+  Object.fromEntries(Object.entries(summary).filter(([, v]) => typeof v === "number" || typeof v === "boolean"));
+
+/** One JSON line per job event, for Workers Logs (docs/operations.md). */
+export function logJob(fields: Record<string, unknown>): void {
+  const line = JSON.stringify({ ...fields, at: new Date().toISOString() });
+  if (fields.event === "job.failed") console.error(line);
+  else console.log(line);
 }

@@ -1,8 +1,8 @@
 // The form kit every feature uses: the body reader, id parameters checked by zod, and the field error and
 // error summary markup (linked to their inputs for screen readers).
 import type { Context } from "hono";
-import { z } from "zod";
 import { AppError } from "../errors";
+import { positiveInt } from "../validation";
 
 export type Errors = Record<string, string>;
 export type Form = Record<string, string | string[]>;
@@ -32,7 +32,7 @@ export const field = (form: Form, name: string): string | undefined => {
 /** A trimmed text field, undefined when blank (optional fields of staff forms). */
 export const given = (form: Form, name: string): string | undefined => field(form, name)?.trim() || undefined;
 
-const positiveId = z.coerce.number().int().positive();
+const positiveId = positiveInt();
 
 /** A positive integer id from a path parameter or form field, or undefined. */
 export function idOf(value: string | undefined): number | undefined {

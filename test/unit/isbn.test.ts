@@ -42,6 +42,7 @@ describe("toIsbn13", () => {
     [""],
     ["X"],
     ["97840031010X8"],
+    ["9774003101019"],
     ["ISBN確認用の本"],
   ])("refuses %j, which has the wrong length or characters", (typed) => {
     expect(toIsbn13(typed)).toBeUndefined();
@@ -49,10 +50,20 @@ describe("toIsbn13", () => {
 });
 
 describe("formatIsbn", () => {
-  it("hyphenates an ISBN-13 by its registration group and publisher ranges", () => {
+  it("hyphenates a Japanese ISBN-13 by the publisher ranges of group 4", () => {
     expect(formatIsbn("9784003101018")).toBe("978-4-00-310101-8");
     expect(formatIsbn("9784774111049")).toBe("978-4-7741-1104-9");
-    expect(formatIsbn("9780804429573")).toBe("978-0-8044-2957-3");
+    expect(formatIsbn("9784152100016")).toBe("978-4-15-210001-6");
+    expect(formatIsbn("9784062748681")).toBe("978-4-06-274868-1");
+    expect(formatIsbn("9784309226712")).toBe("978-4-309-22671-2");
+    expect(formatIsbn("9784840101158")).toBe("978-4-8401-0115-8");
+    expect(formatIsbn("9784877837891")).toBe("978-4-87783-789-1");
+    expect(formatIsbn("9784903991092")).toBe("978-4-903991-09-2");
+    expect(formatIsbn("9784990028558")).toBe("978-4-9900285-5-8");
+  });
+
+  it("shows a foreign ISBN as its digits (no world range table in the Worker)", () => {
+    expect(formatIsbn("9780804429573")).toBe("9780804429573");
   });
 
   it("shows the digits as they are when the number cannot be hyphenated", () => {

@@ -1,65 +1,65 @@
 // Login, credential change and cancellation input, with the messages patrons see.
-import { z } from "zod";
+import * as z from "zod/mini";
+import { positiveInt } from "../../validation";
 
 /** Card numbers as printed on the card; full-width digits typed on a phone are accepted. */
-export const cardNumber = z
-  .string({ error: "利用者番号を入力してください。" })
-  .transform((v) => v.normalize("NFKC").replace(/[\s-]/g, ""))
-  .pipe(z.string().regex(/^[0-9A-Za-z]{1,20}$/, { error: "利用者番号は、カードに印字された番号を入力してください。" }));
+export const cardNumber = z.pipe(
+  z.pipe(
+    z.string({ error: "利用者番号を入力してください。" }),
+    z.transform((v: string) => v.normalize("NFKC").replace(/[\s-]/g, "")),
+  ),
+  z.string().check(z.regex(/^[0-9A-Za-z]{1,20}$/, { error: "利用者番号は、カードに印字された番号を入力してください。" })),
+);
 
 const password = z
   .string({ error: "パスワードを入力してください。" })
-  .min(1, { error: "パスワードを入力してください。" })
-  .max(64, { error: "パスワードが長すぎます。" });
+  .check(z.minLength(1, { error: "パスワードを入力してください。" }), z.maxLength(64, { error: "パスワードが長すぎます。" }));
 
 export const loginSchema = z.object({ cardNumber, password });
 
 export const credentialsSchema = z
   .object({
     currentPassword: password,
-    email: z
-      .string({ error: "メールアドレスを入力してください。" })
-      .trim()
-      .max(254, { error: "メールアドレスが長すぎます。" })
-      .pipe(z.email({ error: "メールアドレスの形式が正しくありません。" })),
-    emailConfirm: z.string({ error: "確認のため、メールアドレスをもう一度入力してください。" }).trim(),
+    email: z.pipe(
+      z
+        .string({ error: "メールアドレスを入力してください。" })
+        .check(z.trim(), z.maxLength(254, { error: "メールアドレスが長すぎます。" })),
+      z.email({ error: "メールアドレスの形式が正しくありません。" }),
+    ),
+    emailConfirm: z.string({ error: "確認のため、メールアドレスをもう一度入力してください。" }).check(z.trim()),
     password: z
       .string({ error: "新しいパスワードを入力してください。" })
-      .regex(/^[A-Za-z0-9]{4,8}$/, { error: "パスワードは半角英数字4〜8文字で入力してください。" }),
+      .check(z.regex(/^[A-Za-z0-9]{4,8}$/, { error: "パスワードは半角英数字4〜8文字で入力してください。" })),
     passwordConfirm: z.string({ error: "確認のため、新しいパスワードをもう一度入力してください。" }),
     contactMethod: z.enum(["mail", "none"], { error: "連絡方法を選んでください。" }),
   })
-  .refine((v) => v.email === v.emailConfirm, { error: "確認用のメールアドレスが一致しません。", path: ["emailConfirm"] })
-  .refine((v) => v.password === v.passwordConfirm, { error: "確認用のパスワードが一致しません。", path: ["passwordConfirm"] });
+  .check(
+    z.refine((v) => v.email === v.emailConfirm, { error: "確認用のメールアドレスが一致しません。", path: ["emailConfirm"] }),
+    z.refine((v) => v.password === v.passwordConfirm, { error: "確認用のパスワードが一致しません。", path: ["passwordConfirm"] }),
+  );
 
 export const reservationIds = z
-  .array(
-    z.coerce.number({ error: "予約の指定が正しくありません。" }).int().positive({ error: "予約の指定が正しくありません。" }),
-    {
-      error: "取り消す予約を選んでください。",
-    },
-  )
-  .min(1, { error: "取り消す予約を選んでください。" })
-  .max(50, { error: "一度に取り消せるのは50件までです。" });
+  .array(positiveInt("予約の指定が正しくありません。"), { error: "取り消す予約を選んでください。" })
+  .check(
+    z.minLength(1, { error: "取り消す予約を選んでください。" }),
+    z.maxLength(50, { error: "一度に取り消せるのは50件までです。" }),
+  );
 
 export const cancelSchema = z.object({ ids: reservationIds });
 
 export const materialRef = z.object({
-  materialId: z.coerce
-    .number({ error: "資料の指定が正しくありません。" })
-    .int()
-    .positive({ error: "資料の指定が正しくありません。" }),
+  materialId: positiveInt("資料の指定が正しくありません。"),
   pickupBranch: z
     .string({ error: "受取館を選んでください。" })
-    .regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "受取館を選んでください。" }),
+    .check(z.regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "受取館を選んでください。" })),
 });
 
-export const applySchema = z
-  .object({ cardNumber: cardNumber.optional(), password: password.optional() })
-  .refine((v) => (v.cardNumber === undefined) === (v.password === undefined), {
+export const applySchema = z.object({ cardNumber: z.optional(cardNumber), password: z.optional(password) }).check(
+  z.refine((v) => (v.cardNumber === undefined) === (v.password === undefined), {
     error: "利用者番号とパスワードの両方を入力してください。",
     path: ["password"],
-  });
+  }),
+);
 
 /**
  * A path on this site to go back to after login, never another site: only plain path and query

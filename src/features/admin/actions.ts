@@ -13,7 +13,9 @@ import { AppError, invalidRequest, notFound } from "../../errors";
 import { reportOf } from "../../imports/report";
 import { recentImports } from "../../imports/runs";
 import { lastRuns } from "../../jobs/queries";
+import { jobClock, staffNow } from "../../jobs/rehearsal";
 import { runJob } from "../../jobs/run";
+import { scheduleOf } from "../../jobs/schedule";
 import { requestMail } from "../../mail/notify";
 import { patronObject } from "../../objects/patron";
 import { staffCancel } from "../../reservations/cancel";
@@ -173,7 +175,7 @@ const LEND_REFUSALS = {
 /** A loan at the counter; collecting the copy set aside for this patron fulfils that reservation. */
 export async function lend(s: Staff, l: z.output<typeof loanSchema>) {
   const patron = await patronOf(s, l.cardNumber);
-  const now = Date.now();
+  const now = await staffNow(s.env, s.db);
   const outcome = await lendCopy(s.db, {
     patronId: patron.id,
     itemId: l.itemId,
@@ -250,7 +252,7 @@ export async function updateItem(s: Staff, itemId: number, p: CopyPatch) {
  * the mail queue for the hold-ready mail. Returns the deadline.
  */
 export async function holdCopy(s: Staff, reservationId: number, itemId: number, outOfTurnReason?: string): Promise<string> {
-  const now = Date.now();
+  const now = await staffNow(s.env, s.db);
   const outcome = await setAside(s.db, reservationId, itemId, {
     now,
     today: tokyoDate(now),
@@ -291,12 +293,21 @@ export async function cancelReservation(s: Staff, reservationId: number) {
   return { id: reservationId, status: "cancelled" as const };
 }
 
-/** Runs a job by hand for a date (today or earlier: the schema refuses later ones). */
-export async function runJobByHand(s: Staff, job: "acceptance" | "nightly", date: string | undefined) {
-  const options = { ...(date ? { date } : {}), now: Date.now() };
+/**
+ * Runs a job by hand for a date: today or earlier now, a later one (outside production only) as that
+ * date's cron would run it (jobs/rehearsal.ts).
+ */
+export async function runJobByHand(s: Staff, job: "acceptance" | "nightly", request: { date?: string; time?: string }) {
+  const clock = jobClock(s.env, scheduleOf(s.env), job, request, Date.now());
+  const options = { date: clock.businessDate, slot: clock.slot, now: clock.now };
   const summary = job === "acceptance" ? await runJob(s.env, "acceptance", options) : await runJob(s.env, "nightly", options);
-  await record(s, `job.${job}`, { type: "job", id: summary.businessDate });
-  return summary;
+  await record(
+    s,
+    `job.${job}`,
+    { type: "job", id: summary.businessDate },
+    clock.rehearsal ? { rehearsal: true, slot: clock.slot } : undefined,
+  );
+  return clock.rehearsal ? { ...summary, rehearsal: true } : summary;
 }
 
 /** The service's health for staff: last job runs, mail waiting/failed/dead, configuration problems (names only). */

@@ -18,10 +18,13 @@ import { configProblems } from "../../config";
 import { isValidDate, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUS_LABELS } from "../../domain/codes";
 import type { AppEnv } from "../../env";
-import { AppError } from "../../errors";
+import { AppError, invalidRequest } from "../../errors";
 import { recentRuns } from "../../jobs/queries";
+import { isProduction, staffNow } from "../../jobs/rehearsal";
+import { scheduleOf } from "../../jobs/schedule";
 import { holdCandidates, pendingApplications } from "../../reservations/read";
 import { parseWith } from "../../validation";
+import { jaDate } from "../../views/format";
 import { type Form, field, given, idOf, idParam, readForm } from "../../views/forms";
 import { isFragmentRequest } from "../../views/htmx";
 import { listBranches } from "../catalog/queries";
@@ -36,6 +39,7 @@ import {
   importSchema,
   itemPatchSchema,
   itemSchema,
+  jobSchema,
   loanSchema,
   materialPatchSchema,
   materialSchema,
@@ -45,8 +49,42 @@ import { CounterPage, Dashboard, LoginPage, MailPage, type Outcome, StatusPage, 
 
 async function dashboard(c: Context<AppEnv>, message?: Outcome) {
   const db = c.env.DB;
-  const [pending, runs, candidates] = await Promise.all([pendingApplications(db), recentRuns(db), holdCandidates(db)]);
-  return <Dashboard pending={pending} runs={runs} candidates={candidates} today={tokyoDate(Date.now())} message={message} />;
+  const now = Date.now();
+  const [pending, runs, candidates, clock] = await Promise.all([
+    pendingApplications(db),
+    recentRuns(db),
+    holdCandidates(db),
+    staffNow(c.env, db, now),
+  ]);
+  const rehearsal = isProduction(c.env)
+    ? undefined
+    : { times: scheduleOf(c.env).acceptance, asOf: clock > now ? clock : undefined };
+  return (
+    <Dashboard
+      pending={pending}
+      runs={runs}
+      candidates={candidates}
+      today={tokyoDate(now)}
+      rehearsal={rehearsal}
+      message={message}
+    />
+  );
+}
+
+/** The date (and acceptance time) of a job form; blank fields are absent. */
+function jobRequest(f: Form): { date?: string; time?: string } {
+  const parsed = parseWith(jobSchema, { date: given(f, "date"), time: given(f, "time") });
+  if (!parsed.ok) throw invalidRequest(parsed.fields);
+  return parsed.data;
+}
+
+/** What a job run by hand reports on the dashboard. */
+function jobOutcome(job: "acceptance" | "nightly", summary: Awaited<ReturnType<typeof act.runJobByHand>>): string {
+  const name = job === "acceptance" ? "受付処理" : "夜間更新";
+  const day = `${jaDate(summary.businessDate)}${"rehearsal" in summary ? "（リハーサル）" : ""}`;
+  if ("skipped" in summary) return `${day} は休館日のため、受付処理は行いませんでした。`;
+  if (summary.alreadyRun) return `${day} の${name}はすでに済んでいます（${summaryText(JSON.stringify(summary))}）。`;
+  return `${day} の${name}を行いました：${summaryText(JSON.stringify(summary))}`;
 }
 
 async function importsPage(c: Context<AppEnv>, message?: Outcome) {
@@ -130,13 +168,14 @@ export const adminPages = new Hono<AppEnv>()
   .get("/admin", async (c) => c.html(await dashboard(c)))
   .post("/admin/acceptance", (c) =>
     perform(c, dashboard, async (f) => {
-      const today = tokyoDate(Date.now());
-      const asked = field(f, "date");
-      const date = asked && isValidDate(asked) && asked <= today ? asked : today;
-      const summary = await act.runJobByHand(staffOf(c), "acceptance", date);
-      if ("skipped" in summary) return `${date} は休館日のため、受付処理は行いませんでした。`;
-      if (summary.alreadyRun) return `${date} の受付処理はすでに済んでいます（${summaryText(JSON.stringify(summary))}）。`;
-      return `${date} の受付処理を行いました：${summaryText(JSON.stringify(summary))}`;
+      const summary = await act.runJobByHand(staffOf(c), "acceptance", jobRequest(f));
+      return jobOutcome("acceptance", summary);
+    }),
+  )
+  .post("/admin/nightly", (c) =>
+    perform(c, dashboard, async (f) => {
+      const summary = await act.runJobByHand(staffOf(c), "nightly", jobRequest(f));
+      return jobOutcome("nightly", summary);
     }),
   )
   .post("/admin/holds", (c) =>

@@ -122,7 +122,7 @@ export const adminApi = new Hono<AppEnv>()
   })
   .post("/jobs/:job{acceptance|nightly}", zValidator("json", jobSchema, throwInvalid), async (c) => {
     const job = c.req.param("job") as "acceptance" | "nightly";
-    return c.json(await act.runJobByHand(staffOf(c), job, c.req.valid("json").date));
+    return c.json(await act.runJobByHand(staffOf(c), job, c.req.valid("json")));
   })
   .get("/status", async (c) => c.json(await act.serviceStatus(staffOf(c))))
   .get("/mail", async (c) => {

@@ -1,60 +1,59 @@
 // Staff input, validated at the door with Japanese messages.
-import { z } from "zod";
-import { isValidDate, tokyoDate } from "../../domain/calendar";
+import * as z from "zod/mini";
+import { isValidDate } from "../../domain/calendar";
 import { IMPORT_KINDS, ITEM_STATUSES, MATERIAL_TYPES } from "../../domain/codes";
+import { jsonId } from "../../validation";
 import { cardNumber } from "../account/schemas";
 import { isbnField } from "../catalog/schemas";
 
-const optionalText = (max: number) =>
+/** Trimmed text of at least `min` and at most `max` characters. */
+const text = (max: number, min = 0, error?: string) =>
   z
     .string()
-    .trim()
-    .max(max, { error: `${max}文字以内で入力してください。` })
-    .optional();
-const code = z.string().regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "館コードは半角英数字20文字以内です。" });
-const date = z.string().refine(isValidDate, { error: "日付は YYYY-MM-DD で入力してください。" });
+    .check(z.trim(), z.minLength(min, error ? { error } : {}), z.maxLength(max, { error: `${max}文字以内で入力してください。` }));
+const optionalText = (max: number) => z.optional(text(max));
+const code = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "館コードは半角英数字20文字以内です。" }));
+const date = z.string().check(z.refine(isValidDate, { error: "日付は YYYY-MM-DD で入力してください。" }));
 
 export const branchSchema = z.object({
   code,
-  name: z.string().trim().min(1, { error: "館名を入力してください。" }).max(50),
+  name: text(50, 1, "館名を入力してください。"),
   pickup: z.boolean({ error: "受取館にするかどうかを指定してください。" }),
 });
 
 const materialFields = {
-  title: z.string().trim().min(1, { error: "書名を入力してください。" }).max(500),
+  title: text(500, 1, "書名を入力してください。"),
   titleKana: optionalText(500),
   author: optionalText(300),
   authorKana: optionalText(300),
   publisher: optionalText(200),
-  year: z.number().int().min(0).max(9999, { error: "出版年が正しくありません。" }).optional(),
-  isbn: isbnField.optional(),
-  ndc: z
-    .string()
-    .regex(/^\d{1,3}(\.\d{1,4})?$/, { error: "NDCは 913.6 のように入力してください。" })
-    .optional(),
+  year: z.optional(
+    z.int({ error: "出版年が正しくありません。" }).check(z.minimum(0), z.maximum(9999, { error: "出版年が正しくありません。" })),
+  ),
+  isbn: z.optional(isbnField),
+  ndc: z.optional(z.string().check(z.regex(/^\d{1,3}(\.\d{1,4})?$/, { error: "NDCは 913.6 のように入力してください。" }))),
   subject: optionalText(200),
   series: optionalText(200),
   type: z.enum(MATERIAL_TYPES, { error: "資料種別が正しくありません。" }),
   magazineTitle: optionalText(200),
   issueLabel: optionalText(100),
-  issueDate: date.optional(),
-  latestIssue: z.boolean().optional(),
+  issueDate: z.optional(date),
+  latestIssue: z.optional(z.boolean()),
 };
 
 /** A PATCH must name at least one field: an empty one changes nothing and says so. */
-const someField = <T extends z.ZodObject>(schema: T) =>
-  schema.refine((o) => Object.values(o).some((v) => v !== undefined), { error: "変更する項目を指定してください。" });
+const someField = <T extends z.ZodMiniObject>(schema: T) =>
+  schema.check(
+    z.refine((o) => Object.values(o as object).some((v) => v !== undefined), { error: "変更する項目を指定してください。" }),
+  );
 
 export const materialSchema = z.object(materialFields);
-export const materialPatchSchema = someField(z.object(materialFields).partial());
+export const materialPatchSchema = someField(z.partial(z.object(materialFields)));
 
 export const itemSchema = z.object({
-  materialId: z.number().int().positive(),
+  materialId: jsonId(),
   branch: code,
-  barcode: z
-    .string()
-    .regex(/^[A-Za-z0-9-]{1,30}$/, { error: "バーコードは半角英数字30文字以内です。" })
-    .optional(),
+  barcode: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{1,30}$/, { error: "バーコードは半角英数字30文字以内です。" }))),
   callNumber: optionalText(50),
   loanable: z.boolean({ error: "貸出可（true）か禁帯出（false）かを指定してください。" }),
 });
@@ -64,73 +63,70 @@ export const SETTABLE_ITEM_STATUSES = ITEM_STATUSES.filter((s) => s !== "on_loan
 
 export const itemPatchSchema = someField(
   z.object({
-    status: z
-      .enum(ITEM_STATUSES, { error: "状態が正しくありません。" })
-      .refine((s) => s !== "on_loan" && s !== "on_hold", { error: "貸出中・取置中は、貸出や取り置きの操作で変わります。" })
-      .optional(),
-    loanable: z.boolean().optional(),
+    status: z.optional(
+      z
+        .enum(ITEM_STATUSES, { error: "状態が正しくありません。" })
+        .check(
+          z.refine((s) => s !== "on_loan" && s !== "on_hold", { error: "貸出中・取置中は、貸出や取り置きの操作で変わります。" }),
+        ),
+    ),
+    loanable: z.optional(z.boolean()),
     callNumber: optionalText(50),
   }),
 );
 
 export const patronSchema = z.object({
-  name: z.string().trim().min(1, { error: "氏名を入力してください。" }).max(100),
+  name: text(100, 1, "氏名を入力してください。"),
   nameKana: optionalText(100),
-  email: z
-    .string()
-    .trim()
-    .pipe(z.email({ error: "仮のメールアドレスの形式が正しくありません。" })),
-  cardNumber: cardNumber.optional(),
-  cardValidUntil: date.optional(),
+  email: z.pipe(text(254), z.email({ error: "仮のメールアドレスの形式が正しくありません。" })),
+  cardNumber: z.optional(cardNumber),
+  cardValidUntil: z.optional(date),
 });
 
 export const patronPatchSchema = someField(
   z.object({
-    webEnabled: z.boolean().optional(),
-    suspended: z.boolean().optional(),
-    cardValidUntil: date.nullable().optional(),
+    webEnabled: z.optional(z.boolean()),
+    suspended: z.optional(z.boolean()),
+    cardValidUntil: z.optional(z.nullable(date)),
   }),
 );
 
 export const counterReservationSchema = z.object({
   cardNumber,
-  materialId: z.number().int().positive(),
+  materialId: jsonId(),
   pickupBranch: code,
 });
 
 export const holdSchema = z.object({
-  itemId: z.number().int().positive(),
+  itemId: jsonId(),
   /** Setting aside out of queue order is an explicit override with a reason, kept in the audit log. */
-  outOfTurnReason: z
-    .string()
-    .trim()
-    .min(1, { error: "順番を飛ばす理由を入力してください。" })
-    .max(200, { error: "200文字以内で入力してください。" })
-    .optional(),
+  outOfTurnReason: z.optional(text(200, 1, "順番を飛ばす理由を入力してください。")),
 });
 
 export const loanSchema = z.object({
   cardNumber,
-  itemId: z.number().int().positive(),
-  dueDate: date.optional(),
+  itemId: jsonId(),
+  dueDate: z.optional(date),
 });
 
 export const calendarSchema = z.object({ open: z.boolean({ error: "開館日（true）か休館日（false）かを指定してください。" }) });
 
-/** A job runs as of today or an earlier day, never a future one (it would use up that day's run). */
+/** A job's business date; a future one is a rehearsal, refused in production by the action (jobs/rehearsal.ts). */
 export const jobSchema = z.object({
-  date: date.refine((d) => d <= tokyoDate(Date.now()), { error: "未来の日付では実行できません。" }).optional(),
+  date: z.optional(date),
+  time: z.optional(z.string().check(z.regex(/^([01]\d|2[0-3]):[0-5]\d$/, { error: "時刻は 08:30 のように入力してください。" }))),
 });
 
-const yesNo = z
-  .enum(["", "0", "1", "false", "true", "on"], { error: "0 か 1 で指定してください。" })
-  .optional()
-  .transform((v) => v === "1" || v === "true" || v === "on");
+const YES_NO = ["", "0", "1", "false", "true", "on"] as const;
+const yesNo = z.pipe(
+  z.optional(z.enum(YES_NO, { error: "0 か 1 で指定してください。" })),
+  z.transform((v: (typeof YES_NO)[number] | undefined) => v === "1" || v === "true" || v === "on"),
+);
 
 /** `?kind=…&dryRun=&full=` of an import (API query or upload form). */
 export const importSchema = z.object({
   kind: z.enum(IMPORT_KINDS, { error: `種類は ${IMPORT_KINDS.join("・")} のいずれかです。` }),
   dryRun: yesNo,
   full: yesNo,
-  name: z.string().trim().max(200).optional(),
+  name: optionalText(200),
 });

@@ -4,7 +4,7 @@ import type { Child } from "hono/jsx";
 import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
 import type { RecentRun } from "../../jobs/queries";
 import type { HoldCandidate, PendingApplication } from "../../reservations/read";
-import { jaDateTime } from "../../views/format";
+import { jaDate, jaDateTime } from "../../views/format";
 import { Layout } from "../../views/layout";
 import type { serviceStatus } from "./actions";
 import type { OutboxRow } from "./queries";
@@ -53,21 +53,64 @@ export function StaffLayout({
   );
 }
 
+const jobName = (r: { job: string; slot: string }) =>
+  r.job === "acceptance" ? `受付処理${r.slot ? ` ${r.slot}` : ""}` : "夜間更新";
+
+/** Rehearsal (受入テスト・職員研修): run a future morning's acceptance or night's refresh as its cron would. */
+function RehearsalForms({ today, times }: { today: string; times: string[] }) {
+  return (
+    <details class="rehearsal">
+      <summary>リハーサル（将来の日付で実行）</summary>
+      <p>
+        本番環境以外では、将来の業務日の受付処理・夜間更新を、その日の定時と同じように実行できます。その日の定時の処理は済んだ扱いになります。
+      </p>
+      <form action="/admin/acceptance" method="post">
+        <label>
+          業務日 <input type="date" name="date" min={today} required />
+        </label>{" "}
+        <label>
+          時刻{" "}
+          <select name="time">
+            {times.map((t) => (
+              <option value={t}>{t}</option>
+            ))}
+          </select>
+        </label>{" "}
+        <button type="submit">受付処理を実行</button>
+      </form>
+      <form action="/admin/nightly" method="post">
+        <label>
+          業務日 <input type="date" name="date" min={today} required />
+        </label>{" "}
+        <button type="submit">夜間更新を実行</button>
+      </form>
+    </details>
+  );
+}
+
 export function Dashboard({
   pending,
   runs,
   candidates,
   today,
+  rehearsal,
   message,
 }: {
   pending: { count: number; oldest: number | null; first: PendingApplication[] };
   runs: RecentRun[];
   candidates: HoldCandidate[];
   today: string;
+  /** Outside production: the acceptance times, and the rehearsal clock when it is ahead of today. */
+  rehearsal?: { times: string[]; asOf?: number | undefined } | undefined;
   message?: Outcome | undefined;
 }) {
   return (
     <StaffLayout title="受付処理と取り置き" message={message}>
+      {rehearsal?.asOf ? (
+        <p class="notice" role="status">
+          リハーサル中：取り置きと貸出の期限は {jaDateTime(rehearsal.asOf)} から数えます（本番環境では使えません）。
+        </p>
+      ) : null}
       <h2>予約申請中（受付待ち）</h2>
       <p>
         {pending.count}件{pending.oldest ? `（いちばん古い申請：${jaDateTime(pending.oldest)}）` : ""}
@@ -97,8 +140,9 @@ export function Dashboard({
       ) : null}
       <form action="/admin/acceptance" method="post">
         <input type="hidden" name="date" value={today} />
-        <button type="submit">{today} の受付処理を実行</button>
+        <button type="submit">{jaDate(today)} の受付処理を実行</button>
       </form>
+      {rehearsal ? <RehearsalForms today={today} times={rehearsal.times} /> : null}
       <h2>最近の処理</h2>
       <table>
         <thead>
@@ -111,9 +155,9 @@ export function Dashboard({
         <tbody>
           {runs.map((r) => (
             <tr>
-              <td>{r.job === "acceptance" ? "受付処理" : "夜間更新"}</td>
-              <td>{r.businessDate}</td>
-              <td>{r.finishedAt ? summaryText(r.summary) : "処理中"}</td>
+              <td>{jobName(r)}</td>
+              <td>{jaDate(r.businessDate)}</td>
+              <td>{r.finishedAt ? summaryText(r.summary) : r.error ? `中断（${r.error}）` : "処理中"}</td>
             </tr>
           ))}
         </tbody>

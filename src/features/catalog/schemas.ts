@@ -1,30 +1,33 @@
 // Search and calendar parameters as the contract defines them, with Japanese messages.
-import { z } from "zod";
+import * as z from "zod/mini";
 import { MATERIAL_TYPES } from "../../domain/codes";
 import { toIsbn13 } from "../../domain/isbn";
 import { queryTerms } from "../../domain/search-text";
 
 const MAX_TERMS = 10;
+const YES_NO = ["true", "false", "1", "0", "on"] as const;
 
 const text = (label: string) =>
-  z
-    .string()
-    .max(200, { error: `${label}は200文字以内で入力してください。` })
-    .refine((v) => queryTerms(v).length > 0, { error: `${label}に検索できる文字（文字や数字）が含まれていません。` })
-    .refine((v) => queryTerms(v).length <= MAX_TERMS, { error: `${label}の語は${MAX_TERMS}語までにしてください。` });
+  z.string().check(
+    z.maxLength(200, { error: `${label}は200文字以内で入力してください。` }),
+    z.refine((v) => queryTerms(v).length > 0, { error: `${label}に検索できる文字（文字や数字）が含まれていません。` }),
+    z.refine((v) => queryTerms(v).length <= MAX_TERMS, { error: `${label}の語は${MAX_TERMS}語までにしてください。` }),
+  );
 
-const year = (label: string) =>
-  z
-    .string()
-    .regex(/^\d{1,4}$/, { error: `${label}は西暦の年（4桁まで）で入力してください。` })
-    .transform(Number);
+/** Digits of a form field as a number, after a format check with its own message. */
+const digits = (pattern: RegExp, error: string) => z.pipe(z.string().check(z.regex(pattern, { error })), z.transform(Number));
+
+const year = (label: string) => digits(/^\d{1,4}$/, `${label}は西暦の年（4桁まで）で入力してください。`);
 
 /** An ISBN in any form (ISBN-10 or -13, hyphens, full width), as its 13 digits. */
-export const isbnField = z.string().transform((v, ctx) => {
-  const isbn = toIsbn13(v);
-  if (!isbn) ctx.addIssue({ code: "custom", message: "ISBNは10桁または13桁の正しい番号を入力してください。" });
-  return isbn ?? "";
-});
+export const isbnField = z.pipe(
+  z.string(),
+  z.transform((v: string, ctx) => {
+    const isbn = toIsbn13(v);
+    if (!isbn) ctx.issues.push({ code: "custom", message: "ISBNは10桁または13桁の正しい番号を入力してください。", input: v });
+    return isbn ?? "";
+  }),
+);
 
 /** Form fields left empty count as absent. */
 const dropEmpty = (input: unknown) =>
@@ -34,51 +37,57 @@ const dropEmpty = (input: unknown) =>
 
 const searchFields = z
   .object({
-    q: text("キーワード").optional(),
-    title: text("書名").optional(),
-    author: text("著者名").optional(),
-    publisher: text("出版者").optional(),
-    isbn: isbnField.optional(),
-    ndc: z
-      .string()
-      .regex(/^\d{1,3}(\.\d{0,4})?$/, { error: "分類（NDC）は 913 や 913.6 のように数字で入力してください。" })
-      .optional(),
-    type: z.enum(MATERIAL_TYPES, { error: "資料種別の指定が正しくありません。" }).optional(),
-    yearFrom: year("出版年（から）").optional(),
-    yearTo: year("出版年（まで）").optional(),
-    branch: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "所蔵館の指定が正しくありません。" })
-      .optional(),
-    available: z
-      .enum(["true", "false", "1", "0", "on"], { error: "「貸出可能のみ」の指定が正しくありません。" })
-      .transform((v) => v === "true" || v === "1" || v === "on")
-      .optional(),
-    sort: z.enum(["relevance", "newest", "title"], { error: "並び順の指定が正しくありません。" }).default("relevance"),
-    page: z
-      .string()
-      .regex(/^\d{1,4}$/, { error: "ページ番号が正しくありません。" })
-      .transform(Number)
-      .pipe(
+    q: z.optional(text("キーワード")),
+    title: z.optional(text("書名")),
+    author: z.optional(text("著者名")),
+    publisher: z.optional(text("出版者")),
+    isbn: z.optional(isbnField),
+    ndc: z.optional(
+      z
+        .string()
+        .check(z.regex(/^\d{1,3}(\.\d{0,4})?$/, { error: "分類（NDC）は 913 や 913.6 のように数字で入力してください。" })),
+    ),
+    type: z.optional(z.enum(MATERIAL_TYPES, { error: "資料種別の指定が正しくありません。" })),
+    yearFrom: z.optional(year("出版年（から）")),
+    yearTo: z.optional(year("出版年（まで）")),
+    branch: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "所蔵館の指定が正しくありません。" }))),
+    available: z.optional(
+      z.pipe(
+        z.enum(YES_NO, { error: "「貸出可能のみ」の指定が正しくありません。" }),
+        z.transform((v: (typeof YES_NO)[number]) => v === "true" || v === "1" || v === "on"),
+      ),
+    ),
+    sort: z._default(z.enum(["relevance", "newest", "title"], { error: "並び順の指定が正しくありません。" }), "relevance"),
+    page: z._default(
+      z.pipe(
+        digits(/^\d{1,4}$/, "ページ番号が正しくありません。"),
         z
           .number()
-          .min(1, { error: "ページ番号は1以上です。" })
-          .max(500, { error: "500ページより先は表示できません。条件を絞り込んでください。" }),
-      )
-      .default(1),
-    perPage: z
-      .string()
-      .regex(/^\d{1,3}$/, { error: "表示件数が正しくありません。" })
-      .transform(Number)
-      .pipe(z.number().min(1, { error: "表示件数は1〜100件です。" }).max(100, { error: "表示件数は1〜100件です。" }))
-      .default(20),
+          .check(
+            z.minimum(1, { error: "ページ番号は1以上です。" }),
+            z.maximum(500, { error: "500ページより先は表示できません。条件を絞り込んでください。" }),
+          ),
+      ),
+      1,
+    ),
+    perPage: z._default(
+      z.pipe(
+        digits(/^\d{1,3}$/, "表示件数が正しくありません。"),
+        z
+          .number()
+          .check(z.minimum(1, { error: "表示件数は1〜100件です。" }), z.maximum(100, { error: "表示件数は1〜100件です。" })),
+      ),
+      20,
+    ),
   })
-  .refine((p) => p.yearFrom === undefined || p.yearTo === undefined || p.yearFrom <= p.yearTo, {
-    error: "出版年の範囲が逆になっています。",
-    path: ["yearTo"],
-  });
+  .check(
+    z.refine((p) => p.yearFrom === undefined || p.yearTo === undefined || p.yearFrom <= p.yearTo, {
+      error: "出版年の範囲が逆になっています。",
+      path: ["yearTo"],
+    }),
+  );
 
-export const searchSchema = z.preprocess(dropEmpty, searchFields);
+export const searchSchema = z.pipe(z.transform(dropEmpty), searchFields);
 export type SearchQuery = z.output<typeof searchSchema>;
 
 /** Whether any search condition was given (an empty form shows the search box only). */
@@ -97,17 +106,11 @@ export const hasConditions = (q: SearchQuery): boolean =>
       q.yearTo !== undefined,
   );
 
-export const monthSchema = z.preprocess(
-  dropEmpty,
+export const monthSchema = z.pipe(
+  z.transform(dropEmpty),
   z.object({
-    month: z
-      .string()
-      .regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "月は YYYY-MM の形で指定してください。" })
-      .optional(),
+    month: z.optional(z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "月は YYYY-MM の形で指定してください。" }))),
   }),
 );
 
-export const materialIdSchema = z
-  .string()
-  .regex(/^[1-9]\d{0,9}$/, { error: "資料番号が正しくありません。" })
-  .transform(Number);
+export const materialIdSchema = digits(/^[1-9]\d{0,9}$/, "資料番号が正しくありません。");
