@@ -2,15 +2,16 @@
 // with it; staff see the configuration's health on the status page and in GET /admin/status.
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
+import { runJob } from "../../src/jobs/run";
 import { loadCatalog } from "../support/catalog";
 import { BASE, call } from "../support/http";
 import { cookiesFrom, formPost } from "../support/patrons";
 
 beforeAll(loadCatalog);
 
-async function fetchWith(overrides: Partial<Env>, path: string, init?: RequestInit) {
+async function fetchWith(overrides: Partial<Record<keyof Env, unknown>>, path: string, init?: RequestInit) {
   const ctx = createExecutionContext();
   const res = await worker.fetch(new Request(`${BASE}${path}`, init), { ...env, ...overrides } as Env, ctx);
   await waitOnExecutionContext(ctx);
@@ -74,5 +75,91 @@ describe("the status page", () => {
     const html = await (await call("/admin/status", { headers: { Cookie: cookie } })).text();
     expect(html).toContain("設定に問題はありません");
     expect(html).not.toContain("test-pepper");
+  });
+
+  it("shows each job's last run: when, how long, counts, and why an unfinished one stopped", async () => {
+    const lines: string[] = [];
+    const log = vi.spyOn(console, "log").mockImplementation((line: string) => void lines.push(String(line)));
+    const err = vi.spyOn(console, "error").mockImplementation((line: string) => void lines.push(String(line)));
+    try {
+      await runJob(env, "nightly", { date: "2026-12-01", now: Date.now() });
+      // The next night's refresh fails midway (its one batch refused): the run stays unfinished with the reason.
+      const failing = new Proxy(env.DB, {
+        get: (target, key) =>
+          key === "batch"
+            ? () => Promise.reject(new Error("D1_ERROR: simulated outage"))
+            : (Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target),
+      });
+      await expect(runJob({ ...env, DB: failing }, "nightly", { date: "2026-12-02", now: Date.now() })).rejects.toThrow(
+        "simulated outage",
+      );
+    } finally {
+      log.mockRestore();
+      err.mockRestore();
+    }
+    const res = await fetchWith({}, "/api/v1/admin/status", { headers: { Authorization: "Bearer test-admin-token" } });
+    const body = (await res.json()) as {
+      environment: string;
+      jobs: Array<{ job: string; businessDate: string; state: string; error: string | null; durationMs: number | null }>;
+      database: { bytes: number | null; limitBytes: number };
+      queues: { mail: unknown; imports: unknown };
+      configuration: { mailProvider: { configured: boolean } };
+    };
+    expect(body.environment).toBe("local");
+    expect(body.jobs.find((j) => j.job === "nightly")).toMatchObject({
+      businessDate: "2026-12-02",
+      state: "failed",
+      error: "Error: D1_ERROR: simulated outage",
+      durationMs: null,
+    });
+    expect(body.database.limitBytes).toBe(10 * 1024 ** 3);
+    expect(body.database.bytes === null || body.database.bytes > 0).toBe(true);
+    expect(body.configuration.mailProvider.configured).toBe(false);
+    expect(body.queues).toHaveProperty("mail");
+
+    // One JSON line per run, with counts and dates only.
+    const events = lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(events.map((e) => [e.event, e.businessDate])).toEqual([
+      ["job.finished", "2026-12-01"],
+      ["job.failed", "2026-12-02"],
+    ]);
+    expect(events[0]).toMatchObject({ job: "nightly", durationMs: expect.any(Number), holdsExpired: expect.any(Number) });
+
+    const cookie = cookiesFrom(await call("/admin/login", formPost({ staffName: "山田", token: "test-admin-token" })));
+    const html = await (await call("/admin/status", { headers: { Cookie: cookie } })).text();
+    expect(html).toContain("中断（次の実行で続きから）：Error: D1_ERROR: simulated outage");
+    expect(html).toContain("データベース");
+  });
+
+  it("checks the mail provider answers (a HEAD, nothing sent) and names a missing MAIL_API_KEY", async () => {
+    const status = async (overrides: Partial<Record<keyof Env, unknown>>) =>
+      (await (
+        await fetchWith(overrides, "/api/v1/admin/status", { headers: { Authorization: "Bearer test-admin-token" } })
+      ).json()) as {
+        configuration: {
+          ok: boolean;
+          problems: Array<{ name: string }>;
+          mailProvider: { reachable: boolean | null; detail?: string };
+        };
+      };
+    const provider = { MAIL_PROVIDER_URL: "https://api.resend.com/emails", MAIL_API_KEY: "re_test_key_123" };
+    const down = vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("Network connection lost."));
+    try {
+      const body = await status(provider);
+      expect(body.configuration.ok).toBe(false);
+      expect(body.configuration.mailProvider).toMatchObject({ reachable: false, detail: "Network connection lost." });
+    } finally {
+      down.mockRestore();
+    }
+    const up = vi.spyOn(globalThis, "fetch").mockResolvedValue(new Response(null, { status: 405 }));
+    try {
+      const body = await status(provider);
+      expect(body.configuration).toMatchObject({ ok: true, mailProvider: { reachable: true, detail: "HTTP 405" } });
+      expect(up.mock.calls[0]?.[1]).toMatchObject({ method: "HEAD" });
+      const noKey = await status({ ...provider, MAIL_API_KEY: "" });
+      expect(noKey.configuration.problems.map((p) => p.name)).toContain("MAIL_API_KEY");
+    } finally {
+      up.mockRestore();
+    }
   });
 });

@@ -160,7 +160,7 @@ describe("rehearsal clock", () => {
   });
 
   it("each cron runs its own acceptance time: 08:30 and 18:00 Tokyo are 23:30 and 09:00 UTC", async () => {
-    const two = { ...env, ACCEPTANCE_TIMES: "08:30,18:00" } as Env;
+    const two = { ...env, ACCEPTANCE_TIMES: "08:30,18:00" } as unknown as Env;
     await worker.scheduled(createScheduledController({ cron: "30 23 * * *", scheduledTime: Date.UTC(2031, 2, 6, 23, 30) }), two);
     await worker.scheduled(createScheduledController({ cron: "0 9 * * *", scheduledTime: Date.UTC(2031, 2, 7, 9, 0) }), two);
     expect((await runRow("acceptance", "2031-03-07")).results.map((r) => r.slot)).toEqual(["08:30", "18:00"]);

@@ -309,20 +309,3 @@ export async function runJobByHand(s: Staff, job: "acceptance" | "nightly", requ
   );
   return clock.rehearsal ? { ...summary, rehearsal: true } : summary;
 }
-
-/** The service's health for staff: last job runs, mail waiting/failed/dead, configuration problems (names only). */
-export async function serviceStatus(s: Staff) {
-  const [runs, mail, imports] = await Promise.all([lastRuns(s.db), mailHealth(s.db), recentImports(s.db, 5)]);
-  const problems = configProblems(s.env);
-  return {
-    jobs: runs.map((r) => ({
-      job: r.job,
-      businessDate: r.businessDate,
-      finishedAt: r.finishedAt === null ? null : tokyoIso(r.finishedAt),
-      summary: r.summary ? (JSON.parse(r.summary) as Record<string, unknown>) : null,
-    })),
-    mail,
-    imports: imports.map(reportOf),
-    configuration: { ok: problems.length === 0, problems },
-  };
-}

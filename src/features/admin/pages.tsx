@@ -45,6 +45,7 @@ import {
   materialSchema,
   patronSchema,
 } from "./schemas";
+import { serviceStatus } from "./status";
 import { CounterPage, Dashboard, LoginPage, MailPage, type Outcome, StatusPage, summaryText } from "./views";
 
 async function dashboard(c: Context<AppEnv>, message?: Outcome) {
@@ -252,7 +253,7 @@ export const adminPages = new Hono<AppEnv>()
     return c.redirect(`/admin/imports/${id}`, 303);
   })
   .get("/admin/mail", async (c) => c.html(<MailPage rows={await outboxRows(c.env.DB)} />))
-  .get("/admin/status", async (c) => c.html(<StatusPage status={await act.serviceStatus(staffOf(c))} />))
+  .get("/admin/status", async (c) => c.html(<StatusPage status={await serviceStatus(staffOf(c))} />))
   .get("/admin/counter", async (c) => c.html(await counterPage(c)))
   .post("/admin/counter/register", (c) =>
     onCounter(c, async (f) => {

@@ -27,6 +27,7 @@ import {
   patronPatchSchema,
   patronSchema,
 } from "./schemas";
+import { serviceStatus } from "./status";
 
 /** The staff member of this request, for the actions (set by the staff guard). */
 export const staffOf = (c: Context<AppEnv>): act.Staff => ({
@@ -124,7 +125,7 @@ export const adminApi = new Hono<AppEnv>()
     const job = c.req.param("job") as "acceptance" | "nightly";
     return c.json(await act.runJobByHand(staffOf(c), job, c.req.valid("json")));
   })
-  .get("/status", async (c) => c.json(await act.serviceStatus(staffOf(c))))
+  .get("/status", async (c) => c.json(await serviceStatus(staffOf(c))))
   .get("/mail", async (c) => {
     const rows = await outboxRows(c.env.DB, c.req.query("status"));
     return c.json(

@@ -6,9 +6,9 @@ import type { RecentRun } from "../../jobs/queries";
 import type { HoldCandidate, PendingApplication } from "../../reservations/read";
 import { jaDate, jaDateTime } from "../../views/format";
 import { Layout } from "../../views/layout";
-import type { serviceStatus } from "./actions";
 import type { OutboxRow } from "./queries";
 import { SETTABLE_ITEM_STATUSES } from "./schemas";
+import type { ServiceStatus } from "./status";
 
 /** What an action did, shown at the top of the page it posted back to. */
 export interface Outcome {
@@ -385,10 +385,15 @@ export function CounterPage({ branches, message }: { branches: Branch[]; message
     </StaffLayout>
   );
 }
-export function StatusPage({ status }: { status: Awaited<ReturnType<typeof serviceStatus>> }) {
-  const { configuration, mail, jobs, imports } = status;
+const JOB_STATES: Record<string, string> = { finished: "完了", running: "処理中", failed: "中断（次の実行で続きから）" };
+const mib = (bytes: number) => `${(bytes / 1024 ** 2).toLocaleString("ja-JP", { maximumFractionDigits: 1 })} MB`;
+
+export function StatusPage({ status }: { status: ServiceStatus }) {
+  const { configuration, mail, jobs, imports, queues, database } = status;
+  const provider = configuration.mailProvider;
   return (
     <StaffLayout title="システムの状態">
+      <p>環境：{status.environment}</p>
       <h2>設定</h2>
       {configuration.ok ? (
         <p class="notice ok" role="status">
@@ -401,26 +406,65 @@ export function StatusPage({ status }: { status: Awaited<ReturnType<typeof servi
             {configuration.problems.map((p) => (
               <li class="error">{p.message}</li>
             ))}
+            {provider.reachable === false ? (
+              <li class="error">メール送信サービスに接続できません（{provider.detail}）。</li>
+            ) : null}
           </ul>
         </div>
       )}
-      <h2>メール</h2>
       <p>
-        送信待ち {mail.waiting}件・再試行待ち {mail.failed}件・送信断念 {mail.dead}件・未処理の依頼 {mail.unanswered}件
+        メール送信サービス：
+        {provider.configured
+          ? provider.reachable
+            ? `接続できます（${provider.detail}）`
+            : "接続できません"
+          : "未設定（送信せず記録のみ）"}
       </p>
       <h2>処理の最終実行</h2>
       {jobs.length === 0 ? (
         <p>まだ実行されていません。</p>
       ) : (
-        <ul>
-          {jobs.map((j) => (
-            <li>
-              {j.job === "acceptance" ? "受付処理" : "夜間更新"}：{j.businessDate}
-              {j.finishedAt ? `（完了 ${j.finishedAt}）` : "（処理中または中断）"}
-            </li>
-          ))}
-        </ul>
+        <table class="stack">
+          <thead>
+            <tr>
+              <th scope="col">処理</th>
+              <th scope="col">業務日</th>
+              <th scope="col">状態</th>
+              <th scope="col">所要時間</th>
+              <th scope="col">結果</th>
+            </tr>
+          </thead>
+          <tbody>
+            {jobs.map((j) => (
+              <tr>
+                <td data-label="処理">{j.job === "acceptance" ? `受付処理${"time" in j ? ` ${j.time}` : ""}` : "夜間更新"}</td>
+                <td data-label="業務日">{jaDate(j.businessDate)}</td>
+                <td data-label="状態">
+                  {JOB_STATES[j.state]}
+                  {j.error ? `：${j.error}` : ""}
+                  {"late" in j && j.late ? <strong class="error">（昨夜の夜間更新が完了していません）</strong> : null}
+                </td>
+                <td data-label="所要時間">{j.durationMs === null ? "—" : `${(j.durationMs / 1000).toFixed(1)}秒`}</td>
+                <td data-label="結果">{j.summary ? summaryText(JSON.stringify(j.summary)) : "—"}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
       )}
+      <h2>メールとキュー</h2>
+      <p>
+        送信待ち {mail.waiting}件・再試行待ち {mail.failed}件・送信断念 {mail.dead}件・未処理の依頼 {mail.unanswered}件
+      </p>
+      <ul>
+        <li>メールのキュー：{queues.mail ? `${queues.mail.messages}件待ち` : "件数はこの環境では取得できません"}</li>
+        <li>取込のキュー：{queues.imports ? `${queues.imports.messages}件待ち` : "件数はこの環境では取得できません"}</li>
+      </ul>
+      <h2>データベース</h2>
+      <p>
+        {database.bytes === null
+          ? "容量はこの環境では取得できません。"
+          : `${mib(database.bytes)}（上限 ${mib(database.limitBytes)} の ${(database.percent ?? 0).toFixed(2)}%）`}
+      </p>
       <h2>データ取込（最近の5件）</h2>
       {imports.length === 0 ? (
         <p>まだありません。</p>
