@@ -1,5 +1,5 @@
-// Two projects: "workers" runs unit and integration tests inside workerd against real local D1;
-// "e2e" drives Debian's Chromium against `wrangler dev` (skipped, and said so, when Chromium is absent).
+// Three projects: "workers" runs unit and integration tests inside workerd against real local D1; "scripts"
+// tests the deploy and config scripts in Node; "e2e" drives Debian's Chromium against `wrangler dev` (skipped, and said so, when Chromium is absent).
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-pool-workers";
@@ -35,6 +35,10 @@ export default defineConfig(async () => {
             include: ["test/unit/**/*.test.{ts,tsx}", "test/integration/**/*.test.{ts,tsx}"],
             setupFiles: ["test/support/apply-migrations.ts"],
           },
+        },
+        {
+          // The deploy and config scripts, in Node (they run wrangler and read wrangler.toml).
+          test: { name: "scripts", environment: "node", include: ["test/scripts/**/*.test.ts"] },
         },
         {
           test: {
