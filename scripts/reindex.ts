@@ -1,4 +1,4 @@
-// `npm run db:reindex [-- --remote] [-- --recompute]`: rebuilds the FTS5 catalog index.
+// `npm run db:reindex [-- --remote --env production] [-- --recompute]`: rebuilds the FTS5 catalog index.
 // After a table-by-table restore (`wrangler d1 export` cannot export FTS5 tables) the plain table
 // material_search is back and one 'rebuild' restores the index. --recompute first recreates
 // material_search from materials (after a restore of materials alone, or when normalisation changed).
@@ -9,7 +9,9 @@ import { materialSearchRow, titleNorm, titleSortKey } from "../src/domain/search
 import { literal } from "./demo/sql";
 import { wrangler } from "./local";
 
-const target = process.argv.includes("--remote") ? ["--remote"] : ["--local"];
+const envAt = process.argv.indexOf("--env");
+const envArgs = envAt >= 0 ? ["--env", process.argv[envAt + 1] ?? ""] : [];
+const target = [process.argv.includes("--remote") ? "--remote" : "--local", ...envArgs];
 
 function query<T>(sql: string): T[] {
   const out = wrangler(["d1", "execute", "DB", ...target, "--json", "--command", sql], { quiet: true });

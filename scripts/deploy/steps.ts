@@ -62,13 +62,19 @@ export function ensureDatabase(cli: Cli, name: string, log: (s: string) => void)
 }
 
 export function ensureQueue(cli: Cli, name: string, log: (s: string) => void): void {
-  if (cli(["queues", "info", name]).ok) return log(`queue ${name}: exists`);
+  if (cli(["queues", "info", name]).ok) {
+    log(`queue ${name}: exists`);
+    return;
+  }
   must(cli(["queues", "create", name]), `wrangler queues create ${name}`);
   log(`queue ${name}: created`);
 }
 
 export function ensureBucket(cli: Cli, name: string, log: (s: string) => void): void {
-  if (cli(["r2", "bucket", "info", name]).ok) return log(`R2 ${name}: exists`);
+  if (cli(["r2", "bucket", "info", name]).ok) {
+    log(`R2 ${name}: exists`);
+    return;
+  }
   must(cli(["r2", "bucket", "create", name]), `wrangler r2 bucket create ${name}`);
   log(`R2 ${name}: created`);
 }

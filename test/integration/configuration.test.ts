@@ -142,7 +142,7 @@ describe("the status page", () => {
           mailProvider: { reachable: boolean | null; detail?: string };
         };
       };
-    const provider = { MAIL_PROVIDER_URL: "https://api.resend.com/emails", MAIL_API_KEY: "re_test_key_123" };
+    const provider = { MAIL_PROVIDER_URL: "https://api.resend.com", MAIL_API_KEY: "re_test_key_123" };
     const down = vi.spyOn(globalThis, "fetch").mockRejectedValue(new TypeError("Network connection lost."));
     try {
       const body = await status(provider);

@@ -5,14 +5,11 @@
 import type { z } from "zod";
 import { hashPassword } from "../../auth/password";
 import { endPatronSessions } from "../../auth/sessions";
-import { configProblems, pepperOf } from "../../config";
+import { pepperOf } from "../../config";
 import type { Db } from "../../db/client";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { newPasswordProblem } from "../../domain/password-policy";
 import { AppError, invalidRequest, notFound } from "../../errors";
-import { reportOf } from "../../imports/report";
-import { recentImports } from "../../imports/runs";
-import { lastRuns } from "../../jobs/queries";
 import { jobClock, staffNow } from "../../jobs/rehearsal";
 import { runJob } from "../../jobs/run";
 import { scheduleOf } from "../../jobs/schedule";
@@ -29,7 +26,6 @@ import {
   insertItem,
   insertMaterial,
   itemIdByBarcode,
-  mailHealth,
   type PatronPatch,
   patchMaterial,
   patchPatron,
