@@ -64,6 +64,7 @@ function RehearsalForms({ today, times }: { today: string; times: string[] }) {
       <p>
         本番環境以外では、将来の業務日の受付処理・夜間更新を、その日の定時と同じように実行できます。その日の定時の処理は済んだ扱いになります。
       </p>
+      <h3>受付処理</h3>
       <form action="/admin/acceptance" method="post">
         <label>
           業務日 <input type="date" name="date" min={today} required />
@@ -78,6 +79,7 @@ function RehearsalForms({ today, times }: { today: string; times: string[] }) {
         </label>{" "}
         <button type="submit">受付処理を実行</button>
       </form>
+      <h3>夜間更新（取置期限切れなど）</h3>
       <form action="/admin/nightly" method="post">
         <label>
           業務日 <input type="date" name="date" min={today} required />
