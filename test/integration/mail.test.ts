@@ -581,6 +581,13 @@ describe("the Worker's queue handler", () => {
     expect(m.ack).toHaveBeenCalledTimes(1);
   });
 
+  it("knows an environment's own queue names: staging's dead letters come on library-mail-dlq-staging", async () => {
+    const { outboxId } = await queuedMail();
+    const m = message({ outboxId }, 7);
+    await worker.queue(batchOf([m], "library-mail-dlq-staging"), { ...env, ENVIRONMENT: "staging" } as unknown as Env);
+    expect((await outboxRow(outboxId)).status).toBe("dead");
+  });
+
   it("routes library-mail to the sender; with no provider configured the row is only recorded", async () => {
     const { outboxId } = await queuedMail();
     const fetchSpy = vi.spyOn(globalThis, "fetch");
