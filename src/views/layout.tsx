@@ -43,10 +43,14 @@ export function Layout({ title, children, head }: LayoutProps) {
                   <a href="/search">資料検索</a>
                 </li>
                 <li>
-                  <a href="/cart">予約カート</a>
+                  <a href="/cart" rel="nofollow">
+                    予約カート
+                  </a>
                 </li>
                 <li>
-                  <a href="/account">利用状況照会</a>
+                  <a href="/account" rel="nofollow">
+                    利用状況照会
+                  </a>
                 </li>
                 <li>
                   <a href="/calendar">開館日</a>

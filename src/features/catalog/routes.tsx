@@ -9,6 +9,7 @@ import { invalidRequest, notFound } from "../../errors";
 import { parseWith, throwInvalid } from "../../validation";
 import { isFragmentRequest } from "../../views/htmx";
 import { branchExists, calendarRange, getMaterial, listBranches } from "./queries";
+import { ROBOTS_CACHE, ROBOTS_TXT } from "./robots";
 import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
 import { CalendarPage, ErrorResults, HomePage, MaterialPage, Results, SearchPage, SearchStatus } from "./views";
@@ -45,6 +46,7 @@ async function calendarMonth(c: { var: AppEnv["Variables"] }, month: string | un
 }
 
 export const catalogPages = new Hono<AppEnv>()
+  .get("/robots.txt", (c) => c.text(ROBOTS_TXT, 200, { "Cache-Control": ROBOTS_CACHE }))
   .get("/", async (c) => c.html(<HomePage branches={await listBranches(c.var.db)} />))
   .get("/search", async (c) => {
     const values = c.req.query();

@@ -206,7 +206,7 @@ function Pager({ result, values }: { result: SearchResult; values: FormValues })
   const link = (p: number, label: string, rel?: string) => (
     <a
       href={pageHref(values, p)}
-      rel={rel}
+      rel={rel ? `${rel} nofollow` : "nofollow"}
       hx-get={pageHref(values, p)}
       hx-target="#results"
       hx-swap="outerHTML"
