@@ -15,6 +15,7 @@ import { cartApi, cartPages } from "./features/cart/routes";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
 import { limitBodies, requireJsonBodies } from "./http/bodies";
+import { shedLoad } from "./http/shed";
 import { isFragmentRequest } from "./views/htmx";
 import { MessageFragment, MessagePage } from "./views/layout";
 
@@ -51,6 +52,8 @@ export function buildApp() {
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "private, no-store");
   });
 
+  // Over a client's budget: 429 before any body is read or query made.
+  app.use(shedLoad);
   app.use(limitBodies);
   app.use("/api/*", requireJsonBodies);
   app.use(refuseCrossSite);
