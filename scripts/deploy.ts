@@ -24,18 +24,14 @@ const cli: Cli = (args) => {
 };
 
 // The crons must match the Tokyo times, and the bundle its budget, before anything reaches the account.
-for (const check of [
+for (const [script, ...args] of [
   ["check-config.ts", "--crons"],
   ["check-bundle.ts", "--env", env],
 ]) {
-  const r = spawnSync(
-    join(root, "node_modules", ".bin", "tsx"),
-    [join(root, "scripts", ...check.slice(0, 1)), ...check.slice(1)],
-    {
-      cwd: root,
-      stdio: "inherit",
-    },
-  );
+  const r = spawnSync(join(root, "node_modules", ".bin", "tsx"), [join(root, "scripts", script as string), ...args], {
+    cwd: root,
+    stdio: "inherit",
+  });
   if (r.status !== 0) process.exit(r.status ?? 1);
 }
 

@@ -49,25 +49,23 @@ export function cronCheck(config: Config, env: "" | Environment): { wanted: stri
 
 const headerOf = (env: "" | Environment, table: string) => (env === "" ? `[${table}]` : `[env.${env}.${table}]`);
 
-/** The text with the `crons = [...]` line of a section's [triggers] replaced. */
-export function withCrons(text: string, env: "" | Environment, crons: string[]): string {
+/** The text with the first `key = …` line after a table header replaced (a line edit: comments stay). */
+function withLine(text: string, header: string, key: string, value: string): string {
   const lines = text.split("\n");
-  const at = lines.indexOf(headerOf(env, "triggers"));
-  if (at < 0) throw new Error(`wrangler.toml has no ${headerOf(env, "triggers")}`);
-  const line = lines.findIndex((l, i) => i > at && l.startsWith("crons ="));
-  lines[line] = `crons = [${crons.map((c) => JSON.stringify(c)).join(", ")}]`;
+  const at = lines.indexOf(header);
+  const line = lines.findIndex((l, i) => i > at && l.startsWith(`${key} =`));
+  if (at < 0 || line < 0) throw new Error(`wrangler.toml has no ${key} under ${header}`);
+  lines[line] = `${key} = ${value}`;
   return lines.join("\n");
 }
 
+/** The text with the `crons = [...]` line of a section's [triggers] replaced. */
+export const withCrons = (text: string, env: "" | Environment, crons: string[]): string =>
+  withLine(text, headerOf(env, "triggers"), "crons", `[${crons.map((c) => JSON.stringify(c)).join(", ")}]`);
+
 /** The text with the database_id of an environment's D1 binding replaced. */
-export function withDatabaseId(text: string, env: Environment, id: string): string {
-  const lines = text.split("\n");
-  const at = lines.indexOf(`[[env.${env}.d1_databases]]`);
-  if (at < 0) throw new Error(`wrangler.toml has no [[env.${env}.d1_databases]]`);
-  const line = lines.findIndex((l, i) => i > at && l.startsWith("database_id ="));
-  lines[line] = `database_id = ${JSON.stringify(id)}`;
-  return lines.join("\n");
-}
+export const withDatabaseId = (text: string, env: Environment, id: string): string =>
+  withLine(text, `[[env.${env}.d1_databases]]`, "database_id", JSON.stringify(id));
 
 /** The id a fresh checkout carries until the deploy writes the real one. */
 export const PLACEHOLDER_ID = "00000000-0000-0000-0000-000000000000";

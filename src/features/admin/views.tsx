@@ -53,8 +53,8 @@ export function StaffLayout({
   );
 }
 
-const jobName = (r: { job: string; slot: string }) =>
-  r.job === "acceptance" ? `受付処理${r.slot ? ` ${r.slot}` : ""}` : "夜間更新";
+/** 受付処理 07:30 or 夜間更新, for the dashboard and the status page. */
+const jobName = (job: string, time?: string) => (job === "acceptance" ? `受付処理${time ? ` ${time}` : ""}` : "夜間更新");
 
 /** Rehearsal (受入テスト・職員研修): run a future morning's acceptance or night's refresh as its cron would. */
 function RehearsalForms({ today, times }: { today: string; times: string[] }) {
@@ -157,7 +157,7 @@ export function Dashboard({
         <tbody>
           {runs.map((r) => (
             <tr>
-              <td>{jobName(r)}</td>
+              <td>{jobName(r.job, r.slot)}</td>
               <td>{jaDate(r.businessDate)}</td>
               <td>{r.finishedAt ? summaryText(r.summary) : r.error ? `中断（${r.error}）` : "処理中"}</td>
             </tr>
@@ -439,7 +439,7 @@ export function StatusPage({ status }: { status: ServiceStatus }) {
           <tbody>
             {jobs.map((j) => (
               <tr>
-                <td data-label="処理">{j.job === "acceptance" ? `受付処理${"time" in j ? ` ${j.time}` : ""}` : "夜間更新"}</td>
+                <td data-label="処理">{jobName(j.job, "time" in j ? j.time : undefined)}</td>
                 <td data-label="業務日">{jaDate(j.businessDate)}</td>
                 <td data-label="状態">
                   {JOB_STATES[j.state]}
