@@ -5,7 +5,7 @@ import { secureHeaders } from "hono/secure-headers";
 import { gateTemporaryCredentials, loadPatron, refuseCrossSite } from "./auth/middleware";
 import { requireStaff } from "./auth/staff";
 import { logConfigProblemsOnce } from "./config";
-import { createDb } from "./db/client";
+import { d1Session } from "./db/session";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
 import { accountApi, accountPages } from "./features/account/routes";
@@ -46,7 +46,6 @@ export function buildApp() {
 
   app.use(async (c, next) => {
     logConfigProblemsOnce(c.env);
-    c.set("db", createDb(c.env.DB));
     await next();
     // Pages and JSON may carry a patron's state: never stored by browsers or shared caches.
     if (!c.res.headers.has("Cache-Control")) c.header("Cache-Control", "private, no-store");
@@ -54,6 +53,7 @@ export function buildApp() {
 
   // Over a client's budget: 429 before any body is read or query made.
   app.use(shedLoad);
+  app.use(d1Session);
   app.use(limitBodies);
   app.use("/api/*", requireJsonBodies);
   app.use(refuseCrossSite);

@@ -1,7 +1,7 @@
 // Patron sessions: a random token given to the browser (cookie) or API client (bearer), stored only as its
 // SHA-256, ending after 30 idle minutes or 12 hours in all, on logout, and on a change of credentials.
 import { and, eq } from "drizzle-orm";
-import type { Db } from "../db/client";
+import type { D1, Db } from "../db/client";
 import { patrons, sessions } from "../db/schema";
 import { randomToken, sha256Hex } from "./tokens";
 
@@ -82,7 +82,7 @@ export async function endPatronSessions(db: Db, patronId: number): Promise<void>
 }
 
 /** Ends every session of the patrons with these card numbers (an import stopped their web use). */
-export function endSessionsOfCards(db: D1Database, cardNumbers: string[]): D1PreparedStatement {
+export function endSessionsOfCards(db: D1, cardNumbers: string[]): D1PreparedStatement {
   return db
     .prepare(
       "DELETE FROM sessions WHERE patron_id IN (SELECT id FROM patrons WHERE card_number IN (SELECT value FROM json_each(?1)))",

@@ -1,7 +1,7 @@
 // Login attempt counts per client address and per tried password (library-wide), in D1 (an atomic upsert per key).
 // The exact per-card count lives in the patron's Durable Object.
 import { inArray } from "drizzle-orm";
-import type { Db } from "../db/client";
+import type { D1, Db } from "../db/client";
 import { authThrottle } from "../db/schema";
 import { type FailureCount, type ThrottlePolicy, waitSeconds } from "../domain/throttle";
 
@@ -32,7 +32,7 @@ export async function currentWait(db: Db, keys: ThrottleKey[], now: number): Pro
  * WHERE repeats waitSeconds() in SQL over the stored row, so concurrent attempts cannot all pass a read
  * made before any of them was counted. Returns the keys that refused (their row was left unchanged).
  */
-export async function countAttempt(db: D1Database, keys: ThrottleKey[], now: number): Promise<ThrottleKey[]> {
+export async function countAttempt(db: D1, keys: ThrottleKey[], now: number): Promise<ThrottleKey[]> {
   const results = await db.batch<{ failures: number }>(
     keys.map((k) =>
       db
@@ -52,7 +52,7 @@ export async function countAttempt(db: D1Database, keys: ThrottleKey[], now: num
 }
 
 /** Counts one failed login library-wide in this minute's bucket; returns the minute's failures so far. */
-export async function countGlobalFailure(db: D1Database, now: number): Promise<number> {
+export async function countGlobalFailure(db: D1, now: number): Promise<number> {
   const row = await db
     .prepare(
       `INSERT INTO auth_throttle (key, failures, last_failure_at) VALUES (?1, 1, ?2)
@@ -64,7 +64,7 @@ export async function countGlobalFailure(db: D1Database, now: number): Promise<n
 }
 
 /** Gives back an attempt that was counted but not made (or succeeded); a row at zero goes. */
-export async function uncountAttempt(db: D1Database, keys: ThrottleKey[]): Promise<void> {
+export async function uncountAttempt(db: D1, keys: ThrottleKey[]): Promise<void> {
   if (keys.length === 0) return;
   await db.batch(
     keys.flatMap((k) => [

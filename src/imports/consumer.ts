@@ -2,6 +2,7 @@
 // written in one batch with the run's new position (and a marker that makes a slice delivered twice fail
 // as a whole), then sends the message for the next step. A crash between two awaits loses nothing: the
 // message comes again, or the nightly refresh resumes a run that stopped moving.
+import type { D1 } from "../db/client";
 import { returnStatements } from "../reservations/loans";
 import { guardedWithdrawals } from "./catalog";
 import { type Columns, columnsOf, type Mapping, mappingSchema } from "./mapping";
@@ -58,7 +59,7 @@ export const nextMessage = (run: Pick<ImportRun, "id" | "phase" | "offset">): Im
 });
 
 /** Imports started before this one that have not ended. */
-async function runsAhead(db: D1Database, runId: number): Promise<number> {
+async function runsAhead(db: D1, runId: number): Promise<number> {
   const row = await db
     .prepare("SELECT count(*) AS n FROM import_runs WHERE id < ? AND status IN ('queued', 'running')")
     .bind(runId)
@@ -66,7 +67,7 @@ async function runsAhead(db: D1Database, runId: number): Promise<number> {
   return row?.n ?? 0;
 }
 
-async function branchesOf(db: D1Database): Promise<Map<string, boolean>> {
+async function branchesOf(db: D1): Promise<Map<string, boolean>> {
   const rows = await db.prepare("SELECT code, pickup FROM branches").all<{ code: string; pickup: number }>();
   return new Map(rows.results.map((b) => [b.code, b.pickup === 1]));
 }

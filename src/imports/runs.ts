@@ -1,5 +1,6 @@
 // The import runs' own SQL: making a run, reading it, the progress written with each slice, rejects, the
 // lists staff see, and the retention of rejected rows.
+import type { D1 } from "../db/client";
 import type { ImportKind, ImportStatus } from "../domain/codes";
 import type { Format } from "./slices";
 import { NO_TALLY, type Reject, type Tally } from "./work";
@@ -61,7 +62,7 @@ export interface NewRun {
 }
 
 /** A new run; undefined when this file version already has one (the nightly pickup seeing it again). */
-export async function insertRun(db: D1Database, r: NewRun, now: number): Promise<number | undefined> {
+export async function insertRun(db: D1, r: NewRun, now: number): Promise<number | undefined> {
   const row = await db
     .prepare(
       `INSERT INTO import_runs (kind, format, origin, object_key, etag, file_name, size, dry_run, full, mapping, actor, updated_at)
@@ -85,17 +86,17 @@ export async function insertRun(db: D1Database, r: NewRun, now: number): Promise
   return row?.id;
 }
 
-export async function runById(db: D1Database, id: number): Promise<ImportRun | undefined> {
+export async function runById(db: D1, id: number): Promise<ImportRun | undefined> {
   return (await db.prepare(`SELECT ${RUN_COLUMNS} FROM import_runs WHERE id = ?`).bind(id).first<ImportRun>()) ?? undefined;
 }
 
-export async function recentImports(db: D1Database, limit = 30): Promise<ImportRun[]> {
+export async function recentImports(db: D1, limit = 30): Promise<ImportRun[]> {
   return (await db.prepare(`SELECT ${RUN_COLUMNS} FROM import_runs ORDER BY id DESC LIMIT ?`).bind(limit).all<ImportRun>())
     .results;
 }
 
 /** Runs that stopped moving (a crash, a redeploy, a lost message): resumed by the nightly refresh. */
-export async function stalledRuns(db: D1Database, before: number): Promise<ImportRun[]> {
+export async function stalledRuns(db: D1, before: number): Promise<ImportRun[]> {
   return (
     await db
       .prepare(
@@ -106,7 +107,7 @@ export async function stalledRuns(db: D1Database, before: number): Promise<Impor
   ).results;
 }
 
-export async function rejectsOf(db: D1Database, runId: number, limit = 1000): Promise<Reject[]> {
+export async function rejectsOf(db: D1, runId: number, limit = 1000): Promise<Reject[]> {
   return (
     await db
       .prepare("SELECT line, key, reason FROM import_rejects WHERE run_id = ? ORDER BY line, id LIMIT ?")
@@ -116,19 +117,19 @@ export async function rejectsOf(db: D1Database, runId: number, limit = 1000): Pr
 }
 
 /** The first statement of every slice's batch: a slice already applied makes the whole batch fail. */
-export const sliceMarker = (db: D1Database, runId: number, position: number) =>
+export const sliceMarker = (db: D1, runId: number, position: number) =>
   db.prepare("INSERT INTO import_chunks (run_id, offset) VALUES (?, ?)").bind(runId, position);
 
 export const isDuplicateSlice = (err: unknown) =>
   err instanceof Error && /UNIQUE constraint failed: import_chunks/.test(err.message);
 
-export function seenStatement(db: D1Database, runId: number, keys: string[]) {
+export function seenStatement(db: D1, runId: number, keys: string[]) {
   return db
     .prepare("INSERT INTO import_seen (run_id, key) SELECT ?2, value FROM json_each(?1) WHERE true ON CONFLICT DO NOTHING")
     .bind(JSON.stringify(keys), runId);
 }
 
-export function rejectsStatement(db: D1Database, runId: number, rejects: Reject[]) {
+export function rejectsStatement(db: D1, runId: number, rejects: Reject[]) {
   return db
     .prepare(
       "INSERT INTO import_rejects (run_id, line, key, reason) SELECT ?2, j.value->>'line', j.value->>'key', j.value->>'reason' FROM json_each(?1) j",
@@ -147,7 +148,7 @@ export interface Progress {
 }
 
 /** The run's new position and counts, only from the position this slice started at. */
-export function progressStatement(db: D1Database, run: ImportRun, p: Progress, now: number) {
+export function progressStatement(db: D1, run: ImportRun, p: Progress, now: number) {
   const t = { ...NO_TALLY, ...p.tally };
   return db
     .prepare(
@@ -180,7 +181,7 @@ export function progressStatement(db: D1Database, run: ImportRun, p: Progress, n
     );
 }
 
-export async function finishRun(db: D1Database, runId: number, status: "done" | "failed", error: string | null, now: number) {
+export async function finishRun(db: D1, runId: number, status: "done" | "failed", error: string | null, now: number) {
   await db.batch([
     db
       .prepare(
@@ -193,25 +194,25 @@ export async function finishRun(db: D1Database, runId: number, status: "done" | 
 }
 
 /** The nightly refresh: rejected rows of runs finished more than the retention period ago. */
-export const purgeOldRejects = (db: D1Database, now: number) =>
+export const purgeOldRejects = (db: D1, now: number) =>
   db
     .prepare("DELETE FROM import_rejects WHERE run_id IN (SELECT id FROM import_runs WHERE finished_at < ?)")
     .bind(now - REJECT_RETENTION_DAYS * 24 * 60 * 60 * 1000);
 
 /** The stored mapping of a kind (JSON text), if the library set one. */
-export async function storedMapping(db: D1Database, kind: ImportKind): Promise<string | undefined> {
+export async function storedMapping(db: D1, kind: ImportKind): Promise<string | undefined> {
   return (await db.prepare("SELECT mapping FROM import_mappings WHERE kind = ?").bind(kind).first<{ mapping: string }>())
     ?.mapping;
 }
 
 /** Every kind's stored mapping (JSON text), for the imports page. */
-export async function storedMappings(db: D1Database): Promise<Array<{ kind: ImportKind; mapping: string }>> {
+export async function storedMappings(db: D1): Promise<Array<{ kind: ImportKind; mapping: string }>> {
   return (
     await db.prepare("SELECT kind, mapping FROM import_mappings ORDER BY kind").all<{ kind: ImportKind; mapping: string }>()
   ).results;
 }
 
-export async function saveMapping(db: D1Database, kind: ImportKind, mapping: string, now: number) {
+export async function saveMapping(db: D1, kind: ImportKind, mapping: string, now: number) {
   await db
     .prepare(
       "INSERT INTO import_mappings (kind, mapping, updated_at) VALUES (?, ?, ?) ON CONFLICT (kind) DO UPDATE SET mapping = excluded.mapping, updated_at = excluded.updated_at",

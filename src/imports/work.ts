@@ -1,9 +1,10 @@
 // What every kind's slice handler shares: the slice's context, the tally it adds to the run, the rows it
 // skips, the keys it has seen (duplicates across the whole file), and the digest of a row.
+import type { D1 } from "../db/client";
 import type { Mapping } from "./mapping";
 
 export interface SliceWork {
-  db: D1Database;
+  db: D1;
   runId: number;
   dryRun: boolean;
   now: number;
@@ -61,7 +62,7 @@ export async function digest(value: unknown): Promise<string> {
 export const jsonList = (values: readonly unknown[]) => JSON.stringify(values);
 
 /** Rows of `sql` for the values, in slices of the statement (one JSON parameter). */
-export async function rowsFor<T>(db: D1Database, sql: string, values: readonly unknown[], ...more: unknown[]): Promise<T[]> {
+export async function rowsFor<T>(db: D1, sql: string, values: readonly unknown[], ...more: unknown[]): Promise<T[]> {
   if (values.length === 0) return [];
   return (
     await db

@@ -1,6 +1,7 @@
 // The morning acceptance (受付処理) of one business date as a job: the applications made before the run,
 // in chunks to stay inside a Worker invocation's query budget, decided by reservations/acceptance.ts; run
 // once per business date (a second run changes nothing; one stopped midway carries on).
+import type { D1 } from "../db/client";
 import { applicationsDue, closeCancellations, type Decided, decideApplications } from "../reservations/acceptance";
 import { finishRun, previousRun, progressStatement, type RunKey, startRun } from "./queries";
 
@@ -29,7 +30,7 @@ export interface AcceptanceOptions {
   onDecided?: (decided: Decided) => Promise<void>;
 }
 
-export async function runAcceptance(db: D1Database, options: AcceptanceOptions): Promise<AcceptanceSummary> {
+export async function runAcceptance(db: D1, options: AcceptanceOptions): Promise<AcceptanceSummary> {
   const { businessDate, limit } = options;
   const key: RunKey = { job: "acceptance", businessDate, slot: options.slot ?? "" };
   const wallStart = Date.now();

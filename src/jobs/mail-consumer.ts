@@ -5,6 +5,7 @@
 // deliveries cannot both send) and the provider gets the row's Idempotency-Key (a call repeated after a
 // crash is answered without a second mail).
 // Logs carry the row id and the outcome, never the address, subject or body.
+import type { D1 } from "../db/client";
 import type { MailQueueMessage, NotifyMessage } from "../mail/messages";
 import { MAX_ATTEMPTS, type MailEnv, mailForReservation, providerConfigured } from "../mail/outbox";
 
@@ -66,7 +67,7 @@ function log(event: string, detail: Record<string, string | number>) {
  * 'sending' by a delivery that died mid-call is taken over only by a redelivery (message.attempts > 1) and
  * only if nobody touched it since (same attempts). Returns the attempt number, or null when not ours.
  */
-async function claim(db: D1Database, row: OutboxRow, redelivery: boolean): Promise<number | null> {
+async function claim(db: D1, row: OutboxRow, redelivery: boolean): Promise<number | null> {
   const claimed =
     row.status === "sending"
       ? redelivery
@@ -88,7 +89,7 @@ async function claim(db: D1Database, row: OutboxRow, redelivery: boolean): Promi
 }
 
 /** A later state written by the delivery that holds the claim (status 'sending', its attempt): a stale one cannot undo it. */
-async function settle(db: D1Database, id: number, attempt: number, status: "failed" | "dead", error: string) {
+async function settle(db: D1, id: number, attempt: number, status: "failed" | "dead", error: string) {
   await db
     .prepare("UPDATE mail_outbox SET status = ?, last_error = ? WHERE id = ? AND status = 'sending' AND attempts = ?")
     .bind(status, error, id, attempt)

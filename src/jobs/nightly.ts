@@ -1,6 +1,7 @@
 // The nightly refresh as a job: the reservations' nightly transitions (holds past their deadline, privacy)
 // and the clean-ups of sessions, guest carts, throttle counters and old mail, in one batch; recorded in
 // job_runs so pages can say "as of".
+import type { D1 } from "../db/client";
 import { nightlyTransitions } from "../reservations/nightly";
 import { finishRun, nightlyCleanups, previousRun, type RunKey, startRun } from "./queries";
 
@@ -19,7 +20,7 @@ export interface NightlySummary {
   alreadyRun?: boolean;
 }
 
-export async function runNightly(db: D1Database, businessDate: string, now: number): Promise<NightlySummary> {
+export async function runNightly(db: D1, businessDate: string, now: number): Promise<NightlySummary> {
   const key: RunKey = { job: "nightly", businessDate, slot: "" };
   const wallStart = Date.now();
   if (!(await startRun(db, key, now))) {

@@ -1,5 +1,6 @@
 // The jobs' own SQL: one row per run (job, business date, acceptance slot) in job_runs, the calendar check, and the
 // nightly clean-ups of rows that are not reservations (sessions, guest carts, throttle counters, old mail).
+import type { D1 } from "../db/client";
 import { purgeOldRejects } from "../imports/runs";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -25,7 +26,7 @@ const KEY = "job = ? AND business_date = ? AND slot = ?";
 const keyOf = (k: RunKey) => [k.job, k.businessDate, k.slot] as const;
 
 /** Starts the run; false when it exists already. `now` is its cut-off, `startedAt` of the row. */
-export async function startRun(db: D1Database, key: RunKey, now: number): Promise<boolean> {
+export async function startRun(db: D1, key: RunKey, now: number): Promise<boolean> {
   const started = await db
     .prepare(
       "INSERT INTO job_runs (job, business_date, slot, started_at) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id",
@@ -35,20 +36,20 @@ export async function startRun(db: D1Database, key: RunKey, now: number): Promis
   return started !== null;
 }
 
-export const previousRun = (db: D1Database, key: RunKey) =>
+export const previousRun = (db: D1, key: RunKey) =>
   db
     .prepare(`SELECT summary, started_at AS startedAt, finished_at AS finishedAt FROM job_runs WHERE ${KEY}`)
     .bind(...keyOf(key))
     .first<JobRun>();
 
 /** The run's progress so far (its summary while unfinished), for the same batch as the work it counts. */
-export const progressStatement = (db: D1Database, key: RunKey, progress: object) =>
+export const progressStatement = (db: D1, key: RunKey, progress: object) =>
   db
     .prepare(`UPDATE job_runs SET summary = ? WHERE ${KEY} AND finished_at IS NULL`)
     .bind(JSON.stringify(progress), ...keyOf(key));
 
 /** Finishes the run at `now` (its own clock), having taken `durationMs` of real time. */
-export async function finishRun(db: D1Database, key: RunKey, summary: object, now: number, durationMs: number): Promise<void> {
+export async function finishRun(db: D1, key: RunKey, summary: object, now: number, durationMs: number): Promise<void> {
   await db
     .prepare(`UPDATE job_runs SET finished_at = ?, duration_ms = ?, summary = ?, error = NULL WHERE ${KEY}`)
     .bind(now, durationMs, JSON.stringify(summary), ...keyOf(key))
@@ -56,7 +57,7 @@ export async function finishRun(db: D1Database, key: RunKey, summary: object, no
 }
 
 /** Notes why an unfinished run stopped (for the status page); the next run carries on from its progress. */
-export async function failRun(db: D1Database, key: RunKey, error: string): Promise<void> {
+export async function failRun(db: D1, key: RunKey, error: string): Promise<void> {
   await db
     .prepare(`UPDATE job_runs SET error = ? WHERE ${KEY} AND finished_at IS NULL`)
     .bind(error.slice(0, 300), ...keyOf(key))
@@ -77,11 +78,11 @@ export interface RecentRun {
 const RUN_COLUMNS = `job, business_date AS businessDate, slot, started_at AS startedAt, finished_at AS finishedAt,
   duration_ms AS durationMs, summary, error`;
 
-export const recentRuns = async (db: D1Database, n = 4): Promise<RecentRun[]> =>
+export const recentRuns = async (db: D1, n = 4): Promise<RecentRun[]> =>
   (await db.prepare(`SELECT ${RUN_COLUMNS} FROM job_runs ORDER BY started_at DESC LIMIT ?`).bind(n).all<RecentRun>()).results;
 
 /** The last run of each job (for the staff status page). */
-export const lastRuns = async (db: D1Database): Promise<RecentRun[]> =>
+export const lastRuns = async (db: D1): Promise<RecentRun[]> =>
   (
     await db
       .prepare(
@@ -92,16 +93,16 @@ export const lastRuns = async (db: D1Database): Promise<RecentRun[]> =>
   ).results;
 
 /** The service's clock in a rehearsal: the latest cut-off any run was given (jobs/rehearsal.ts). */
-export const latestCutOff = async (db: D1Database): Promise<number | null> =>
+export const latestCutOff = async (db: D1): Promise<number | null> =>
   (await db.prepare("SELECT max(started_at) AS at FROM job_runs").first<{ at: number | null }>())?.at ?? null;
 
-export async function isOpeningDay(db: D1Database, date: string): Promise<boolean> {
+export async function isOpeningDay(db: D1, date: string): Promise<boolean> {
   const row = await db.prepare("SELECT open FROM calendar_days WHERE date = ?").bind(date).first<{ open: number }>();
   return row?.open === 1;
 }
 
 /** The nightly deletions of what privacy or housekeeping says must go. */
-export const nightlyCleanups = (db: D1Database, now: number) => ({
+export const nightlyCleanups = (db: D1, now: number) => ({
   sessionsDeleted: db
     .prepare("DELETE FROM sessions WHERE expires_at <= ?1 OR last_seen_at <= ?2")
     .bind(now, now - 12 * 60 * 60 * 1000),

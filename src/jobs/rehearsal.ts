@@ -1,5 +1,6 @@
 // The rehearsal clock (受入テスト, staff training): outside production, staff may run a job "as of" a future
 // business date, which then acts exactly as that date's cron would; staff deadlines count from that morning.
+import type { D1 } from "../db/client";
 import { tokyoDate } from "../domain/calendar";
 import { invalidRequest } from "../errors";
 import { latestCutOff } from "./queries";
@@ -44,7 +45,7 @@ export function jobClock(
  * The instant staff actions count from (set aside, lend): now, or outside production the latest cut-off a
  * rehearsal run was given, so a copy set aside on a rehearsal morning is due from that morning.
  */
-export async function staffNow(env: Pick<Env, "ENVIRONMENT">, db: D1Database, now = Date.now()): Promise<number> {
+export async function staffNow(env: Pick<Env, "ENVIRONMENT">, db: D1, now = Date.now()): Promise<number> {
   if (isProduction(env)) return now;
   return Math.max(now, (await latestCutOff(db)) ?? now);
 }

@@ -2,6 +2,7 @@
 // key, so a rerun of the step that caused it (acceptance, a hold) never makes a second row or a second send.
 // With a provider configured the row is queued and the queue consumer (jobs/mail-consumer.ts) sends it;
 // without one (MAIL_PROVIDER_URL empty, as locally) the row is the record and nothing is sent.
+import type { D1 } from "../db/client";
 import { mailKey } from "../domain/mail-keys";
 import { reservationById } from "../reservations/read";
 import { type SettingsEnv, settingsOf } from "../settings";
@@ -44,7 +45,7 @@ export const idempotencyKey = mailKey;
  * Returns the new row's id, or null when the same mail was already recorded (nothing is written or queued).
  * A failed queue send leaves the row 'queued'; `requeueWaiting` picks such rows up later.
  */
-export async function recordMail(db: D1Database, env: MailEnv, msg: OutboxMessage): Promise<number | null> {
+export async function recordMail(db: D1, env: MailEnv, msg: OutboxMessage): Promise<number | null> {
   const send = providerConfigured(env);
   const row = await db
     .prepare(
@@ -79,7 +80,7 @@ export async function recordMail(db: D1Database, env: MailEnv, msg: OutboxMessag
  * Queues again the rows still 'queued' after `olderThanMs` (a queue send that failed, a message lost).
  * Safe to run at any time: the consumer sends a row at most once. For the nightly refresh or an admin action.
  */
-export async function requeueWaiting(db: D1Database, env: MailEnv, olderThanMs = 60 * 60 * 1000, now = Date.now()) {
+export async function requeueWaiting(db: D1, env: MailEnv, olderThanMs = 60 * 60 * 1000, now = Date.now()) {
   if (!providerConfigured(env)) return 0;
   const rows = await db
     .prepare("SELECT id FROM mail_outbox WHERE status = 'queued' AND created_at < ? ORDER BY id LIMIT 100")
@@ -121,7 +122,7 @@ function fits(kind: MailKind, r: { status: string; acceptedAt: number | null; ho
  * in the state the mail speaks of, or the same mail was recorded before. Returns whether a mail was recorded.
  */
 export async function mailForReservation(
-  db: D1Database,
+  db: D1,
   env: MailEnv,
   kind: MailKind,
   reservationId: number,
@@ -138,7 +139,7 @@ export async function mailForReservation(
 }
 
 async function recordMailFor(
-  db: D1Database,
+  db: D1,
   env: MailEnv,
   kind: MailKind,
   reservationId: number,

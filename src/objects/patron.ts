@@ -2,6 +2,7 @@
 // quota — web applications, the single-item API, counter reservations and cancellations — and keeps the
 // exact count of failed logins for the card.
 import { DurableObject } from "cloudflare:workers";
+import { type Bookmarked, onPrimary } from "../db/client";
 import { addFailure, type FailureCount, POLICIES, waitSeconds } from "../domain/throttle";
 import { type ApplyInput, type ApplyOutcome, applyReservations } from "../reservations/apply";
 import { type CancelResult, cancelReservations } from "../reservations/cancel";
@@ -64,12 +65,13 @@ export class PatronObject extends DurableObject<Env> {
     });
   }
 
-  apply(input: ApplyInput): Promise<ApplyOutcome> {
-    return this.serially(() => applyReservations(this.env.DB, input));
+  // Each with the bookmark of its writes, so the patron's next page reads them even from a replica.
+  apply(input: ApplyInput): Promise<Bookmarked<ApplyOutcome>> {
+    return this.serially(() => onPrimary(this.env.DB, (db) => applyReservations(db, input)));
   }
 
-  cancel(patronId: number, ids: number[], now: number): Promise<CancelResult[]> {
-    return this.serially(() => cancelReservations(this.env.DB, patronId, ids, now));
+  cancel(patronId: number, ids: number[], now: number): Promise<Bookmarked<CancelResult[]>> {
+    return this.serially(() => onPrimary(this.env.DB, (db) => cancelReservations(db, patronId, ids, now)));
   }
 }
 

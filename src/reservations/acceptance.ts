@@ -1,6 +1,7 @@
 // The transitions of the morning acceptance (受付処理): web applications become 予約中 (queued by
 // acceptance time) or 予約拒否 with a reason code; 取消申請中 becomes 予約取消済み unless the copy was
 // already set aside. jobs/acceptance.ts runs these in chunks, once per business date.
+import type { D1 } from "../db/client";
 import { type RefusalCode, refusalOf } from "../domain/eligibility";
 import { type MaterialRow, materialsForRule, type PatronRow, reservabilityOf, STANDING_COLUMNS, standingOf } from "./apply";
 import { requestMailsFor } from "./mail-requests";
@@ -16,7 +17,7 @@ export interface Application {
 export type Decided = { accepted: number[]; rejected: number[] };
 
 /** The next web applications made up to `cutoff`, in order of application time. */
-export async function applicationsDue(db: D1Database, cutoff: number, limit: number): Promise<Application[]> {
+export async function applicationsDue(db: D1, cutoff: number, limit: number): Promise<Application[]> {
   const rows = await db
     .prepare(
       `SELECT id, patron_id AS patronId, material_id AS materialId FROM reservations
@@ -44,7 +45,7 @@ export interface DecideOptions {
  * the whole chunk decided with its mail asked for, or nothing of it.
  */
 export async function decideApplications(
-  db: D1Database,
+  db: D1,
   apps: Application[],
   o: DecideOptions,
   alsoWrite: (decided: Decided) => D1PreparedStatement[] = () => [],
@@ -121,7 +122,7 @@ export async function decideApplications(
 }
 
 /** 取消申請中 becomes 予約取消済み; one already set aside stays お取り置き with a reason code. Returns both counts. */
-export async function closeCancellations(db: D1Database, now: number): Promise<{ cancelled: number; refused: number }> {
+export async function closeCancellations(db: D1, now: number): Promise<{ cancelled: number; refused: number }> {
   const [cancelled, refused] = await db.batch([
     db
       .prepare("UPDATE reservations SET status = 'cancelled', closed_at = ?, updated_at = ? WHERE status = 'cancel_requested'")

@@ -1,6 +1,7 @@
 // Making reservations: a patron's web application (all or nothing, within the limit) and a counter
 // reservation (予約中 at once, queued from now). Only the patron's Durable Object calls this, so each
 // check-then-write runs alone; the partial unique index on active reservations backs it up.
+import type { D1 } from "../db/client";
 import { tokyoDate } from "../domain/calendar";
 import { type Channel, PATRON_REFUSALS, type PatronStanding, type RefusalCode, refusalOf } from "../domain/eligibility";
 import { reservability } from "../domain/reservability";
@@ -66,7 +67,7 @@ export interface MaterialRow {
 }
 
 /** Reservability of materials by id, with the copy counts it needs, in one statement. */
-export const materialsForRule = (db: D1Database, idsJson: string) =>
+export const materialsForRule = (db: D1, idsJson: string) =>
   db
     .prepare(
       `SELECT m.id, m.latest_issue AS latestIssue, ${copyCountColumns("m")}
@@ -80,7 +81,7 @@ export const reservabilityOf = (m: MaterialRow | undefined) =>
     : ({ reservable: false, reason: "no_loanable_item" } as const);
 
 /** Applies for every item or none: the patron may reserve, each material may be reserved, no duplicate, within the limit. */
-export async function applyReservations(db: D1Database, input: ApplyInput): Promise<ApplyOutcome> {
+export async function applyReservations(db: D1, input: ApplyInput): Promise<ApplyOutcome> {
   const { patronId, items, now, limit } = input;
   if (items.length === 0) return { ok: false, code: "invalid_request", field: "items" };
   const ids = JSON.stringify(items.map((i) => i.materialId));

@@ -1,5 +1,6 @@
 // Cancelling: 取消実行 by the patron on the web (run inside the patron's Durable Object) and a staff
 // cancellation at the counter, which also puts a copy set aside back on the shelf.
+import type { D1 } from "../db/client";
 import type { ReservationStatus } from "../domain/codes";
 import { webCancellation } from "../domain/reservations";
 import { isActiveSql } from "./sql";
@@ -15,7 +16,7 @@ const refusalFor = (status: ReservationStatus | undefined): CancelRefusal =>
   status === "on_hold" ? "on_hold" : "not_cancellable";
 
 /** 取消実行 over the ticked reservations of one patron; each succeeds or fails on its own. */
-export async function cancelReservations(db: D1Database, patronId: number, ids: number[], now: number): Promise<CancelResult[]> {
+export async function cancelReservations(db: D1, patronId: number, ids: number[], now: number): Promise<CancelResult[]> {
   const rows = await db
     .prepare(`SELECT id, status FROM reservations WHERE patron_id = ? AND id IN (SELECT value FROM json_each(?))`)
     .bind(patronId, JSON.stringify(ids))
@@ -69,7 +70,7 @@ export async function cancelReservations(db: D1Database, patronId: number, ids: 
 export type StaffCancelOutcome = "cancelled" | "not_found" | "finished" | "changed";
 
 /** A staff cancellation of any active reservation; the copy set aside for it goes back to the shelf. */
-export async function staffCancel(db: D1Database, reservationId: number, now: number): Promise<StaffCancelOutcome> {
+export async function staffCancel(db: D1, reservationId: number, now: number): Promise<StaffCancelOutcome> {
   const r = await db
     .prepare(`SELECT status, hold_item_id AS holdItemId, ${isActiveSql()} AS active FROM reservations WHERE id = ?`)
     .bind(reservationId)

@@ -1,5 +1,6 @@
 // Setting a copy aside for a reservation (お取り置き, with a deadline in opening days), and a copy's status
 // change by staff, which releases the hold a copy was serving when the copy turns out missing or damaged.
+import type { D1 } from "../db/client";
 
 import { addDays } from "../domain/calendar";
 import type { ItemStatus } from "../domain/codes";
@@ -18,7 +19,7 @@ const QUEUE_FACTS = `
   (SELECT count(*) FROM items i WHERE i.material_id = r.material_id AND ${settableAsideSql("i")}) AS freeCopies`;
 
 /** The opening days after `from` (enough for any hold deadline). */
-async function openDatesAfter(db: D1Database, from: string): Promise<string[]> {
+async function openDatesAfter(db: D1, from: string): Promise<string[]> {
   const rows = await db
     .prepare("SELECT date FROM calendar_days WHERE open = 1 AND date > ? ORDER BY date LIMIT 60")
     .bind(from)
@@ -28,7 +29,7 @@ async function openDatesAfter(db: D1Database, from: string): Promise<string[]> {
 
 /** Sets a copy aside for a 予約中 (or 取消申請中) reservation; the deadline is the `holdDays`-th opening day after today. */
 export async function setAside(
-  db: D1Database,
+  db: D1,
   reservationId: number,
   itemId: number,
   { now, today, holdDays, outOfTurn = false }: { now: number; today: string; holdDays: number; outOfTurn?: boolean },
@@ -78,7 +79,7 @@ export interface CopyPatch {
 export type CopyChangeOutcome = "changed" | "not_found" | "on_loan";
 
 /** A copy's status, 禁帯出 or call number; a copy set aside whose status changes gives its reservation back to the queue. */
-export async function changeCopy(db: D1Database, itemId: number, p: CopyPatch, now: number): Promise<CopyChangeOutcome> {
+export async function changeCopy(db: D1, itemId: number, p: CopyPatch, now: number): Promise<CopyChangeOutcome> {
   const current = await db.prepare("SELECT status FROM items WHERE id = ?").bind(itemId).first<{ status: ItemStatus }>();
   if (!current) return "not_found";
   if (p.status && current.status === "on_loan") return "on_loan";

@@ -2,6 +2,7 @@
 // statements for one slice (rows passed as one JSON parameter: D1 allows 100 bound values per statement).
 // The rules: an import never changes the status of a copy on loan or set aside (this service's own
 // lifecycle owns those), never withdraws one (the import reports it instead), and keeps queue order.
+import type { D1 } from "../db/client";
 import { isActiveSql } from "./sql";
 
 /** The states an import never overwrites or withdraws. */
@@ -19,7 +20,7 @@ export interface ImportedCopy {
 }
 
 /** New copies and changed ones (status only where the copy is not on loan or set aside). */
-export function upsertCopies(db: D1Database, copies: ImportedCopy[], now: number): D1PreparedStatement[] {
+export function upsertCopies(db: D1, copies: ImportedCopy[], now: number): D1PreparedStatement[] {
   const rows = JSON.stringify(copies);
   const source = `SELECT j.value->>'b' AS b, (SELECT id FROM materials WHERE source_id = j.value->>'m') AS m, j.value->>'br' AS br,
       j.value->>'c' AS c, j.value->>'s' AS s, j.value->>'l' AS l, j.value->>'h' AS h FROM json_each(?1) j`;
@@ -45,7 +46,7 @@ export function upsertCopies(db: D1Database, copies: ImportedCopy[], now: number
 }
 
 /** Withdraws (除籍) the given copies, except any on loan or set aside: those stay and are reported. */
-export function withdrawCopies(db: D1Database, itemIds: number[], now: number): D1PreparedStatement {
+export function withdrawCopies(db: D1, itemIds: number[], now: number): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE items SET status = 'withdrawn', updated_at = ?2
@@ -63,7 +64,7 @@ export interface ImportedLoan {
 }
 
 /** Loans the library system made: the copy goes out (unless set aside since), the loan is opened. */
-export function openImportedLoans(db: D1Database, loans: ImportedLoan[], now: number): D1PreparedStatement[] {
+export function openImportedLoans(db: D1, loans: ImportedLoan[], now: number): D1PreparedStatement[] {
   const rows = JSON.stringify(loans);
   return [
     db
@@ -84,7 +85,7 @@ export function openImportedLoans(db: D1Database, loans: ImportedLoan[], now: nu
 }
 
 /** A due date the library system changed (延長 at its counter). */
-export function changeDueDates(db: D1Database, changes: Array<{ id: number; d: string }>): D1PreparedStatement {
+export function changeDueDates(db: D1, changes: Array<{ id: number; d: string }>): D1PreparedStatement {
   return db
     .prepare(
       `UPDATE loans SET due_date = r.d FROM (SELECT j.value->>'id' AS id, j.value->>'d' AS d FROM json_each(?1) j) AS r
@@ -106,7 +107,7 @@ export interface ImportedReservation {
  * Counter reservations taken by the library system before the cut-over: 予約中 at once, in the queue at
  * the time the system took them (its 予約順位 breaks ties). Already accepted there: the limit is not re-applied.
  */
-export function insertCounterReservations(db: D1Database, rows: ImportedReservation[], now: number): D1PreparedStatement {
+export function insertCounterReservations(db: D1, rows: ImportedReservation[], now: number): D1PreparedStatement {
   return db
     .prepare(
       `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at, updated_at)

@@ -1,4 +1,5 @@
 // Loans at the counter: lending a copy (collecting the copy set aside fulfils that reservation) and returns.
+import type { D1 } from "../db/client";
 import { addDays } from "../domain/calendar";
 
 export type LendOutcome =
@@ -7,7 +8,7 @@ export type LendOutcome =
 
 /** Lends a copy to a patron: on the shelf, or set aside for this very patron. */
 export async function lend(
-  db: D1Database,
+  db: D1,
   {
     patronId,
     itemId,
@@ -54,7 +55,7 @@ export async function lend(
 }
 
 /** The open loan of a copy, if any. */
-export async function openLoanOfItem(db: D1Database, itemId: number): Promise<number | undefined> {
+export async function openLoanOfItem(db: D1, itemId: number): Promise<number | undefined> {
   const row = await db
     .prepare("SELECT id FROM loans WHERE item_id = ? AND returned_at IS NULL")
     .bind(itemId)
@@ -63,7 +64,7 @@ export async function openLoanOfItem(db: D1Database, itemId: number): Promise<nu
 }
 
 /** Returns: each loan closes and its copy goes back on the shelf (the nightly refresh then forgets the patron). */
-export function returnStatements(db: D1Database, loanIds: number[], now: number): D1PreparedStatement[] {
+export function returnStatements(db: D1, loanIds: number[], now: number): D1PreparedStatement[] {
   const ids = JSON.stringify(loanIds);
   return [
     db
@@ -79,7 +80,7 @@ export function returnStatements(db: D1Database, loanIds: number[], now: number)
 }
 
 /** A return at the counter. */
-export async function returnLoan(db: D1Database, loanId: number, now: number): Promise<"returned" | "not_found"> {
+export async function returnLoan(db: D1, loanId: number, now: number): Promise<"returned" | "not_found"> {
   const [, closed] = await db.batch(returnStatements(db, [loanId], now));
   return (closed?.meta.changes ?? 0) > 0 ? "returned" : "not_found";
 }

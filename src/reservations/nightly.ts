@@ -1,5 +1,6 @@
 // The nightly transitions: holds past their deadline expire (取置期限切れ) and their copies go back for the
 // next patron in the queue; finished reservations and returned loans forget their patron (privacy).
+import type { D1 } from "../db/client";
 import { isFinishedSql } from "./sql";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -7,7 +8,7 @@ const DAY = 24 * 60 * 60 * 1000;
 export const RESERVATION_RETENTION_DAYS = 30;
 
 /** The statements, in order; jobs/nightly.ts runs them in one batch with the other clean-ups. */
-export function nightlyTransitions(db: D1Database, businessDate: string, now: number) {
+export function nightlyTransitions(db: D1, businessDate: string, now: number) {
   return {
     // Copies of holds past their deadline go back to the shelf, then the holds expire.
     copiesReleased: db

@@ -1,5 +1,6 @@
 // The read model of reservations: a patron's list with 予約順位, the active count, the staff's pending
 // applications and the copies to set aside. Queue position and counts are live, by the fragments in sql.ts.
+import type { D1 } from "../db/client";
 import type { ReservationStatus } from "../domain/codes";
 import type { ReasonCode } from "../domain/eligibility";
 import { aheadInQueueSql, availableNowSql, isActiveSql, queueOrderSql } from "./sql";
@@ -26,7 +27,7 @@ const RESERVATION_COLUMNS = `r.id, r.material_id AS materialId, m.title, r.picku
   ) END AS queuePosition`;
 
 /** The patron's reservations, newest first; 予約順位 counts the reservations ahead in the queue that still wait. */
-export async function reservationsOf(db: D1Database, patronId: number): Promise<ReservationRow[]> {
+export async function reservationsOf(db: D1, patronId: number): Promise<ReservationRow[]> {
   const rows = await db
     .prepare(
       `SELECT ${RESERVATION_COLUMNS}
@@ -40,7 +41,7 @@ export async function reservationsOf(db: D1Database, patronId: number): Promise<
 
 /** One reservation of the list above, with the patron it belongs to (for mail). */
 export async function reservationById(
-  db: D1Database,
+  db: D1,
   reservationId: number,
 ): Promise<(ReservationRow & { patronId: number | null }) | undefined> {
   const row = await db
@@ -55,7 +56,7 @@ export async function reservationById(
 }
 
 /** The patron's reservations that count toward the limit. */
-export async function activeCount(db: D1Database, patronId: number): Promise<number> {
+export async function activeCount(db: D1, patronId: number): Promise<number> {
   const row = await db
     .prepare(`SELECT count(*) AS n FROM reservations WHERE patron_id = ? AND ${isActiveSql()}`)
     .bind(patronId)
@@ -72,7 +73,7 @@ export interface PendingApplication {
 }
 
 /** Web applications waiting for the morning acceptance: how many, the oldest, and the first 50 in order. */
-export async function pendingApplications(db: D1Database) {
+export async function pendingApplications(db: D1) {
   const [summary, rows] = await db.batch([
     db.prepare("SELECT count(*) AS n, min(applied_at) AS oldest FROM reservations WHERE status = 'applied'"),
     db.prepare(
@@ -97,7 +98,7 @@ export interface HoldCandidate {
 }
 
 /** The k-th waiting reservation of a material meets its k-th free lendable copy, first accepted first. */
-export async function holdCandidates(db: D1Database): Promise<HoldCandidate[]> {
+export async function holdCandidates(db: D1): Promise<HoldCandidate[]> {
   const rows = await db
     .prepare(
       `WITH waiting AS (

@@ -1,5 +1,6 @@
 // What a patron sees of their own account besides reservations (reservations/read.ts): current loans and
 // when the nightly refresh last ran. Every query is by the session's patron id.
+import type { D1 } from "../../db/client";
 export interface LoanRow {
   itemId: number;
   materialId: number;
@@ -8,7 +9,7 @@ export interface LoanRow {
   dueDate: string;
 }
 
-export async function loansOf(db: D1Database, patronId: number): Promise<LoanRow[]> {
+export async function loansOf(db: D1, patronId: number): Promise<LoanRow[]> {
   const rows = await db
     .prepare(
       `SELECT l.item_id AS itemId, i.material_id AS materialId, m.title, l.loaned_at AS loanedAt, l.due_date AS dueDate
@@ -22,7 +23,7 @@ export async function loansOf(db: D1Database, patronId: number): Promise<LoanRow
 }
 
 /** When the last nightly refresh finished (holds expired, privacy clean-up), for "as of" lines. */
-export async function lastNightly(db: D1Database): Promise<number | null> {
+export async function lastNightly(db: D1): Promise<number | null> {
   const row = await db
     .prepare("SELECT max(finished_at) AS at FROM job_runs WHERE job = 'nightly' AND finished_at IS NOT NULL")
     .first<{ at: number | null }>();

@@ -2,6 +2,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
 import { changeCredentialsFirst, requirePatron, requireReadyPatron } from "../../auth/middleware";
+import { bookmarked } from "../../db/session";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
 import { isWebCancellable } from "../../domain/reservations";
@@ -71,7 +72,7 @@ export const accountPages = new Hono<AppEnv>()
   .get("/account", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
-    return c.html(<AccountMenu name={patron.name} active={await activeCount(c.env.DB, patron.id)} limit={limitOf(c)} />);
+    return c.html(<AccountMenu name={patron.name} active={await activeCount(c.var.d1, patron.id)} limit={limitOf(c)} />);
   })
   .get("/account/profile", (c) => {
     const { patron, redirect } = pagePatron(c, { allowTemporary: true });
@@ -118,10 +119,10 @@ export const accountPages = new Hono<AppEnv>()
     if (redirect) return redirect;
     return c.html(
       <ReservationsPage
-        rows={await reservationsOf(c.env.DB, patron.id)}
+        rows={await reservationsOf(c.var.d1, patron.id)}
         limit={limitOf(c)}
         asOf={Date.now()}
-        nightly={await lastNightly(c.env.DB)}
+        nightly={await lastNightly(c.var.d1)}
       />,
     );
   })
@@ -132,14 +133,14 @@ export const accountPages = new Hono<AppEnv>()
     const ids = form.ids === undefined ? [] : Array.isArray(form.ids) ? form.ids : [form.ids];
     const parsed = parseWith(cancelSchema, { ids });
     if (!parsed.ok) {
-      const rows = await reservationsOf(c.env.DB, patron.id);
+      const rows = await reservationsOf(c.var.d1, patron.id);
       return c.html(
         <ReservationsPage rows={rows} limit={limitOf(c)} asOf={Date.now()} error={Object.values(parsed.fields)[0]} />,
         400,
       );
     }
-    const results = await patronObject(c.env, patron.cardNumber).cancel(patron.id, parsed.data.ids, Date.now());
-    const rows = await reservationsOf(c.env.DB, patron.id);
+    const results = await bookmarked(c, patronObject(c.env, patron.cardNumber).cancel(patron.id, parsed.data.ids, Date.now()));
+    const rows = await reservationsOf(c.var.d1, patron.id);
     const titles = new Map(rows.map((r) => [r.id, r.title]));
     const outcomes: CancelOutcome[] = results.map((r) => ({
       title: titles.get(r.id) ?? `予約 ${r.id}`,
@@ -152,7 +153,7 @@ export const accountPages = new Hono<AppEnv>()
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
     const now = Date.now();
-    return c.html(<LoansPage rows={await loansOf(c.env.DB, patron.id)} asOf={now} today={tokyoDate(now)} />);
+    return c.html(<LoansPage rows={await loansOf(c.var.d1, patron.id)} asOf={now} today={tokyoDate(now)} />);
   });
 
 export const accountApi = new Hono<AppEnv>()
@@ -175,7 +176,7 @@ export const accountApi = new Hono<AppEnv>()
       contactMethod: patron.contactMethod,
       mustChangeCredentials: patron.mustChangeCredentials,
       reservationLimit: limitOf(c),
-      activeReservations: await activeCount(c.env.DB, patron.id),
+      activeReservations: await activeCount(c.var.d1, patron.id),
     });
   })
   .put("/me/credentials", zValidator("json", credentialsSchema, throwInvalid), async (c) => {
@@ -186,8 +187,8 @@ export const accountApi = new Hono<AppEnv>()
   })
   .get("/me/reservations", async (c) => {
     const patron = requireReadyPatron(c);
-    const rows = await reservationsOf(c.env.DB, patron.id);
-    const nightly = await lastNightly(c.env.DB);
+    const rows = await reservationsOf(c.var.d1, patron.id);
+    const nightly = await lastNightly(c.var.d1);
     return c.json({
       asOf: tokyoIso(Date.now()),
       lastRefreshedAt: nightly === null ? null : tokyoIso(nightly),
@@ -209,7 +210,10 @@ export const accountApi = new Hono<AppEnv>()
   })
   .post("/me/reservations/cancel", zValidator("json", cancelSchema, throwInvalid), async (c) => {
     const patron = requireReadyPatron(c);
-    const results = await patronObject(c.env, patron.cardNumber).cancel(patron.id, c.req.valid("json").ids, Date.now());
+    const results = await bookmarked(
+      c,
+      patronObject(c.env, patron.cardNumber).cancel(patron.id, c.req.valid("json").ids, Date.now()),
+    );
     return c.json({
       results: results.map((r) => ({
         id: r.id,
@@ -225,7 +229,7 @@ export const accountApi = new Hono<AppEnv>()
     const patron = requireReadyPatron(c);
     const now = Date.now();
     const today = tokyoDate(now);
-    const rows = await loansOf(c.env.DB, patron.id);
+    const rows = await loansOf(c.var.d1, patron.id);
     return c.json({
       asOf: tokyoIso(now),
       items: rows.map((l) => ({

@@ -59,7 +59,7 @@ export async function logIn(
   setSessionCookie(c, token);
   const guest = getCookie(c, CART_COOKIE);
   if (guest && (await liveGuestCart(c.var.db, guest, now))) {
-    await mergeGuestCart(c.env.DB, guest, await patronCartId(c.var.db, outcome.patron.id, now));
+    await mergeGuestCart(c.var.d1, guest, await patronCartId(c.var.db, outcome.patron.id, now));
     deleteCookie(c, CART_COOKIE, { path: "/", secure: true });
   }
   return { token, patron: outcome.patron };

@@ -6,7 +6,7 @@ import type { z } from "zod";
 import { hashPassword } from "../../auth/password";
 import { endPatronSessions } from "../../auth/sessions";
 import { pepperOf } from "../../config";
-import type { Db } from "../../db/client";
+import type { D1, Db } from "../../db/client";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { newPasswordProblem } from "../../domain/password-policy";
 import { AppError, invalidRequest, notFound } from "../../errors";
@@ -46,7 +46,7 @@ import type {
 /** The staff member acting, with what every action needs. */
 export interface Staff {
   actor: string;
-  db: D1Database;
+  db: D1;
   orm: Db;
   env: Env;
   settings: Settings;
@@ -126,7 +126,7 @@ export async function updatePatron(s: Staff, cardNumber: string, p: PatronPatch)
 /** A counter reservation: 予約中 at once, through the patron's Durable Object and its limit. */
 export async function counterReservation(s: Staff, r: z.output<typeof counterReservationSchema>) {
   const patron = await patronOf(s, r.cardNumber);
-  const outcome = await patronObject(s.env, patron.cardNumber).apply({
+  const { value: outcome } = await patronObject(s.env, patron.cardNumber).apply({
     patronId: patron.id,
     items: [{ materialId: r.materialId, pickupBranch: r.pickupBranch }],
     source: "counter",

@@ -1,8 +1,9 @@
 // The staff side's own SQL: patrons' web use, the catalog and copies (with their search rows), branches,
 // the calendar and the outbox. Reservation, copy-status and loan changes live in src/reservations/.
+import type { D1 } from "../../db/client";
 import { type MaterialInput, materialColumns, SEARCH_UPSERT_TAIL, searchColumns } from "../../db/materials";
 
-export async function patronByCard(db: D1Database, card: string) {
+export async function patronByCard(db: D1, card: string) {
   const row = await db
     .prepare("SELECT id, card_number AS cardNumber FROM patrons WHERE card_number = ?")
     .bind(card)
@@ -10,14 +11,14 @@ export async function patronByCard(db: D1Database, card: string) {
   return row ?? undefined;
 }
 
-export async function itemIdByBarcode(db: D1Database, barcode: string): Promise<number | undefined> {
+export async function itemIdByBarcode(db: D1, barcode: string): Promise<number | undefined> {
   const row = await db.prepare("SELECT id FROM items WHERE barcode = ?").bind(barcode.trim()).first<{ id: number }>();
   return row?.id;
 }
 
 /** A card holder without web use yet (an existing row) is enabled in place; one already using the web is not. */
 export async function enableWebUse(
-  db: D1Database,
+  db: D1,
   p: { card: string; name: string; nameKana: string | null; email: string; passwordHash: string; cardValidUntil: string | null },
   now: number,
 ): Promise<number | undefined> {
@@ -35,7 +36,7 @@ export async function enableWebUse(
   return r?.id;
 }
 
-export async function setTemporaryPassword(db: D1Database, patronId: number, passwordHash: string, now: number) {
+export async function setTemporaryPassword(db: D1, patronId: number, passwordHash: string, now: number) {
   await db
     .prepare("UPDATE patrons SET password_hash = ?, must_change_credentials = 1, updated_at = ? WHERE id = ?")
     .bind(passwordHash, now, patronId)
@@ -49,7 +50,7 @@ export interface PatronPatch {
 }
 
 /** Only the given fields change; `cardValidUntil: null` removes the end date. */
-export async function patchPatron(db: D1Database, patronId: number, p: PatronPatch, now: number) {
+export async function patchPatron(db: D1, patronId: number, p: PatronPatch, now: number) {
   await db
     .prepare(
       `UPDATE patrons SET web_enabled = coalesce(?, web_enabled), suspended = coalesce(?, suspended),
@@ -67,7 +68,7 @@ export async function patchPatron(db: D1Database, patronId: number, p: PatronPat
 }
 
 /** False when the branch code exists already. */
-export async function insertBranch(db: D1Database, b: { code: string; name: string; pickup: boolean }): Promise<boolean> {
+export async function insertBranch(db: D1, b: { code: string; name: string; pickup: boolean }): Promise<boolean> {
   const r = await db
     .prepare("INSERT INTO branches (code, name, pickup) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
     .bind(b.code, b.name, b.pickup ? 1 : 0)
@@ -75,7 +76,7 @@ export async function insertBranch(db: D1Database, b: { code: string; name: stri
   return r.meta.changes > 0;
 }
 
-export async function upsertOpeningDay(db: D1Database, date: string, open: boolean) {
+export async function upsertOpeningDay(db: D1, date: string, open: boolean) {
   await db
     .prepare("INSERT INTO calendar_days (date, open) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET open = excluded.open")
     .bind(date, open ? 1 : 0)
@@ -83,7 +84,7 @@ export async function upsertOpeningDay(db: D1Database, date: string, open: boole
 }
 
 /** The material row and its search row in one batch, so the index never lags the catalog. */
-function materialStatements(db: D1Database, m: MaterialInput, materialId?: number) {
+function materialStatements(db: D1, m: MaterialInput, materialId?: number) {
   const s = searchColumns(m);
   const cols = materialColumns(m, Date.now());
   const names = Object.keys(cols);
@@ -103,13 +104,13 @@ function materialStatements(db: D1Database, m: MaterialInput, materialId?: numbe
   return [material, search];
 }
 
-export async function insertMaterial(db: D1Database, m: MaterialInput): Promise<number> {
+export async function insertMaterial(db: D1, m: MaterialInput): Promise<number> {
   const [inserted] = await db.batch<{ id: number }>(materialStatements(db, m));
   return inserted?.results?.[0]?.id as number;
 }
 
 /** Merges the patch into the record; false when the material does not exist. */
-export async function patchMaterial(db: D1Database, materialId: number, patch: Record<string, unknown>): Promise<boolean> {
+export async function patchMaterial(db: D1, materialId: number, patch: Record<string, unknown>): Promise<boolean> {
   const current = await db
     .prepare(
       `SELECT title, title_kana AS titleKana, author, author_kana AS authorKana, publisher, year, isbn, ndc, subject, series, type,
@@ -125,7 +126,7 @@ export async function patchMaterial(db: D1Database, materialId: number, patch: R
 
 /** A new copy; undefined when the material or branch is unknown or the barcode is taken. */
 export async function insertItem(
-  db: D1Database,
+  db: D1,
   it: { materialId: number; branch: string; barcode: string; callNumber: string | null; loanable: boolean },
 ): Promise<number | undefined> {
   const r = await db
@@ -148,7 +149,7 @@ export interface MailHealth {
 }
 
 /** How much mail waits, failed or was given up, and how many requests are not answered yet. */
-export async function mailHealth(db: D1Database): Promise<MailHealth> {
+export async function mailHealth(db: D1): Promise<MailHealth> {
   const row = await db
     .prepare(
       `SELECT (SELECT count(*) FROM mail_outbox WHERE status IN ('queued', 'sending')) AS waiting,
@@ -172,7 +173,7 @@ export interface OutboxRow {
 }
 
 /** The mail outbox, newest first, optionally of one state (the API and the staff page). */
-export async function outboxRows(db: D1Database, status?: string): Promise<OutboxRow[]> {
+export async function outboxRows(db: D1, status?: string): Promise<OutboxRow[]> {
   const rows = await db
     .prepare(
       `SELECT id, to_address AS "to", subject, kind, status, attempts, created_at AS createdAt, sent_at AS sentAt

@@ -1,7 +1,9 @@
 // What staff can watch (GET /api/v1/admin/status and /admin/status): the last run of each job, mail and queue
 // backlogs, import runs, configuration health (secrets, vars, the mail provider reachable) and the database's
 // size against D1's limit. Names and counts only: never a secret's value, a patron or a title.
+
 import { configProblems } from "../../config";
+import type { D1 } from "../../db/client";
 import { tokyoIso } from "../../domain/calendar";
 import { reportOf } from "../../imports/report";
 import { recentImports } from "../../imports/runs";
@@ -58,7 +60,7 @@ async function providerReachable(env: Env): Promise<{ configured: boolean; reach
 }
 
 /** The database's size in bytes, as D1 reports it after a statement. */
-async function databaseBytes(db: D1Database): Promise<number | null> {
+async function databaseBytes(db: D1): Promise<number | null> {
   const r = await db.prepare("SELECT 1").run();
   const size = (r.meta as { size_after?: number }).size_after;
   return typeof size === "number" ? size : null;

@@ -2,7 +2,7 @@
 // devices). One row per material: adding it again replaces the pickup branch.
 import { and, asc, count, eq, gt, isNull } from "drizzle-orm";
 import { randomToken } from "../../auth/tokens";
-import type { Db } from "../../db/client";
+import type { D1, Db } from "../../db/client";
 import { branches, cartItems, carts, materials } from "../../db/schema";
 
 export const CART_COOKIE = "__Host-cart";
@@ -82,7 +82,7 @@ export async function removeCartItem(db: Db, cartId: string, materialId: number)
 }
 
 /** On login the guest's cart joins the patron's (the guest's choice of pickup wins), then goes. */
-export async function mergeGuestCart(d1: D1Database, guestId: string, patronCart: string): Promise<void> {
+export async function mergeGuestCart(d1: D1, guestId: string, patronCart: string): Promise<void> {
   if (guestId === patronCart) return;
   await d1.batch([
     d1

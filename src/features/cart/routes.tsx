@@ -6,6 +6,7 @@ import { getCookie, setCookie } from "hono/cookie";
 import { addressGroup, clientAddress } from "../../auth/address";
 import { changeCredentialsFirst, credentialsChangeRequired, requireReadyPatron } from "../../auth/middleware";
 import { sha256Hex } from "../../auth/tokens";
+import { bookmarked } from "../../db/session";
 import { tokyoIso } from "../../domain/calendar";
 import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
 import { remainingQuota } from "../../domain/reservations";
@@ -53,7 +54,7 @@ async function cartOf(c: Context<AppEnv>, create: boolean): Promise<string | und
 
 /** Adds a material with its pickup branch: it must be reservable, the branch a pickup branch, the cart within the limit. */
 async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: string): Promise<string> {
-  const material = await getMaterial(c.env.DB, materialId);
+  const material = await getMaterial(c.var.d1, materialId);
   if (!material) throw new AppError("not_found", "指定された資料は見つかりませんでした。");
   const r = reservability({ latestIssue: material.latestIssue, ...copyCounts(material.holdings) });
   if (!r.reservable) throw new AppError("not_reservable", NOT_RESERVABLE_MESSAGES[r.reason], { reason: r.reason });
@@ -105,13 +106,16 @@ async function applyCart(
   const cartId = await patronCartId(c.var.db, patron.id, Date.now());
   const lines = await cartLines(c.var.db, cartId);
   if (lines.length === 0) throw invalidRequest({ items: "予約カートに資料がありません。" }, "予約カートに資料がありません。");
-  const outcome = await patronObject(c.env, patron.cardNumber).apply({
-    patronId: patron.id,
-    items: lines.map((l) => ({ materialId: l.materialId, pickupBranch: l.pickupBranch })),
-    cartId,
-    now: Date.now(),
-    limit: limitOf(c),
-  });
+  const outcome = await bookmarked(
+    c,
+    patronObject(c.env, patron.cardNumber).apply({
+      patronId: patron.id,
+      items: lines.map((l) => ({ materialId: l.materialId, pickupBranch: l.pickupBranch })),
+      cartId,
+      now: Date.now(),
+      limit: limitOf(c),
+    }),
+  );
   if (!outcome.ok) throw refusal(outcome, lines, limitOf(c));
   return { applied: outcome.reservations, lines };
 }
@@ -131,7 +135,7 @@ async function cartPage(
   const cartId = await cartOf(c, false);
   const lines = cartId ? await cartLines(c.var.db, cartId) : [];
   const patron = c.var.patron;
-  const remaining = patron ? remainingQuota(limitOf(c), await activeCount(c.env.DB, patron.id)) : undefined;
+  const remaining = patron ? remainingQuota(limitOf(c), await activeCount(c.var.d1, patron.id)) : undefined;
   return (
     <CartPage
       lines={lines}
@@ -190,7 +194,7 @@ export const cartPages = new Hono<AppEnv>()
     if (!patron) return c.redirect("/cart", 303);
     const lines = await cartLines(c.var.db, await patronCartId(c.var.db, patron.id, Date.now()));
     if (lines.length === 0) return c.redirect("/cart", 303);
-    const remaining = remainingQuota(limitOf(c), await activeCount(c.env.DB, patron.id));
+    const remaining = remainingQuota(limitOf(c), await activeCount(c.var.d1, patron.id));
     return c.html(<ConfirmPage lines={lines} remaining={remaining} />);
   })
   .post("/cart/apply", async (c) => {
@@ -220,7 +224,7 @@ export const cartApi = new Hono<AppEnv>()
     return c.json({
       items: lines.map((l) => ({ materialId: l.materialId, title: l.title, pickupBranch: l.pickupBranch })),
       limit: limitOf(c),
-      ...(patron ? { remaining: remainingQuota(limitOf(c), await activeCount(c.env.DB, patron.id)) } : {}),
+      ...(patron ? { remaining: remainingQuota(limitOf(c), await activeCount(c.var.d1, patron.id)) } : {}),
     });
   })
   .post("/cart/items", zValidator("json", materialRef, throwInvalid), async (c) => {
@@ -265,12 +269,15 @@ export const cartApi = new Hono<AppEnv>()
   .post("/me/reservations", zValidator("json", materialRef, throwInvalid), async (c) => {
     const patron = requireReadyPatron(c);
     const { materialId, pickupBranch } = c.req.valid("json");
-    const outcome = await patronObject(c.env, patron.cardNumber).apply({
-      patronId: patron.id,
-      items: [{ materialId, pickupBranch }],
-      now: Date.now(),
-      limit: limitOf(c),
-    });
+    const outcome = await bookmarked(
+      c,
+      patronObject(c.env, patron.cardNumber).apply({
+        patronId: patron.id,
+        items: [{ materialId, pickupBranch }],
+        now: Date.now(),
+        limit: limitOf(c),
+      }),
+    );
     if (!outcome.ok) throw refusal(outcome, [], limitOf(c));
     return c.json({ reservation: appliedJson(outcome.reservations[0] as AppliedReservation) }, 201);
   });

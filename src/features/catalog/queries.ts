@@ -1,6 +1,6 @@
 // Catalog reads besides search: material detail with holdings, branches and the calendar.
 import { asc, between, eq } from "drizzle-orm";
-import type { Db } from "../../db/client";
+import type { D1, Db } from "../../db/client";
 import { branches, calendarDays } from "../../db/schema";
 import type { ItemStatus, MaterialType } from "../../domain/codes";
 import { isActiveSql } from "../../reservations/sql";
@@ -50,7 +50,7 @@ interface MaterialRow {
   latest_issue: number;
 }
 
-export async function getMaterial(db: D1Database, id: number): Promise<MaterialDetail | undefined> {
+export async function getMaterial(db: D1, id: number): Promise<MaterialDetail | undefined> {
   const [m, h, r] = await db.batch([
     db
       .prepare(

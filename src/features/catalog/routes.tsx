@@ -1,6 +1,8 @@
 // Catalog: the top page, 資料検索, 資料詳細情報 and 開館日 as pages, and their JSON under /api/v1.
+
 import { zValidator } from "@hono/zod-validator";
 import { Hono } from "hono";
+import type { D1 } from "../../db/client";
 import { addDays, datesOfMonth, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUS_LABELS } from "../../domain/codes";
 import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
@@ -15,7 +17,7 @@ import { searchMaterials } from "./search";
 import { CalendarPage, ErrorResults, HomePage, MaterialPage, Results, SearchPage, SearchStatus } from "./views";
 
 /** A material with its reservability, as both the page and the API show it. */
-async function loadMaterial(db: D1Database, rawId: string) {
+async function loadMaterial(db: D1, rawId: string) {
   const id = materialIdSchema.safeParse(rawId);
   if (!id.success) throw notFound("指定された資料は見つかりませんでした。");
   const m = await getMaterial(db, id.data);
@@ -61,7 +63,7 @@ export const catalogPages = new Hono<AppEnv>()
     }
     const query = parsed.data;
     errors = {};
-    const results = hasConditions(query) ? { result: await searchMaterials(c.env.DB, query), query } : undefined;
+    const results = hasConditions(query) ? { result: await searchMaterials(c.var.d1, query), query } : undefined;
     if (fragment) {
       if (!results) return c.html(<section id="results" />);
       return c.html(
@@ -74,7 +76,7 @@ export const catalogPages = new Hono<AppEnv>()
     return c.html(<SearchPage values={values} branches={await listBranches(c.var.db)} errors={errors} results={results} />);
   })
   .get("/materials/:id", async (c) => {
-    const m = await loadMaterial(c.env.DB, c.req.param("id"));
+    const m = await loadMaterial(c.var.d1, c.req.param("id"));
     const pickup = (await listBranches(c.var.db)).filter((b) => b.pickup);
     return c.html(<MaterialPage m={m} pickupBranches={pickup} />);
   })
@@ -99,7 +101,7 @@ export const catalogApi = new Hono<AppEnv>()
     const query = c.req.valid("query");
     const branchErrors = await checkBranch(c, query);
     if (Object.keys(branchErrors).length > 0) throw invalidRequest(branchErrors);
-    const result = await searchMaterials(c.env.DB, query);
+    const result = await searchMaterials(c.var.d1, query);
     return c.json({
       total: result.total,
       totalCapped: result.totalCapped,
@@ -109,7 +111,7 @@ export const catalogApi = new Hono<AppEnv>()
     });
   })
   .get("/materials/:id", async (c) => {
-    const m = await loadMaterial(c.env.DB, c.req.param("id"));
+    const m = await loadMaterial(c.var.d1, c.req.param("id"));
     const pickup = (await listBranches(c.var.db)).filter((b) => b.pickup);
     const { holdings, notReservableReason, ...fields } = m;
     return c.json({

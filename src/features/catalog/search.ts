@@ -1,6 +1,7 @@
 // Catalog search over the FTS5 bigram index (D1 directly: Drizzle does not model virtual tables).
 // Cost grows with the number of hits, so the plan adapts: the cheap FTS-only count decides whether
 // every hit can be ranked (bm25 with title boosts) or whether the page is read in index order instead.
+import type { D1 } from "../../db/client";
 
 import type { MaterialType } from "../../domain/codes";
 import { toIsbn13 } from "../../domain/isbn";
@@ -197,7 +198,7 @@ const andAll = (conditions: string[]) => (conditions.length > 0 ? conditions.joi
 /** One search's statements: runs them on D1, reports their metadata, carries the limits. */
 class Runner {
   constructor(
-    private readonly db: D1Database,
+    private readonly db: D1,
     readonly limits: SearchLimits,
     private readonly sink?: MetaSink,
   ) {}
@@ -341,7 +342,7 @@ async function filterOnly(
   return { ids: rows.map((r) => r.id), total };
 }
 
-async function runSearch(db: D1Database, params: SearchParams, options: SearchOptions): Promise<SearchResult> {
+async function runSearch(db: D1, params: SearchParams, options: SearchOptions): Promise<SearchResult> {
   const run = new Runner(db, options.limits ?? SEARCH_LIMITS, options.sink);
   const f = filtersOf(params);
   const offset = (params.page - 1) * params.perPage;
@@ -378,7 +379,7 @@ export interface SearchOptions {
   limits?: SearchLimits;
 }
 
-export async function searchMaterials(db: D1Database, params: SearchParams, options: SearchOptions = {}): Promise<SearchResult> {
+export async function searchMaterials(db: D1, params: SearchParams, options: SearchOptions = {}): Promise<SearchResult> {
   // A keyword that is an ISBN (any form) means that book; fall back to text search when none has it.
   const isbn = params.q && !params.isbn ? toIsbn13(params.q) : undefined;
   if (isbn) {

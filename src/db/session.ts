@@ -1,0 +1,53 @@
+// D1 read replication through the Sessions API. Reads may be served by a replica near the patron;
+// the bookmark of a browser's last write is kept in a cookie, so the next request's session starts at
+// least there and the patron always reads their own writes. Without replication enabled (and locally)
+// every session simply reads the primary, as before.
+import type { Context, MiddlewareHandler } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import type { AppEnv } from "../env";
+import { createDb } from "./client";
+
+export const BOOKMARK_COOKIE = "__Host-d1-bookmark";
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+// A D1 bookmark is a few hex groups; anything else is ignored rather than handed to D1.
+const BOOKMARK = /^[0-9a-f-]{16,200}$/;
+
+/** Where a request's session starts: after the browser's last write, at the primary, or anywhere. */
+export function sessionStart(c: Context<AppEnv>): string {
+  const saved = getCookie(c, BOOKMARK_COOKIE);
+  if (saved && BOOKMARK.test(saved)) return saved;
+  const path = c.req.path;
+  // Writes, staff work and bearer-token clients (which keep no cookie) read the primary.
+  const staff = path.startsWith("/admin") || path.startsWith("/api/v1/admin");
+  const bearer = c.req.header("Authorization")?.startsWith("Bearer ") ?? false;
+  return SAFE_METHODS.has(c.req.method) && !staff && !bearer ? "first-unconstrained" : "first-primary";
+}
+
+/** The later of two bookmarks (D1's bookmarks sort oldest to newest). */
+export const laterBookmark = (a: string | null | undefined, b: string | null | undefined) =>
+  (a ?? "") >= (b ?? "") ? (a ?? null) : (b ?? null);
+
+/** Records a bookmark of writes made elsewhere for this request (a Durable Object's own session). */
+export function noteBookmark(c: Context<AppEnv>, bookmark: string | null | undefined) {
+  c.set("bookmark", laterBookmark(c.var.bookmark, bookmark));
+}
+
+/** Opens the request's D1 session; after a write, keeps its bookmark for the browser's next request. */
+export const d1Session: MiddlewareHandler<AppEnv> = async (c, next) => {
+  const session = c.env.DB.withSession(sessionStart(c));
+  c.set("d1", session);
+  c.set("db", createDb(session));
+  await next();
+  if (SAFE_METHODS.has(c.req.method)) return;
+  const bookmark = laterBookmark(session.getBookmark(), c.var.bookmark);
+  if (bookmark && BOOKMARK.test(bookmark) && c.req.header("Cookie") !== undefined) {
+    setCookie(c, BOOKMARK_COOKIE, bookmark, { path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
+  }
+};
+
+/** The value of a Durable Object's call, its bookmark noted for this request. */
+export async function bookmarked<T>(c: Context<AppEnv>, call: Promise<{ value: T; bookmark: string | null }>): Promise<T> {
+  const { value, bookmark } = await call;
+  noteBookmark(c, bookmark);
+  return value;
+}
