@@ -26,6 +26,8 @@ export default defineConfig(async () => {
                   ADMIN_TOKEN: "test-admin-token",
                   PASSWORD_PEPPER: "test-pepper",
                   MAIL_API_KEY: "test-mail-key",
+                  // Tests write the catalog straight to D1: each request reads the catalog version again.
+                  CATALOG_CHECK_SECONDS: "0",
                 },
               },
             }),

@@ -12,6 +12,7 @@ import { accountApi, accountPages } from "./features/account/routes";
 import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
+import { forgetAfterStaffWrite } from "./features/catalog/reference";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
 import { limitBodies, requireJsonBodies } from "./http/bodies";
@@ -59,6 +60,8 @@ export function buildApp() {
   app.use(refuseCrossSite);
   // Staff API: the token (or a staff session) before anything else, even for paths that do not exist.
   app.use("/api/v1/admin/*", requireStaff({ mode: "api" }));
+  app.use("/admin/*", forgetAfterStaffWrite);
+  app.use("/api/v1/admin/*", forgetAfterStaffWrite);
   app.use(loadPatron);
   app.use("/api/v1/*", gateTemporaryCredentials);
 

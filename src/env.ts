@@ -10,6 +10,8 @@ export interface AppEnv {
     db: Db;
     /** A bookmark of writes a Durable Object made for this request. */
     bookmark?: string | null;
+    /** The catalog version this request reads (features/catalog/reference.ts). */
+    catalogVersion?: number;
     /** The patron of a live session, with the token it came by. */
     patron?: SessionPatron & { token: string; via: "bearer" | "cookie" };
     /** The staff identity of an admin request, for the audit log. */

@@ -4,6 +4,8 @@ import { parseSchedule, type ScheduleVars } from "./jobs/schedule";
 import { positiveInt } from "./validation";
 
 const count = positiveInt();
+/** Whole seconds, 0 allowed (0 turns the catalog cache off). */
+const seconds = z.pipe(z.string().check(z.regex(/^\d{1,5}$/)), z.transform(Number));
 
 const schema = z.object({
   RESERVATION_LIMIT: count,
@@ -11,6 +13,8 @@ const schema = z.object({
   LOAN_DAYS: count,
   PUBLIC_BASE_URL: z.url(),
   LIBRARY_NAME: z.string().check(z.minLength(1)),
+  CATALOG_CACHE_SECONDS: seconds,
+  CATALOG_CHECK_SECONDS: seconds,
 });
 
 export interface Settings {
@@ -23,6 +27,10 @@ export interface Settings {
   /** The public address of the site: the only source of links in mail. */
   baseUrl: string;
   libraryName: string;
+  /** How long an anonymous catalog page is served from the edge cache before it is rendered again (60; 0: off). */
+  catalogCacheSeconds: number;
+  /** How long an isolate trusts the catalog version it read (10): the lag of a staff change made elsewhere. */
+  catalogCheckSeconds: number;
 }
 
 const parsed = new WeakMap<object, Settings>();
@@ -53,6 +61,8 @@ export function settingsOf(env: SettingsEnv): Settings {
     loanDays: v.LOAN_DAYS,
     baseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, ""),
     libraryName: v.LIBRARY_NAME,
+    catalogCacheSeconds: v.CATALOG_CACHE_SECONDS,
+    catalogCheckSeconds: v.CATALOG_CHECK_SECONDS,
   };
   parsed.set(env, settings);
   return settings;

@@ -32,6 +32,20 @@ export const calendarDays = sqliteTable("calendar_days", {
   note: text("note"),
 });
 
+/**
+ * The catalog's version: one row, bumped by triggers (migration 0009) whenever a material, branch or
+ * opening day changes, or a copy is added, moved, withdrawn or otherwise changed by staff. Cached catalog
+ * pages carry it in their key, so a staff change is never hidden behind the cache.
+ */
+export const catalogVersion = sqliteTable(
+  "catalog_version",
+  {
+    id: integer("id").primaryKey(),
+    version: integer("version").notNull().default(0),
+  },
+  (t) => [check("catalog_version_one_row", sql`${t.id} = 1`)],
+);
+
 /** 資料: a bibliographic record. `titleSort` is the normalised reading used to sort by title. */
 export const materials = sqliteTable(
   "materials",

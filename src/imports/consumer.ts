@@ -2,6 +2,7 @@
 // written in one batch with the run's new position (and a marker that makes a slice delivered twice fail
 // as a whole), then sends the message for the next step. A crash between two awaits loses nothing: the
 // message comes again, or the nightly refresh resumes a run that stopped moving.
+import { bumpCatalog } from "../db/catalog-version";
 import type { D1 } from "../db/client";
 import { returnStatements } from "../reservations/loans";
 import { guardedWithdrawals } from "./catalog";
@@ -79,6 +80,9 @@ const checksAbsent = (run: ImportRun) => run.full === 1 && ["marc", "copies", "l
 
 type Step = { run: ImportRun; done: boolean } | { failed: string };
 
+/** Kinds whose writes change catalog pages (loans and reservations change availability only). */
+const CATALOG_KINDS = new Set(["marc", "materials", "copies"]);
+
 /** Writes one slice's batch: marker, the kind's writes, seen keys, rejects, the run's new position. */
 async function commit(
   env: ImportEnv,
@@ -92,6 +96,7 @@ async function commit(
   await db.batch([
     sliceMarker(db, run.id, marker),
     ...applied.statements,
+    ...(applied.statements.length > 0 && CATALOG_KINDS.has(run.kind) ? [bumpCatalog(db)] : []),
     ...(applied.seen.length > 0 ? [seenStatement(db, run.id, applied.seen)] : []),
     ...(applied.rejects.length > 0 ? [rejectsStatement(db, run.id, applied.rejects)] : []),
     progressStatement(db, run, { ...p, tally: applied.tally, rejected: applied.rejects.length }, now),

@@ -1,5 +1,6 @@
 // Setting a copy aside for a reservation (お取り置き, with a deadline in opening days), and a copy's status
 // change by staff, which releases the hold a copy was serving when the copy turns out missing or damaged.
+import { bumpCatalog } from "../db/catalog-version";
 import type { D1 } from "../db/client";
 
 import { addDays } from "../domain/calendar";
@@ -89,6 +90,7 @@ export async function changeCopy(db: D1, itemId: number, p: CopyPatch, now: numb
         "UPDATE items SET status = coalesce(?, status), loanable = coalesce(?, loanable), call_number = coalesce(?, call_number), updated_at = ? WHERE id = ?",
       )
       .bind(p.status ?? null, p.loanable === undefined ? null : p.loanable ? 1 : 0, p.callNumber ?? null, now, itemId),
+    bumpCatalog(db),
   ];
   // A copy set aside that turns out missing, damaged or withdrawn no longer serves its hold: the
   // reservation goes back to 予約中 and keeps its place in the queue.

@@ -27,16 +27,17 @@ const RESERVATION_COLUMNS = `r.id, r.material_id AS materialId, m.title, r.picku
   ) END AS queuePosition`;
 
 /** The patron's reservations, newest first; 予約順位 counts the reservations ahead in the queue that still wait. */
-export async function reservationsOf(db: D1, patronId: number): Promise<ReservationRow[]> {
-  const rows = await db
+export const reservationsStatement = (db: D1, patronId: number) =>
+  db
     .prepare(
       `SELECT ${RESERVATION_COLUMNS}
        FROM reservations r JOIN materials m ON m.id = r.material_id JOIN branches b ON b.code = r.pickup_branch
        WHERE r.patron_id = ? ORDER BY r.applied_at DESC, r.id DESC`,
     )
-    .bind(patronId)
-    .all<ReservationRow>();
-  return rows.results;
+    .bind(patronId);
+
+export async function reservationsOf(db: D1, patronId: number): Promise<ReservationRow[]> {
+  return (await reservationsStatement(db, patronId).all<ReservationRow>()).results;
 }
 
 /** One reservation of the list above, with the patron it belongs to (for mail). */

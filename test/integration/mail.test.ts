@@ -65,6 +65,8 @@ function mailEnv(provider = PROVIDER) {
     HOLD_DAYS: env.HOLD_DAYS,
     LOAN_DAYS: env.LOAN_DAYS,
     PUBLIC_BASE_URL: env.PUBLIC_BASE_URL,
+    CATALOG_CACHE_SECONDS: env.CATALOG_CACHE_SECONDS,
+    CATALOG_CHECK_SECONDS: env.CATALOG_CHECK_SECONDS,
   };
   return { env: mail, send, sendBatch };
 }

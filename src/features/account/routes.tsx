@@ -15,7 +15,7 @@ import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { field, readForm } from "../../views/forms";
 import { reasonOrNull } from "../../views/reasons";
-import { lastNightly, loansOf } from "./queries";
+import { loansOf, reservationsPage } from "./queries";
 import { cancelSchema, credentialsSchema, localPath, loginSchema } from "./schemas";
 import { changeCredentials, logIn, logOut } from "./session-actions";
 import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, ProfilePage, ReservationsPage } from "./views";
@@ -117,14 +117,8 @@ export const accountPages = new Hono<AppEnv>()
   .get("/account/reservations", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
-    return c.html(
-      <ReservationsPage
-        rows={await reservationsOf(c.var.d1, patron.id)}
-        limit={limitOf(c)}
-        asOf={Date.now()}
-        nightly={await lastNightly(c.var.d1)}
-      />,
-    );
+    const { rows, nightly } = await reservationsPage(c.var.d1, patron.id);
+    return c.html(<ReservationsPage rows={rows} limit={limitOf(c)} asOf={Date.now()} nightly={nightly} />);
   })
   .post("/account/reservations/cancel", async (c) => {
     const { patron, redirect } = pagePatron(c);
@@ -187,8 +181,7 @@ export const accountApi = new Hono<AppEnv>()
   })
   .get("/me/reservations", async (c) => {
     const patron = requireReadyPatron(c);
-    const rows = await reservationsOf(c.var.d1, patron.id);
-    const nightly = await lastNightly(c.var.d1);
+    const { rows, nightly } = await reservationsPage(c.var.d1, patron.id);
     return c.json({
       asOf: tokyoIso(Date.now()),
       lastRefreshedAt: nightly === null ? null : tokyoIso(nightly),

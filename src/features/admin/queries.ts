@@ -1,5 +1,6 @@
 // The staff side's own SQL: patrons' web use, the catalog and copies (with their search rows), branches,
 // the calendar and the outbox. Reservation, copy-status and loan changes live in src/reservations/.
+import { bumpCatalog } from "../../db/catalog-version";
 import type { D1 } from "../../db/client";
 import { type MaterialInput, materialColumns, SEARCH_UPSERT_TAIL, searchColumns } from "../../db/materials";
 
@@ -69,18 +70,22 @@ export async function patchPatron(db: D1, patronId: number, p: PatronPatch, now:
 
 /** False when the branch code exists already. */
 export async function insertBranch(db: D1, b: { code: string; name: string; pickup: boolean }): Promise<boolean> {
-  const r = await db
-    .prepare("INSERT INTO branches (code, name, pickup) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-    .bind(b.code, b.name, b.pickup ? 1 : 0)
-    .run();
-  return r.meta.changes > 0;
+  const [r] = await db.batch([
+    db
+      .prepare("INSERT INTO branches (code, name, pickup) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
+      .bind(b.code, b.name, b.pickup ? 1 : 0),
+    bumpCatalog(db),
+  ]);
+  return (r?.meta.changes ?? 0) > 0;
 }
 
 export async function upsertOpeningDay(db: D1, date: string, open: boolean) {
-  await db
-    .prepare("INSERT INTO calendar_days (date, open) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET open = excluded.open")
-    .bind(date, open ? 1 : 0)
-    .run();
+  await db.batch([
+    db
+      .prepare("INSERT INTO calendar_days (date, open) VALUES (?, ?) ON CONFLICT (date) DO UPDATE SET open = excluded.open")
+      .bind(date, open ? 1 : 0),
+    bumpCatalog(db),
+  ]);
 }
 
 /** The material row and its search row in one batch, so the index never lags the catalog. */
@@ -101,7 +106,7 @@ function materialStatements(db: D1, m: MaterialInput, materialId?: number) {
        VALUES (${materialId === undefined ? "(SELECT max(id) FROM materials)" : "?"}, ?, ?, ?, ?) ${SEARCH_UPSERT_TAIL}`,
     )
     .bind(...(materialId === undefined ? [] : [materialId]), s.title, s.author, s.publisher, s.subject);
-  return [material, search];
+  return [material, search, bumpCatalog(db)];
 }
 
 export async function insertMaterial(db: D1, m: MaterialInput): Promise<number> {
@@ -129,15 +134,17 @@ export async function insertItem(
   db: D1,
   it: { materialId: number; branch: string; barcode: string; callNumber: string | null; loanable: boolean },
 ): Promise<number | undefined> {
-  const r = await db
-    .prepare(
-      `INSERT INTO items (material_id, branch_code, barcode, call_number, loanable, status, updated_at)
+  const [r] = await db.batch<{ id: number }>([
+    db
+      .prepare(
+        `INSERT INTO items (material_id, branch_code, barcode, call_number, loanable, status, updated_at)
        SELECT ?, ?, ?, ?, ?, 'available', ? WHERE EXISTS (SELECT 1 FROM materials WHERE id = ?) AND EXISTS (SELECT 1 FROM branches WHERE code = ?)
        ON CONFLICT DO NOTHING RETURNING id`,
-    )
-    .bind(it.materialId, it.branch, it.barcode, it.callNumber, it.loanable ? 1 : 0, Date.now(), it.materialId, it.branch)
-    .first<{ id: number }>();
-  return r?.id;
+      )
+      .bind(it.materialId, it.branch, it.barcode, it.callNumber, it.loanable ? 1 : 0, Date.now(), it.materialId, it.branch),
+    bumpCatalog(db),
+  ]);
+  return r?.results?.[0]?.id;
 }
 
 export interface MailHealth {

@@ -1,9 +1,10 @@
 // The 予約カート: a guest's cart (cookie id, kept a week) or a patron's cart (follows the patron across
 // devices). One row per material: adding it again replaces the pickup branch.
-import { and, asc, count, eq, gt, isNull } from "drizzle-orm";
+import { and, asc, count, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import { randomToken } from "../../auth/tokens";
 import type { D1, Db } from "../../db/client";
-import { branches, cartItems, carts, materials } from "../../db/schema";
+import { branches, cartItems, carts, materials, reservations } from "../../db/schema";
+import { isActiveSql } from "../../reservations/sql";
 
 export const CART_COOKIE = "__Host-cart";
 export const GUEST_CART_MS = 7 * 24 * 60 * 60 * 1000;
@@ -52,7 +53,7 @@ export interface CartLine {
   pickupBranchName: string;
 }
 
-export const cartLines = (db: Db, cartId: string): Promise<CartLine[]> =>
+const linesWhere = (db: Db, where: SQL | undefined) =>
   db
     .select({
       materialId: cartItems.materialId,
@@ -64,8 +65,33 @@ export const cartLines = (db: Db, cartId: string): Promise<CartLine[]> =>
     .from(cartItems)
     .innerJoin(materials, eq(materials.id, cartItems.materialId))
     .innerJoin(branches, eq(branches.code, cartItems.pickupBranch))
-    .where(eq(cartItems.cartId, cartId))
+    .innerJoin(carts, eq(carts.id, cartItems.cartId))
+    .where(where)
     .orderBy(asc(cartItems.addedAt));
+
+export const cartLines = (db: Db, cartId: string): Promise<CartLine[]> => linesWhere(db, eq(cartItems.cartId, cartId));
+
+/** Whose cart a page shows: the patron's, or a guest's by its cookie (only while it lives). */
+export type CartOwner = { patronId: number } | { guestId: string; now: number };
+
+/**
+ * A cart page's reads in one round trip: the owner's lines (none when the cart does not exist yet or
+ * has expired) and, for a patron, the reservations counting toward the limit.
+ */
+export async function cartView(db: Db, owner: CartOwner): Promise<{ lines: CartLine[]; active?: number }> {
+  if (!("patronId" in owner)) {
+    const live = and(eq(carts.id, owner.guestId), isNull(carts.patronId), gt(carts.expiresAt, owner.now));
+    return { lines: await linesWhere(db, live) };
+  }
+  const [lines, active] = await db.batch([
+    linesWhere(db, eq(carts.patronId, owner.patronId)),
+    db
+      .select({ n: count() })
+      .from(reservations)
+      .where(and(eq(reservations.patronId, owner.patronId), sql.raw(isActiveSql()))),
+  ]);
+  return { lines, active: active[0]?.n ?? 0 };
+}
 
 export async function putCartItem(db: Db, cartId: string, materialId: number, pickupBranch: string, now: number): Promise<void> {
   await db.batch([

@@ -14,17 +14,18 @@ import type { AppEnv } from "../../env";
 import { AppError, invalidRequest } from "../../errors";
 import { patronObject } from "../../objects/patron";
 import type { AppliedReservation, ApplyOutcome } from "../../reservations/apply";
-import { activeCount } from "../../reservations/read";
 import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { field, idOf, readForm } from "../../views/forms";
 import { applySchema, loginSchema, materialRef } from "../account/schemas";
 import { logIn } from "../account/session-actions";
-import { getMaterial, listBranches } from "../catalog/queries";
+import { getMaterial } from "../catalog/queries";
+import { branchesFor } from "../catalog/reference";
 import {
   CART_COOKIE,
   type CartLine,
   cartLines,
+  cartView,
   GUEST_CART_MS,
   liveGuestCart,
   newGuestCart,
@@ -58,7 +59,7 @@ async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: s
   if (!material) throw new AppError("not_found", "指定された資料は見つかりませんでした。");
   const r = reservability({ latestIssue: material.latestIssue, ...copyCounts(material.holdings) });
   if (!r.reservable) throw new AppError("not_reservable", NOT_RESERVABLE_MESSAGES[r.reason], { reason: r.reason });
-  const pickups = (await listBranches(c.var.db)).filter((b) => b.pickup).map((b) => b.code);
+  const pickups = (await branchesFor(c)).filter((b) => b.pickup).map((b) => b.code);
   if (!pickups.includes(pickupBranch)) throw invalidRequest({ pickupBranch: "受取館を選んでください。" });
   const cartId = (await cartOf(c, true)) as string;
   const lines = await cartLines(c.var.db, cartId);
@@ -128,14 +129,21 @@ const appliedJson = (r: AppliedReservation) => ({
   appliedAt: tokyoIso(r.appliedAt),
 });
 
+/** The cart of this request and, for a patron, how many more may be reserved: one round trip. */
+async function viewOf(c: Context<AppEnv>): Promise<{ lines: CartLine[]; remaining?: number }> {
+  const patron = c.var.patron;
+  const guest = getCookie(c, CART_COOKIE);
+  if (!patron && !guest) return { lines: [] };
+  const view = await cartView(c.var.db, patron ? { patronId: patron.id } : { guestId: guest as string, now: Date.now() });
+  return view.active === undefined ? view : { lines: view.lines, remaining: remainingQuota(limitOf(c), view.active) };
+}
+
 async function cartPage(
   c: Context<AppEnv>,
   extra: { errors?: Record<string, string>; message?: string; cardNumber?: string } = {},
 ) {
-  const cartId = await cartOf(c, false);
-  const lines = cartId ? await cartLines(c.var.db, cartId) : [];
+  const { lines, remaining } = await viewOf(c);
   const patron = c.var.patron;
-  const remaining = patron ? remainingQuota(limitOf(c), await activeCount(c.var.d1, patron.id)) : undefined;
   return (
     <CartPage
       lines={lines}
@@ -192,10 +200,9 @@ export const cartPages = new Hono<AppEnv>()
     if (redirect) return redirect;
     const patron = c.var.patron;
     if (!patron) return c.redirect("/cart", 303);
-    const lines = await cartLines(c.var.db, await patronCartId(c.var.db, patron.id, Date.now()));
+    const { lines, remaining } = await viewOf(c);
     if (lines.length === 0) return c.redirect("/cart", 303);
-    const remaining = remainingQuota(limitOf(c), await activeCount(c.var.d1, patron.id));
-    return c.html(<ConfirmPage lines={lines} remaining={remaining} />);
+    return c.html(<ConfirmPage lines={lines} remaining={remaining as number} />);
   })
   .post("/cart/apply", async (c) => {
     const redirect = mustChangeFirst(c);
@@ -218,13 +225,11 @@ export const cartPages = new Hono<AppEnv>()
 
 export const cartApi = new Hono<AppEnv>()
   .get("/cart", async (c) => {
-    const cartId = await cartOf(c, false);
-    const lines = cartId ? await cartLines(c.var.db, cartId) : [];
-    const patron = c.var.patron;
+    const { lines, remaining } = await viewOf(c);
     return c.json({
       items: lines.map((l) => ({ materialId: l.materialId, title: l.title, pickupBranch: l.pickupBranch })),
       limit: limitOf(c),
-      ...(patron ? { remaining: remainingQuota(limitOf(c), await activeCount(c.var.d1, patron.id)) } : {}),
+      ...(remaining === undefined ? {} : { remaining }),
     });
   })
   .post("/cart/items", zValidator("json", materialRef, throwInvalid), async (c) => {

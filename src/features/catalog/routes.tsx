@@ -1,7 +1,7 @@
 // Catalog: the top page, 資料検索, 資料詳細情報 and 開館日 as pages, and their JSON under /api/v1.
 
 import { zValidator } from "@hono/zod-validator";
-import { Hono } from "hono";
+import { type Context, Hono } from "hono";
 import type { D1 } from "../../db/client";
 import { addDays, datesOfMonth, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUS_LABELS } from "../../domain/codes";
@@ -10,7 +10,8 @@ import type { AppEnv } from "../../env";
 import { invalidRequest, notFound } from "../../errors";
 import { parseWith, throwInvalid } from "../../validation";
 import { isFragmentRequest } from "../../views/htmx";
-import { branchExists, calendarRange, getMaterial, listBranches } from "./queries";
+import { getMaterial } from "./queries";
+import { branchesFor, monthFor } from "./reference";
 import { ROBOTS_CACHE, ROBOTS_TXT } from "./robots";
 import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
@@ -27,8 +28,9 @@ async function loadMaterial(db: D1, rawId: string) {
 }
 
 /** Unknown branch codes are refused, so a typo is not silently "no results". */
-async function checkBranch(c: { var: AppEnv["Variables"] }, query: SearchQuery): Promise<Record<string, string>> {
-  if (query.branch && !(await branchExists(c.var.db, query.branch))) return { branch: "指定された所蔵館はありません。" };
+async function checkBranch(c: Context<AppEnv>, query: SearchQuery): Promise<Record<string, string>> {
+  if (query.branch && !(await branchesFor(c)).some((b) => b.code === query.branch))
+    return { branch: "指定された所蔵館はありません。" };
   return {};
 }
 
@@ -40,16 +42,16 @@ function monthOf(month: string | undefined): { month: string; from: string; to: 
   return { month: m, from, to, prev: addDays(from, -1).slice(0, 7), next: addDays(to, 1).slice(0, 7) };
 }
 
-async function calendarMonth(c: { var: AppEnv["Variables"] }, month: string | undefined) {
+async function calendarMonth(c: Context<AppEnv>, month: string | undefined) {
   const span = monthOf(month);
-  const rows = await calendarRange(c.var.db, span.from, span.to);
+  const rows = await monthFor(c, span.month, span.from, span.to);
   const open = new Map(rows.map((r) => [r.date, r.open]));
   return { ...span, days: datesOfMonth(span.month).map((date) => ({ date, open: open.get(date) ?? false })) };
 }
 
 export const catalogPages = new Hono<AppEnv>()
   .get("/robots.txt", (c) => c.text(ROBOTS_TXT, 200, { "Cache-Control": ROBOTS_CACHE }))
-  .get("/", async (c) => c.html(<HomePage branches={await listBranches(c.var.db)} />))
+  .get("/", async (c) => c.html(<HomePage branches={await branchesFor(c)} />))
   .get("/search", async (c) => {
     const values = c.req.query();
     const parsed = parseWith(searchSchema, values);
@@ -59,7 +61,7 @@ export const catalogPages = new Hono<AppEnv>()
     if (!parsed.ok || Object.keys(errors).length > 0) {
       c.status(400);
       if (fragment) return c.html(<ErrorResults errors={errors} />);
-      return c.html(<SearchPage values={values} branches={await listBranches(c.var.db)} errors={errors} />);
+      return c.html(<SearchPage values={values} branches={await branchesFor(c)} errors={errors} />);
     }
     const query = parsed.data;
     errors = {};
@@ -73,11 +75,11 @@ export const catalogPages = new Hono<AppEnv>()
         </>,
       );
     }
-    return c.html(<SearchPage values={values} branches={await listBranches(c.var.db)} errors={errors} results={results} />);
+    return c.html(<SearchPage values={values} branches={await branchesFor(c)} errors={errors} results={results} />);
   })
   .get("/materials/:id", async (c) => {
     const m = await loadMaterial(c.var.d1, c.req.param("id"));
-    const pickup = (await listBranches(c.var.db)).filter((b) => b.pickup);
+    const pickup = (await branchesFor(c)).filter((b) => b.pickup);
     return c.html(<MaterialPage m={m} pickupBranches={pickup} />);
   })
   .get("/calendar", async (c) => {
@@ -90,7 +92,7 @@ export const catalogPages = new Hono<AppEnv>()
 
 export const catalogApi = new Hono<AppEnv>()
   .get("/branches", async (c) => {
-    const rows = await listBranches(c.var.db);
+    const rows = await branchesFor(c);
     return c.json(rows.map(({ code, name, pickup }) => ({ code, name, pickup })));
   })
   .get("/calendar", zValidator("query", monthSchema, throwInvalid), async (c) => {
@@ -112,7 +114,7 @@ export const catalogApi = new Hono<AppEnv>()
   })
   .get("/materials/:id", async (c) => {
     const m = await loadMaterial(c.var.d1, c.req.param("id"));
-    const pickup = (await listBranches(c.var.db)).filter((b) => b.pickup);
+    const pickup = (await branchesFor(c)).filter((b) => b.pickup);
     const { holdings, notReservableReason, ...fields } = m;
     return c.json({
       ...fields,

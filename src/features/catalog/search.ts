@@ -1,8 +1,8 @@
 // Catalog search over the FTS5 bigram index (D1 directly: Drizzle does not model virtual tables).
 // Cost grows with the number of hits, so the plan adapts: the cheap FTS-only count decides whether
 // every hit can be ranked (bm25 with title boosts) or whether the page is read in index order instead.
-import type { D1 } from "../../db/client";
 
+import type { D1 } from "../../db/client";
 import type { MaterialType } from "../../domain/codes";
 import { toIsbn13 } from "../../domain/isbn";
 import { type NotReservableReason, reservability } from "../../domain/reservability";
@@ -71,7 +71,7 @@ export type MetaSink = (meta: D1Meta) => void;
 
 const BM25 = "bm25(material_fts, 10.0, 4.0, 1.0, 2.0)";
 
-/** Per-material figures for the rows of one page only, in the order of the given ids. */
+/** Per-material figures for the rows of one page only (the CTE \`page\`), in its order. */
 const SUMMARY_SQL = `
   SELECT p.id, p.title, p.author, p.publisher, p.year, p.type, p.latest_issue AS latestIssue,
     (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status <> 'withdrawn') AS holdingCount,
@@ -79,7 +79,7 @@ const SUMMARY_SQL = `
     (SELECT count(*) FROM items i WHERE i.material_id = p.id AND i.status = 'available') AS onShelfCount,
     ${copyCountColumns("p")},
     (SELECT count(*) FROM reservations r WHERE r.material_id = p.id AND ${isActiveSql("r.status")}) AS reservationCount
-  FROM json_each(?) j JOIN materials p ON p.id = j.value ORDER BY j.key`;
+  FROM page JOIN materials p ON p.id = page.id ORDER BY page.ord`;
 
 interface SummaryRow {
   id: number;
@@ -195,7 +195,13 @@ function ftsSource(f: Filters): { from: string; where: string[]; binds: unknown[
 
 const andAll = (conditions: string[]) => (conditions.length > 0 ? conditions.join(" AND ") : "1");
 
-/** One search's statements: runs them on D1, reports their metadata, carries the limits. */
+/** A statement before it is bound: SQL and its binds. */
+interface Sql {
+  sql: string;
+  binds: unknown[];
+}
+
+/** One search's statements: runs them on D1 a batch (one round trip) at a time, reports their metadata. */
 class Runner {
   constructor(
     private readonly db: D1,
@@ -203,40 +209,60 @@ class Runner {
     private readonly sink?: MetaSink,
   ) {}
 
-  async all<T>(sql: string, binds: unknown[]): Promise<T[]> {
-    const result = await this.db
-      .prepare(sql)
-      .bind(...binds)
-      .all<T>();
-    this.sink?.(result.meta);
-    return result.results;
-  }
-
-  async count(sql: string, binds: unknown[]): Promise<number> {
-    const [row] = await this.all<{ n: number }>(sql, binds);
-    return row?.n ?? 0;
+  async batch(statements: Sql[]): Promise<unknown[][]> {
+    if (statements.length === 0) return [];
+    const results = await this.db.batch(statements.map((s) => this.db.prepare(s.sql).bind(...s.binds)));
+    return results.map((r) => {
+      this.sink?.(r.meta);
+      return r.results ?? [];
+    });
   }
 }
+
+const countOf = (rows: unknown[] | undefined) => (rows?.[0] as { n: number } | undefined)?.n ?? 0;
 
 /** The cap of a count: filters need a row lookup per hit, the text alone only the index. */
 const capOf = (run: Runner, f: Filters) => (filtered(f) ? run.limits.countCap : run.limits.exactCap);
 
 /** Materials matching an FTS expression and the filters, counted up to the cap (one more means "more"). */
-async function countMatches(run: Runner, match: string, f: Filters): Promise<number> {
+function countMatches(run: Runner, match: string, f: Filters): Sql {
   if (!filtered(f))
-    return run.count(
-      `SELECT count(*) AS n FROM (SELECT 1 FROM material_fts WHERE material_fts MATCH ? LIMIT ${run.limits.exactCap + 1})`,
-      [match],
-    );
+    return {
+      sql: `SELECT count(*) AS n FROM (SELECT 1 FROM material_fts WHERE material_fts MATCH ? LIMIT ${run.limits.exactCap + 1})`,
+      binds: [match],
+    };
   const src = ftsSource(f);
-  return run.count(
-    `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} LIMIT ${run.limits.countCap + 1})`,
-    [match, ...src.binds],
-  );
+  return {
+    sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} LIMIT ${run.limits.countCap + 1})`,
+    binds: [match, ...src.binds],
+  };
+}
+
+/** Filters only: the materials counted exactly when there are none (one index scan), else up to the cap. */
+function countFiltered(run: Runner, f: Filters): Sql {
+  if (!filtered(f)) return { sql: "SELECT count(*) AS n FROM materials", binds: [] };
+  const { sql, binds } = filterSql(f, "m.id");
+  return {
+    sql: `SELECT count(*) AS n FROM (SELECT 1 FROM materials m WHERE ${andAll(sql)} LIMIT ${run.limits.countCap + 1})`,
+    binds,
+  };
+}
+
+/**
+ * The page's rows with their per-material figures, from a statement that selects the page's ids in order:
+ * one statement, so reading a page costs no extra round trip. The ids subquery is numbered as it comes
+ * (its own ORDER BY and LIMIT), and the figures are read for those rows only.
+ */
+function withSummary(ids: Sql): Sql {
+  return {
+    sql: `WITH page(id, ord) AS (SELECT id, row_number() OVER () FROM (${ids.sql}))
+      ${SUMMARY_SQL}`,
+    binds: ids.binds,
+  };
 }
 
 /** Small hit sets: rank every hit. Every term in the title first, then a title that starts with it, then bm25. */
-async function rankAll(run: Runner, params: SearchParams, match: string, f: Filters, offset: number): Promise<number[]> {
+function rankAll(params: SearchParams, match: string, f: Filters, offset: number): Sql {
   let order = "m.title_sort, m.id";
   let orderBinds: unknown[] = [];
   if (params.sort === "newest") order = "m.year IS NULL, m.year DESC, m.id DESC";
@@ -251,123 +277,136 @@ async function rankAll(run: Runner, params: SearchParams, match: string, f: Filt
     }
   }
   const where = filterSql(f, "m.id");
-  const rows = await run.all<{ id: number }>(
-    `SELECT m.id FROM material_fts JOIN materials m ON m.id = material_fts.rowid
+  return {
+    sql: `SELECT m.id AS id FROM material_fts JOIN materials m ON m.id = material_fts.rowid
      WHERE material_fts MATCH ? AND ${andAll(where.sql)} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    [match, ...where.binds, ...orderBinds, params.perPage, offset],
-  );
-  return rows.map((r) => r.id);
+    binds: [match, ...where.binds, ...orderBinds, params.perPage, offset],
+  };
 }
 
 /** Large hit sets sorted by year or title: walk that index and keep the rows the FTS index matched. */
-async function walkIndex(run: Runner, params: SearchParams, match: string, f: Filters, offset: number): Promise<number[]> {
+function walkIndex(params: SearchParams, match: string, f: Filters, offset: number): Sql {
   const order = params.sort === "newest" ? "m.year DESC, m.id DESC" : "m.title_sort, m.id";
   // The unary + stops SQLite from driving the query from the id list, so it walks the sort index instead.
   const where = filterSql(f, "m.id");
-  const rows = await run.all<{ id: number }>(
-    `SELECT m.id FROM materials m
+  return {
+    sql: `SELECT m.id AS id FROM materials m
      WHERE +m.id IN (SELECT rowid FROM material_fts WHERE material_fts MATCH ?) AND ${andAll(where.sql)}
      ORDER BY ${order} LIMIT ? OFFSET ?`,
-    [match, ...where.binds, params.perPage, offset],
-  );
-  return rows.map((r) => r.id);
+    binds: [match, ...where.binds, params.perPage, offset],
+  };
 }
 
 /** One ranking tier read newest-acquired first, straight from the FTS index (no sort over all hits). */
-async function tierPage(run: Runner, match: string, f: Filters, limit: number, offset: number): Promise<number[]> {
+function tierPage(match: string, f: Filters, limit: number, offset: number): Sql {
   const src = ftsSource(f);
-  const rows = await run.all<{ id: number }>(
-    `SELECT material_fts.rowid AS id FROM ${src.from}
+  return {
+    sql: `SELECT material_fts.rowid AS id FROM ${src.from}
      WHERE material_fts MATCH ? AND ${andAll(src.where)} ORDER BY material_fts.rowid DESC LIMIT ? OFFSET ?`,
-    [match, ...src.binds, limit, offset],
-  );
-  return rows.map((r) => r.id);
-}
-
-/**
- * Large hit sets by relevance: materials with every keyword in the title (or its reading) first, then the
- * rest, each tier newest-acquired first. Both tiers are read from the index in order, so cost follows the page.
- */
-async function rankByTier(
-  run: Runner,
-  params: SearchParams,
-  match: string,
-  f: Filters,
-  offset: number,
-  hits: number,
-): Promise<{ ids: number[]; total: number }> {
-  const inTitle = params.q ? matchExpression(params, "title") : undefined;
-  if (!inTitle || inTitle === match) {
-    const total = filtered(f) ? await countMatches(run, match, f) : hits;
-    return { ids: await tierPage(run, match, f, params.perPage, offset), total };
-  }
-  const rest = `(${match}) NOT (${inTitle})`;
-  const first = await countMatches(run, inTitle, f);
-  const ids = offset < first ? await tierPage(run, inTitle, f, params.perPage, offset) : [];
-  // Unfiltered, the title tier is a subset of all hits, so the rest is a subtraction. Filtered and past
-  // the cap, the rest cannot change what the patron is told (「1,000件以上」).
-  let second: number;
-  if (!filtered(f)) second = hits - first;
-  else second = first > run.limits.countCap ? 0 : await countMatches(run, rest, f);
-  // With a capped first tier, pages stay within it: the patron was told 「1,000件以上」 (「10,000件以上」).
-  const firstCapped = first > capOf(run, f);
-  if (ids.length < params.perPage && !firstCapped && (second > 0 || filtered(f))) {
-    ids.push(...(await tierPage(run, rest, f, params.perPage - ids.length, Math.max(0, offset - first))));
-  }
-  return { ids, total: first + second };
+    binds: [match, ...src.binds, limit, offset],
+  };
 }
 
 /** Filters only (no text): the filter indexes drive, the sort index orders. */
-async function filterOnly(
-  run: Runner,
-  params: SearchParams,
-  f: Filters,
-  offset: number,
-): Promise<{ ids: number[]; total: number }> {
+function filterPage(params: SearchParams, f: Filters, offset: number): Sql {
   const order = params.sort === "newest" ? "m.year IS NULL, m.year DESC, m.id DESC" : "m.title_sort, m.id";
   const { sql, binds } = filterSql(f, "m.id");
-  const where = andAll(sql);
-  const rows = await run.all<{ id: number }>(`SELECT m.id FROM materials m WHERE ${where} ORDER BY ${order} LIMIT ? OFFSET ?`, [
-    ...binds,
-    params.perPage,
-    offset,
-  ]);
-  // The whole catalog is counted exactly (one index scan); a filtered count stops at the cap.
-  const total = filtered(f)
-    ? await run.count(
-        `SELECT count(*) AS n FROM (SELECT 1 FROM materials m WHERE ${where} LIMIT ${run.limits.countCap + 1})`,
-        binds,
-      )
-    : await run.count("SELECT count(*) AS n FROM materials", []);
-  return { ids: rows.map((r) => r.id), total };
+  return {
+    sql: `SELECT m.id AS id FROM materials m WHERE ${andAll(sql)} ORDER BY ${order} LIMIT ? OFFSET ?`,
+    binds: [...binds, params.perPage, offset],
+  };
 }
 
-async function runSearch(db: D1, params: SearchParams, options: SearchOptions): Promise<SearchResult> {
-  const run = new Runner(db, options.limits ?? SEARCH_LIMITS, options.sink);
-  const f = filtersOf(params);
-  const offset = (params.page - 1) * params.perPage;
+/** A search's text and filters, and the counts its first round trip asks for. */
+interface Plan {
+  params: SearchParams;
+  f: Filters;
+  offset: number;
+  match?: string;
+  /** The title tier of a keyword search by relevance, when it differs from the whole match. */
+  inTitle?: string;
+}
+
+function planOf(params: SearchParams): Plan {
   const match = matchExpression(params);
-  let found: { ids: number[]; total: number };
-  if (!match) found = await filterOnly(run, params, f, offset);
-  else {
-    const hits = await countMatches(run, match, NO_FILTERS);
-    if (hits === 0) found = { ids: [], total: 0 };
-    else if (hits <= run.limits.rankAll) {
-      const total = filtered(f) ? await countMatches(run, match, f) : hits;
-      found = { ids: total > offset ? await rankAll(run, params, match, f, offset) : [], total };
-    } else if (params.sort === "relevance") found = await rankByTier(run, params, match, f, offset, hits);
-    else found = { ids: await walkIndex(run, params, match, f, offset), total: await countMatches(run, match, f) };
-  }
-  const cap = capOf(run, f);
-  const isCapped = found.total > cap;
-  // Never a row past the total the patron is shown.
-  const shown = found.ids.slice(0, Math.max(0, (isCapped ? cap : found.total) - offset));
-  const rows = shown.length > 0 ? await run.all<SummaryRow>(SUMMARY_SQL, [JSON.stringify(shown)]) : [];
+  const inTitle = match && params.sort === "relevance" && params.q ? matchExpression(params, "title") : undefined;
   return {
-    total: isCapped ? cap : found.total,
+    params,
+    f: filtersOf(params),
+    offset: (params.page - 1) * params.perPage,
+    match,
+    inTitle: inTitle && inTitle !== match ? inTitle : undefined,
+  };
+}
+
+/**
+ * The first round trip: the counts that decide how the page is read. The filtered count of all hits is
+ * asked here only where the total needs it; the title tier's total is its two tiers (second trip).
+ */
+function countsOf(run: Runner, p: Plan): Sql[] {
+  if (!p.match) return [countFiltered(run, p.f)];
+  return [
+    countMatches(run, p.match, NO_FILTERS),
+    ...(p.inTitle ? [countMatches(run, p.inTitle, p.f)] : filtered(p.f) ? [countMatches(run, p.match, p.f)] : []),
+  ];
+}
+
+/** The second round trip: the page's statements (with their figures) and the counts still missing from the total. */
+interface PageRead {
+  /** Statements of the page's rows, with their figures, in page order. */
+  pages: Sql[];
+  /** Counts the total still needs. */
+  counts: Sql[];
+  total: (counts: number[]) => number;
+}
+
+function pageOf(run: Runner, p: Plan, counts: number[]): PageRead {
+  const { params, f, offset } = p;
+  const [hits = 0, second = 0] = counts;
+  const only = (page: Sql, total: number): PageRead => ({ pages: [page], counts: [], total: () => total });
+  if (!p.match) return only(withSummary(filterPage(params, f, offset)), hits);
+  if (hits === 0) return { pages: [], counts: [], total: () => 0 };
+  // Unfiltered, the count of all hits is the total; filtered, it is the second count (or asked below).
+  const matchTotal = filtered(f) && !p.inTitle ? second : hits;
+  if (hits <= run.limits.rankAll) {
+    const page = withSummary(rankAll(params, p.match, f, offset));
+    if (!p.inTitle || !filtered(f)) return only(page, matchTotal);
+    return { pages: [page], counts: [countMatches(run, p.match, f)], total: ([n]) => n ?? 0 };
+  }
+  if (params.sort !== "relevance") return only(withSummary(walkIndex(params, p.match, f, offset)), matchTotal);
+  if (!p.inTitle) return only(withSummary(tierPage(p.match, f, params.perPage, offset)), matchTotal);
+  // Materials with every keyword in the title (or its reading) first, then the rest, each newest-acquired first.
+  const first = second;
+  const rest = `(${p.match}) NOT (${p.inTitle})`;
+  const pages: Sql[] = [];
+  const fromFirst = Math.max(0, Math.min(params.perPage, first - offset));
+  if (fromFirst > 0) pages.push(withSummary(tierPage(p.inTitle, f, params.perPage, offset)));
+  // With a capped first tier, pages stay within it: the patron was told 「1,000件以上」 (「10,000件以上」).
+  const firstCapped = first > capOf(run, f);
+  const restUnfiltered = hits - first;
+  if (fromFirst < params.perPage && !firstCapped && (filtered(f) || restUnfiltered > 0))
+    pages.push(withSummary(tierPage(rest, f, params.perPage - fromFirst, Math.max(0, offset - first))));
+  // Unfiltered, the rest is a subtraction. Filtered and past the cap, it cannot change what the patron is told.
+  if (!filtered(f) || first > run.limits.countCap)
+    return { pages, counts: [], total: () => first + (filtered(f) ? 0 : restUnfiltered) };
+  return { pages, counts: [countMatches(run, rest, f)], total: ([n]) => first + (n ?? 0) };
+}
+
+/** Runs a plan: at most two round trips (counts, then the page with its figures and any count left). */
+async function runSearch(run: Runner, p: Plan, counts: number[]): Promise<SearchResult> {
+  const read = pageOf(run, p, counts);
+  const results = await run.batch([...read.pages, ...read.counts]);
+  const pages = results.slice(0, read.pages.length);
+  const total = read.total(results.slice(read.pages.length).map(countOf));
+  const cap = capOf(run, p.f);
+  const isCapped = total > cap;
+  // Never a row past the total the patron is shown.
+  const rows = (pages.flat() as SummaryRow[]).slice(0, Math.max(0, (isCapped ? cap : total) - p.offset));
+  return {
+    total: isCapped ? cap : total,
     totalCapped: isCapped,
-    page: params.page,
-    perPage: params.perPage,
+    page: p.params.page,
+    perPage: p.params.perPage,
     items: rows.map(toSummary),
   };
 }
@@ -380,11 +419,14 @@ export interface SearchOptions {
 }
 
 export async function searchMaterials(db: D1, params: SearchParams, options: SearchOptions = {}): Promise<SearchResult> {
-  // A keyword that is an ISBN (any form) means that book; fall back to text search when none has it.
+  const run = new Runner(db, options.limits ?? SEARCH_LIMITS, options.sink);
+  // A keyword that is an ISBN (any form) means that book; the text search stands behind it when none has it.
+  // Both plans' counts go in the first round trip.
   const isbn = params.q && !params.isbn ? toIsbn13(params.q) : undefined;
-  if (isbn) {
-    const byIsbn = await runSearch(db, { ...params, q: undefined, isbn }, options);
-    if (byIsbn.total > 0) return byIsbn;
-  }
-  return runSearch(db, params, options);
+  const byIsbn = isbn ? planOf({ ...params, q: undefined, isbn }) : undefined;
+  const text = planOf(params);
+  const isbnCounts = byIsbn ? countsOf(run, byIsbn) : [];
+  const counts = (await run.batch([...isbnCounts, ...countsOf(run, text)])).map(countOf);
+  if (byIsbn && (counts[0] ?? 0) > 0) return runSearch(run, byIsbn, counts.slice(0, isbnCounts.length));
+  return runSearch(run, text, counts.slice(isbnCounts.length));
 }

@@ -1,0 +1,89 @@
+// Branches and opening days from a per-isolate cache, good for one catalog version: every staff change
+// bumps the version (triggers, migration 0009), and an isolate re-reads the version at most every
+// CATALOG_CHECK_SECONDS (at once after a staff write it made itself), so pages need no D1 trip for them.
+import type { Context, MiddlewareHandler } from "hono";
+import type { D1, Db } from "../../db/client";
+import type { branches } from "../../db/schema";
+import type { AppEnv } from "../../env";
+import { settingsOf } from "../../settings";
+import { calendarRange, listBranches } from "./queries";
+
+export type Branch = typeof branches.$inferSelect;
+type Day = { date: string; open: boolean; note: string | null };
+
+let known: { version: number; checkedAt: number } | undefined;
+let cached: { version: number; branches?: Promise<Branch[]>; months: Map<string, Promise<Day[]>> } = {
+  version: -1,
+  months: new Map(),
+};
+
+/** The catalog version, read from D1 when the isolate's copy is older than `checkSeconds`. */
+export async function catalogVersion(d1: D1, checkSeconds: number, now = Date.now()): Promise<number> {
+  if (known && now - known.checkedAt < checkSeconds * 1000) return known.version;
+  const row = await d1.prepare("SELECT version FROM catalog_version WHERE id = 1").first<{ version: number }>();
+  known = { version: row?.version ?? 0, checkedAt: now };
+  return known.version;
+}
+
+/** After a staff write in this isolate: the next request reads the version again. */
+export function forgetCatalogVersion(): void {
+  known = undefined;
+}
+
+function forVersion(version: number) {
+  if (cached.version !== version) cached = { version, months: new Map() };
+  return cached;
+}
+
+/** Keeps a load's promise, and forgets it when it fails so the next request tries again. */
+function remember<T>(load: () => Promise<T>, keep: (p: Promise<T> | undefined) => void): Promise<T> {
+  const p = load();
+  keep(p);
+  p.catch(() => keep(undefined));
+  return p;
+}
+
+export function cachedBranches(db: Db, version: number): Promise<Branch[]> {
+  const slot = forVersion(version);
+  return (
+    slot.branches ??
+    remember(
+      () => listBranches(db),
+      (p) => {
+        slot.branches = p;
+      },
+    )
+  );
+}
+
+/** Opening days of one month ('YYYY-MM'), from its first to its last day. */
+export function cachedMonth(db: Db, version: number, month: string, from: string, to: string): Promise<Day[]> {
+  const slot = forVersion(version);
+  return (
+    slot.months.get(month) ??
+    remember(
+      () => calendarRange(db, from, to),
+      (p) => (p ? slot.months.set(month, p) : slot.months.delete(month)),
+    )
+  );
+}
+
+/** The catalog version of this request (read once per request at most). */
+export async function versionFor(c: Context<AppEnv>): Promise<number> {
+  if (c.var.catalogVersion === undefined)
+    c.set("catalogVersion", await catalogVersion(c.var.d1, settingsOf(c.env).catalogCheckSeconds));
+  return c.var.catalogVersion as number;
+}
+
+export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(c.var.db, await versionFor(c));
+
+export const monthFor = async (c: Context<AppEnv>, month: string, from: string, to: string) =>
+  cachedMonth(c.var.db, await versionFor(c), month, from, to);
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/** Staff writes made in this isolate show on its very next request. */
+export const forgetAfterStaffWrite: MiddlewareHandler<AppEnv> = async (c, next) => {
+  await next();
+  if (!SAFE_METHODS.has(c.req.method)) forgetCatalogVersion();
+};
