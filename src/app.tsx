@@ -12,6 +12,7 @@ import { accountApi, accountPages } from "./features/account/routes";
 import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
+import { edgeCache } from "./features/catalog/edge-cache";
 import { forgetAfterStaffWrite } from "./features/catalog/reference";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
@@ -55,6 +56,8 @@ export function buildApp() {
   // Over a client's budget: 429 before any body is read or query made.
   app.use(shedLoad);
   app.use(d1Session);
+  // Anonymous catalog pages from the edge cache, before any session lookup or body is read.
+  app.use(edgeCache((request, env, ctx) => app.fetch(request, env, ctx)));
   app.use(limitBodies);
   app.use("/api/*", requireJsonBodies);
   app.use(refuseCrossSite);

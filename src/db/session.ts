@@ -40,7 +40,9 @@ export const d1Session: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   if (SAFE_METHODS.has(c.req.method)) return;
   const bookmark = laterBookmark(session.getBookmark(), c.var.bookmark);
-  if (bookmark && BOOKMARK.test(bookmark) && c.req.header("Cookie") !== undefined) {
+  // Browsers only (they came with a cookie or get one now); API clients read the primary instead.
+  const browser = c.req.header("Cookie") !== undefined || c.res.headers.has("Set-Cookie");
+  if (bookmark && BOOKMARK.test(bookmark) && browser) {
     setCookie(c, BOOKMARK_COOKIE, bookmark, { path: "/", secure: true, httpOnly: true, sameSite: "Lax" });
   }
 };

@@ -12,3 +12,9 @@ export function jaDateTime(at: number): string {
   const iso = tokyoIso(at);
   return `${jaDate(iso.slice(0, 10))} ${iso.slice(11, 16)}`;
 }
+
+/** 12月3日 17時45分: when a page's availability figures were read (「…現在」). */
+export function jaClock(at: number): string {
+  const iso = tokyoIso(at);
+  return `${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日 ${Number(iso.slice(11, 13))}時${iso.slice(14, 16)}分`;
+}

@@ -8,6 +8,7 @@ import { runById } from "../../src/imports/runs";
 import { resumeStalledImports, startImport } from "../../src/imports/start";
 import { runJob } from "../../src/jobs/run";
 import { loadCatalog } from "../support/catalog";
+import { countingD1 } from "../support/d1-count";
 import { call, getJson } from "../support/http";
 import { drain, fixture, importBytes, importFixture, rejectsOfRun, steppedEnv, text } from "../support/imports";
 import { apiLogin, withToken } from "../support/patrons";
@@ -420,28 +421,7 @@ describe("a run that stops", () => {
   });
 
   it("one message stays inside D1's 1,000 queries per invocation, however many slices the file has", async () => {
-    const real = env.DB;
-    let queries = 0;
-    const wrapped = new WeakMap<object, D1PreparedStatement>();
-    const counted = (st: D1PreparedStatement): D1PreparedStatement => {
-      const proxy = new Proxy(st, {
-        get(target, key) {
-          if (key === "bind") return (...args: unknown[]) => counted(target.bind(...args));
-          if (key === "all" || key === "first" || key === "run" || key === "raw") queries++;
-          const v = Reflect.get(target, key);
-          return typeof v === "function" ? v.bind(target) : v;
-        },
-      });
-      wrapped.set(proxy, st);
-      return proxy;
-    };
-    const db = {
-      prepare: (sql: string) => counted(real.prepare(sql)),
-      batch: (sts: D1PreparedStatement[]) => {
-        queries += sts.length;
-        return real.batch(sts.map((st) => wrapped.get(st) ?? st));
-      },
-    } as unknown as D1Database;
+    const { db, tally } = countingD1(env.DB);
     const stepped = steppedEnv();
     const countedEnv = { ...stepped.env, DB: db };
     let csv = "書誌番号,書名\n";
@@ -453,9 +433,9 @@ describe("a run that stops", () => {
       new Blob([bytes]),
       bytes.length,
     );
-    queries = 0;
+    tally.queries = 0;
     await advanceRun(countedEnv, stepped.sent.shift() as ImportMessage, { sliceBytes: 256 });
-    expect(queries).toBeLessThan(1000);
+    expect(tally.queries).toBeLessThan(1000);
     const after = await runById(env.DB, id);
     expect(after?.status).toBe("running");
     expect(stepped.sent).toHaveLength(1);

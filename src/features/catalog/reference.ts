@@ -36,8 +36,9 @@ function forVersion(version: number) {
 }
 
 /** Keeps a load's promise, and forgets it when it fails so the next request tries again. */
-function remember<T>(load: () => Promise<T>, keep: (p: Promise<T> | undefined) => void): Promise<T> {
-  const p = load();
+function remember<T>(load: () => PromiseLike<T>, keep: (p: Promise<T> | undefined) => void): Promise<T> {
+  // Drizzle's queries are thenables that run again on every await: settle one run into a real promise.
+  const p = Promise.resolve(load());
   keep(p);
   p.catch(() => keep(undefined));
   return p;

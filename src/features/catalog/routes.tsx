@@ -65,12 +65,14 @@ export const catalogPages = new Hono<AppEnv>()
     }
     const query = parsed.data;
     errors = {};
-    const results = hasConditions(query) ? { result: await searchMaterials(c.var.d1, query), query } : undefined;
+    const results = hasConditions(query)
+      ? { result: await searchMaterials(c.var.d1, query), query, asOf: Date.now() }
+      : undefined;
     if (fragment) {
       if (!results) return c.html(<section id="results" />);
       return c.html(
         <>
-          <Results result={results.result} values={values} query={query} />
+          <Results result={results.result} values={values} query={query} asOf={results.asOf} />
           <SearchStatus result={results.result} oob />
         </>,
       );
@@ -80,7 +82,7 @@ export const catalogPages = new Hono<AppEnv>()
   .get("/materials/:id", async (c) => {
     const m = await loadMaterial(c.var.d1, c.req.param("id"));
     const pickup = (await branchesFor(c)).filter((b) => b.pickup);
-    return c.html(<MaterialPage m={m} pickupBranches={pickup} />);
+    return c.html(<MaterialPage m={m} pickupBranches={pickup} asOf={Date.now()} />);
   })
   .get("/calendar", async (c) => {
     const parsed = parseWith(monthSchema, c.req.query());

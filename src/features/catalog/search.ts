@@ -392,12 +392,8 @@ function pageOf(run: Runner, p: Plan, counts: number[]): PageRead {
   return { pages, counts: [countMatches(run, rest, f)], total: ([n]) => first + (n ?? 0) };
 }
 
-/** Runs a plan: at most two round trips (counts, then the page with its figures and any count left). */
-async function runSearch(run: Runner, p: Plan, counts: number[]): Promise<SearchResult> {
-  const read = pageOf(run, p, counts);
-  const results = await run.batch([...read.pages, ...read.counts]);
-  const pages = results.slice(0, read.pages.length);
-  const total = read.total(results.slice(read.pages.length).map(countOf));
+/** The page's rows and the total as the patron is shown them (never a row past that total). */
+function resultOf(run: Runner, p: Plan, pages: unknown[][], total: number): SearchResult {
   const cap = capOf(run, p.f);
   const isCapped = total > cap;
   // Never a row past the total the patron is shown.
@@ -409,6 +405,13 @@ async function runSearch(run: Runner, p: Plan, counts: number[]): Promise<Search
     perPage: p.params.perPage,
     items: rows.map(toSummary),
   };
+}
+
+/** Runs a plan's second round trip: the page with its figures, and any count the total still needs. */
+async function runSearch(run: Runner, p: Plan, counts: number[]): Promise<SearchResult> {
+  const read = pageOf(run, p, counts);
+  const results = await run.batch([...read.pages, ...read.counts]);
+  return resultOf(run, p, results.slice(0, read.pages.length), read.total(results.slice(read.pages.length).map(countOf)));
 }
 
 export interface SearchOptions {
@@ -425,6 +428,14 @@ export async function searchMaterials(db: D1, params: SearchParams, options: Sea
   const isbn = params.q && !params.isbn ? toIsbn13(params.q) : undefined;
   const byIsbn = isbn ? planOf({ ...params, q: undefined, isbn }) : undefined;
   const text = planOf(params);
+  // Filters alone: the page and its count need nothing from each other, so one round trip.
+  if (!byIsbn && !text.match) {
+    const [page = [], count] = await run.batch([
+      withSummary(filterPage(params, text.f, text.offset)),
+      countFiltered(run, text.f),
+    ]);
+    return resultOf(run, text, [page], countOf(count));
+  }
   const isbnCounts = byIsbn ? countsOf(run, byIsbn) : [];
   const counts = (await run.batch([...isbnCounts, ...countsOf(run, text)])).map(countOf);
   if (byIsbn && (counts[0] ?? 0) > 0) return runSearch(run, byIsbn, counts.slice(0, isbnCounts.length));

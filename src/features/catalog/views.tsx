@@ -2,6 +2,7 @@
 import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
 import { formatIsbn } from "../../domain/isbn";
 import { NOT_RESERVABLE_MESSAGES } from "../../domain/reservability";
+import { jaClock } from "../../views/format";
 import { a11y as fieldA11y } from "../../views/forms";
 import { Layout } from "../../views/layout";
 import type { MaterialDetail } from "./queries";
@@ -225,7 +226,24 @@ function Pager({ result, values }: { result: SearchResult; values: FormValues })
 }
 
 /** The results section: the page's part that htmx replaces on search and paging. */
-export function Results({ result, values, query }: { result: SearchResult; values: FormValues; query: SearchQuery }) {
+/** When the page's availability was read: a cached page may be a few minutes old (docs/caching.md). */
+const AsOf = ({ at, what }: { at: number; what: string }) => (
+  <p class="meta as-of">
+    {what}は{jaClock(at)}現在のものです。
+  </p>
+);
+
+export function Results({
+  result,
+  values,
+  query,
+  asOf,
+}: {
+  result: SearchResult;
+  values: FormValues;
+  query: SearchQuery;
+  asOf: number;
+}) {
   const from = (result.page - 1) * result.perPage + 1;
   const to = from + result.items.length - 1;
   return (
@@ -234,6 +252,7 @@ export function Results({ result, values, query }: { result: SearchResult; value
         検索結果 {result.total.toLocaleString("ja-JP")}件{result.totalCapped ? "以上" : ""}
         {result.items.length > 0 ? `（${from}〜${to}件目）` : ""}
       </h2>
+      {result.items.length > 0 ? <AsOf at={asOf} what="貸出・予約の状況" /> : null}
       {result.items.length === 0 ? (
         <p>
           {result.total > 0 && query.page > 1
@@ -279,7 +298,7 @@ export function SearchPage(props: {
   values: FormValues;
   branches: Branch[];
   errors: Record<string, string>;
-  results?: { result: SearchResult; query: SearchQuery };
+  results?: { result: SearchResult; query: SearchQuery; asOf: number };
 }) {
   const title = props.values.q ? `「${props.values.q}」の検索結果` : "資料検索";
   return (
@@ -290,7 +309,7 @@ export function SearchPage(props: {
       {Object.keys(props.errors).length > 0 ? (
         <ErrorResults errors={props.errors} />
       ) : props.results ? (
-        <Results result={props.results.result} values={props.values} query={props.results.query} />
+        <Results result={props.results.result} values={props.values} query={props.results.query} asOf={props.results.asOf} />
       ) : (
         <section id="results" />
       )}
@@ -301,9 +320,11 @@ export function SearchPage(props: {
 export function MaterialPage({
   m,
   pickupBranches,
+  asOf,
 }: {
   m: MaterialDetail & { reservable: boolean; notReservableReason?: keyof typeof NOT_RESERVABLE_MESSAGES };
   pickupBranches: Branch[];
+  asOf: number;
 }) {
   const bib: Array<[string, string | null]> = [
     ["書名", m.title],
@@ -360,6 +381,7 @@ export function MaterialPage({
           </tbody>
         </table>
       )}
+      <AsOf at={asOf} what="所蔵・予約の状況" />
       <p class="meta">※ 画面上では在架でも、行方不明・汚損・破損などで貸出できない場合があります。</p>
       <h2>予約</h2>
       <p>この資料の予約件数：{m.reservationCount}件</p>
