@@ -65,7 +65,9 @@ describe("where a request's session starts", () => {
     const cookie = cookiesFrom(login);
     expect((await w.fetch("/account/reservations", { headers: { Cookie: cookie } })).status).toBe(200);
     expect(w.starts.at(-1)).toBe(bookmark);
-    await w.fetch("/account", { headers: { Cookie: `${cookie.replace(/__Host-d1-bookmark=[^;]*/, "")}; __Host-d1-bookmark=x'; DROP` } });
+    await w.fetch("/account", {
+      headers: { Cookie: `${cookie.replace(/__Host-d1-bookmark=[^;]*/, "")}; __Host-d1-bookmark=x'; DROP` },
+    });
     expect(w.starts.at(-1)).toBe("first-unconstrained");
   });
 
