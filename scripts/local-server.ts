@@ -30,7 +30,9 @@ export interface Server {
 }
 
 /** Seeds a fresh local D1 with the demo library and serves the Worker on it; `before` runs on the store first. */
-export async function startServer(opts: { before?: (persistTo: string) => void | Promise<void> } = {}): Promise<Server> {
+export async function startServer(
+  opts: { before?: (persistTo: string) => void | Promise<void>; vars?: Record<string, string> } = {},
+): Promise<Server> {
   const persistTo = mkdtempSync(join(tmpdir(), "library-e2e-"));
   const pepper = "e2e-pepper";
   const adminToken = "e2e-admin-token";
@@ -54,6 +56,7 @@ export async function startServer(opts: { before?: (persistTo: string) => void |
       `PASSWORD_PEPPER:${pepper}`,
       "--var",
       `ADMIN_TOKEN:${adminToken}`,
+      ...Object.entries(opts.vars ?? {}).flatMap(([k, v]) => ["--var", `${k}:${v}`]),
       "--show-interactive-dev-session=false",
     ],
     { cwd: root, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, CI: "true", WRANGLER_SEND_METRICS: "false" } },

@@ -1,7 +1,7 @@
 // The edge cache (Workers Cache API) for anonymous catalog pages and their JSON: the top page, search,
 // material pages, the calendar and branches are the same for everyone who is not logged in and has no
 // cart, so one rendering serves them all for CATALOG_CACHE_SECONDS, and as long again while a fresh one
-// is rendered behind it (stale-while-revalidate). The key carries the catalog version, so a staff change
+// is rendered behind it (stale-while-revalidate). A page is stored the second time it is asked for. The key carries the catalog version, so a staff change
 // is never hidden; availability counts may lag by the cache's lifetime, and the page says when it was
 // rendered (「○時○分現在」). A request with a session, cart or staff cookie, or a bearer token, is never
 // served from nor stored in the cache. See docs/caching.md.
@@ -42,6 +42,20 @@ export function cacheKey(url: URL, version: number, fragment: boolean): Request 
   query.set("__catalog", String(version));
   query.set("__part", fragment ? "fragment" : "page");
   return new Request(`${url.origin}${url.pathname}?${query}`);
+}
+
+/**
+ * Keys asked for once in this isolate and not stored: a page is stored when it is asked for again, so the
+ * long tail of one-off addresses (crawlers walking search combinations, typos) costs no cache write.
+ */
+const askedOnce = new Set<string>();
+const ASKED_KEPT = 5000;
+
+function secondAsk(key: string): boolean {
+  if (askedOnce.delete(key)) return true;
+  askedOnce.add(key);
+  if (askedOnce.size > ASKED_KEPT) askedOnce.delete(askedOnce.values().next().value as string);
+  return false;
 }
 
 /** Requests the cache makes itself to render a stale page again. */
@@ -105,7 +119,7 @@ export function edgeCache(render: Render): MiddlewareHandler<AppEnv> {
     await next();
     // When it was rendered, for JSON clients too (pages also say 「○時○分現在」).
     c.header("Last-Modified", new Date(now).toUTCString());
-    if (c.res.status === 200 && !c.res.headers.has("Set-Cookie")) {
+    if (c.res.status === 200 && !c.res.headers.has("Set-Cookie") && secondAsk(key.url)) {
       c.executionCtx.waitUntil(cache.put(key, storable(c.res.clone(), seconds, now)));
     }
     c.header("X-Cache", "MISS");

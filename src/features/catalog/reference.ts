@@ -57,6 +57,9 @@ export function cachedBranches(db: Db, version: number): Promise<Branch[]> {
   );
 }
 
+/** Months kept per isolate: any year can be asked for, so the oldest asked go first. */
+const MONTHS_KEPT = 36;
+
 /** Opening days of one month ('YYYY-MM'), from its first to its last day. */
 export function cachedMonth(db: Db, version: number, month: string, from: string, to: string): Promise<Day[]> {
   const slot = forVersion(version);
@@ -64,7 +67,13 @@ export function cachedMonth(db: Db, version: number, month: string, from: string
     slot.months.get(month) ??
     remember(
       () => calendarRange(db, from, to),
-      (p) => (p ? slot.months.set(month, p) : slot.months.delete(month)),
+      (p) => {
+        if (!p) slot.months.delete(month);
+        else {
+          slot.months.set(month, p);
+          if (slot.months.size > MONTHS_KEPT) slot.months.delete(slot.months.keys().next().value as string);
+        }
+      },
     )
   );
 }

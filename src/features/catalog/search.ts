@@ -224,17 +224,37 @@ const countOf = (rows: unknown[] | undefined) => (rows?.[0] as { n: number } | u
 /** The cap of a count: filters need a row lookup per hit, the text alone only the index. */
 const capOf = (run: Runner, f: Filters) => (filtered(f) ? run.limits.countCap : run.limits.exactCap);
 
+/** A condition on the plan, evaluated once before a statement runs (SQLite skips a statement whose LIMIT is 0). */
+type Guard = Sql | undefined;
+
+/** `LIMIT n`, or `LIMIT 0` when the guard is false: the statement then costs nothing. */
+const guardedLimit = (guard: Guard, limit: string) =>
+  guard
+    ? { sql: `LIMIT (CASE WHEN ${guard.sql} THEN ${limit} ELSE 0 END)`, binds: guard.binds }
+    : { sql: `LIMIT ${limit}`, binds: [] };
+
 /** Materials matching an FTS expression and the filters, counted up to the cap (one more means "more"). */
-function countMatches(run: Runner, match: string, f: Filters): Sql {
-  if (!filtered(f))
+function countMatches(run: Runner, match: string, f: Filters, guard?: Guard): Sql {
+  if (!filtered(f)) {
+    const limit = guardedLimit(guard, String(run.limits.exactCap + 1));
     return {
-      sql: `SELECT count(*) AS n FROM (SELECT 1 FROM material_fts WHERE material_fts MATCH ? LIMIT ${run.limits.exactCap + 1})`,
-      binds: [match],
+      sql: `SELECT count(*) AS n FROM (SELECT 1 FROM material_fts WHERE material_fts MATCH ? ${limit.sql})`,
+      binds: [match, ...limit.binds],
     };
+  }
   const src = ftsSource(f);
+  const limit = guardedLimit(guard, String(run.limits.countCap + 1));
   return {
-    sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} LIMIT ${run.limits.countCap + 1})`,
-    binds: [match, ...src.binds],
+    sql: `SELECT count(*) AS n FROM (SELECT 1 FROM ${src.from} WHERE material_fts MATCH ? AND ${andAll(src.where)} ${limit.sql})`,
+    binds: [match, ...src.binds, ...limit.binds],
+  };
+}
+
+/** Whether the text alone has few hits (every hit is ranked) or many (pages read in index order). */
+function hitsAre(run: Runner, match: string, size: "few" | "many"): Sql {
+  return {
+    sql: `(SELECT count(*) FROM (SELECT 1 FROM material_fts WHERE material_fts MATCH ? LIMIT ${run.limits.rankAll + 1})) ${size === "few" ? "<=" : ">"} ${run.limits.rankAll}`,
+    binds: [match],
   };
 }
 
@@ -262,7 +282,7 @@ function withSummary(ids: Sql): Sql {
 }
 
 /** Small hit sets: rank every hit. Every term in the title first, then a title that starts with it, then bm25. */
-function rankAll(params: SearchParams, match: string, f: Filters, offset: number): Sql {
+function rankAll(params: SearchParams, match: string, f: Filters, offset: number, guard?: Guard): Sql {
   let order = "m.title_sort, m.id";
   let orderBinds: unknown[] = [];
   if (params.sort === "newest") order = "m.year IS NULL, m.year DESC, m.id DESC";
@@ -277,33 +297,36 @@ function rankAll(params: SearchParams, match: string, f: Filters, offset: number
     }
   }
   const where = filterSql(f, "m.id");
+  const limit = guardedLimit(guard, "?");
   return {
     sql: `SELECT m.id AS id FROM material_fts JOIN materials m ON m.id = material_fts.rowid
-     WHERE material_fts MATCH ? AND ${andAll(where.sql)} ORDER BY ${order} LIMIT ? OFFSET ?`,
-    binds: [match, ...where.binds, ...orderBinds, params.perPage, offset],
+     WHERE material_fts MATCH ? AND ${andAll(where.sql)} ORDER BY ${order} ${limit.sql} OFFSET ?`,
+    binds: [match, ...where.binds, ...orderBinds, ...limit.binds, params.perPage, offset],
   };
 }
 
 /** Large hit sets sorted by year or title: walk that index and keep the rows the FTS index matched. */
-function walkIndex(params: SearchParams, match: string, f: Filters, offset: number): Sql {
+function walkIndex(params: SearchParams, match: string, f: Filters, offset: number, guard?: Guard): Sql {
   const order = params.sort === "newest" ? "m.year DESC, m.id DESC" : "m.title_sort, m.id";
   // The unary + stops SQLite from driving the query from the id list, so it walks the sort index instead.
   const where = filterSql(f, "m.id");
+  const limit = guardedLimit(guard, "?");
   return {
     sql: `SELECT m.id AS id FROM materials m
      WHERE +m.id IN (SELECT rowid FROM material_fts WHERE material_fts MATCH ?) AND ${andAll(where.sql)}
-     ORDER BY ${order} LIMIT ? OFFSET ?`,
-    binds: [match, ...where.binds, params.perPage, offset],
+     ORDER BY ${order} ${limit.sql} OFFSET ?`,
+    binds: [match, ...where.binds, ...limit.binds, params.perPage, offset],
   };
 }
 
 /** One ranking tier read newest-acquired first, straight from the FTS index (no sort over all hits). */
-function tierPage(match: string, f: Filters, limit: number, offset: number): Sql {
+function tierPage(match: string, f: Filters, limit: number, offset: number, guard?: Guard): Sql {
   const src = ftsSource(f);
+  const guarded = guardedLimit(guard, "?");
   return {
     sql: `SELECT material_fts.rowid AS id FROM ${src.from}
-     WHERE material_fts MATCH ? AND ${andAll(src.where)} ORDER BY material_fts.rowid DESC LIMIT ? OFFSET ?`,
-    binds: [match, ...src.binds, limit, offset],
+     WHERE material_fts MATCH ? AND ${andAll(src.where)} ORDER BY material_fts.rowid DESC ${guarded.sql} OFFSET ?`,
+    binds: [match, ...src.binds, ...guarded.binds, limit, offset],
   };
 }
 
@@ -317,7 +340,7 @@ function filterPage(params: SearchParams, f: Filters, offset: number): Sql {
   };
 }
 
-/** A search's text and filters, and the counts its first round trip asks for. */
+/** A search's text and filters. */
 interface Plan {
   params: SearchParams;
   f: Filters;
@@ -339,59 +362,6 @@ function planOf(params: SearchParams): Plan {
   };
 }
 
-/**
- * The first round trip: the counts that decide how the page is read. The filtered count of all hits is
- * asked here only where the total needs it; the title tier's total is its two tiers (second trip).
- */
-function countsOf(run: Runner, p: Plan): Sql[] {
-  if (!p.match) return [countFiltered(run, p.f)];
-  return [
-    countMatches(run, p.match, NO_FILTERS),
-    ...(p.inTitle ? [countMatches(run, p.inTitle, p.f)] : filtered(p.f) ? [countMatches(run, p.match, p.f)] : []),
-  ];
-}
-
-/** The second round trip: the page's statements (with their figures) and the counts still missing from the total. */
-interface PageRead {
-  /** Statements of the page's rows, with their figures, in page order. */
-  pages: Sql[];
-  /** Counts the total still needs. */
-  counts: Sql[];
-  total: (counts: number[]) => number;
-}
-
-function pageOf(run: Runner, p: Plan, counts: number[]): PageRead {
-  const { params, f, offset } = p;
-  const [hits = 0, second = 0] = counts;
-  const only = (page: Sql, total: number): PageRead => ({ pages: [page], counts: [], total: () => total });
-  if (!p.match) return only(withSummary(filterPage(params, f, offset)), hits);
-  if (hits === 0) return { pages: [], counts: [], total: () => 0 };
-  // Unfiltered, the count of all hits is the total; filtered, it is the second count (or asked below).
-  const matchTotal = filtered(f) && !p.inTitle ? second : hits;
-  if (hits <= run.limits.rankAll) {
-    const page = withSummary(rankAll(params, p.match, f, offset));
-    if (!p.inTitle || !filtered(f)) return only(page, matchTotal);
-    return { pages: [page], counts: [countMatches(run, p.match, f)], total: ([n]) => n ?? 0 };
-  }
-  if (params.sort !== "relevance") return only(withSummary(walkIndex(params, p.match, f, offset)), matchTotal);
-  if (!p.inTitle) return only(withSummary(tierPage(p.match, f, params.perPage, offset)), matchTotal);
-  // Materials with every keyword in the title (or its reading) first, then the rest, each newest-acquired first.
-  const first = second;
-  const rest = `(${p.match}) NOT (${p.inTitle})`;
-  const pages: Sql[] = [];
-  const fromFirst = Math.max(0, Math.min(params.perPage, first - offset));
-  if (fromFirst > 0) pages.push(withSummary(tierPage(p.inTitle, f, params.perPage, offset)));
-  // With a capped first tier, pages stay within it: the patron was told 「1,000件以上」 (「10,000件以上」).
-  const firstCapped = first > capOf(run, f);
-  const restUnfiltered = hits - first;
-  if (fromFirst < params.perPage && !firstCapped && (filtered(f) || restUnfiltered > 0))
-    pages.push(withSummary(tierPage(rest, f, params.perPage - fromFirst, Math.max(0, offset - first))));
-  // Unfiltered, the rest is a subtraction. Filtered and past the cap, it cannot change what the patron is told.
-  if (!filtered(f) || first > run.limits.countCap)
-    return { pages, counts: [], total: () => first + (filtered(f) ? 0 : restUnfiltered) };
-  return { pages, counts: [countMatches(run, rest, f)], total: ([n]) => first + (n ?? 0) };
-}
-
 /** The page's rows and the total as the patron is shown them (never a row past that total). */
 function resultOf(run: Runner, p: Plan, pages: unknown[][], total: number): SearchResult {
   const cap = capOf(run, p.f);
@@ -407,11 +377,55 @@ function resultOf(run: Runner, p: Plan, pages: unknown[][], total: number): Sear
   };
 }
 
-/** Runs a plan's second round trip: the page with its figures, and any count the total still needs. */
-async function runSearch(run: Runner, p: Plan, counts: number[]): Promise<SearchResult> {
-  const read = pageOf(run, p, counts);
-  const results = await run.batch([...read.pages, ...read.counts]);
-  return resultOf(run, p, results.slice(0, read.pages.length), read.total(results.slice(read.pages.length).map(countOf)));
+/** Filters alone: the page and its count need nothing from each other, so one round trip. */
+async function filterSearch(run: Runner, p: Plan): Promise<SearchResult> {
+  const [page = [], count] = await run.batch([withSummary(filterPage(p.params, p.f, p.offset)), countFiltered(run, p.f)]);
+  return resultOf(run, p, [page], countOf(count));
+}
+
+/**
+ * A keyword search in one round trip: the counts and both plans' pages in one batch, each page guarded
+ * by the hit count (the plan not taken has LIMIT 0 and costs nothing). Only a page that runs past the
+ * title tier into the rest needs a second trip, with the title tier's count known.
+ */
+async function textSearch(run: Runner, p: Plan & { match: string }): Promise<SearchResult> {
+  const { params, f, offset, match, inTitle } = p;
+  const few = hitsAre(run, match, "few");
+  const many = hitsAre(run, match, "many");
+  const rest = inTitle ? `(${match}) NOT (${inTitle})` : undefined;
+  const largePage =
+    params.sort !== "relevance"
+      ? walkIndex(params, match, f, offset, many)
+      : tierPage(inTitle ?? match, f, params.perPage, offset, many);
+  const counts: Array<Sql | undefined> = [
+    countMatches(run, match, NO_FILTERS),
+    inTitle ? countMatches(run, inTitle, f, many) : undefined,
+    // Filtered, the total is the filtered count of all hits, except for the title tiers (first + rest).
+    filtered(f) ? countMatches(run, match, f, inTitle ? few : undefined) : undefined,
+    filtered(f) && rest ? countMatches(run, rest, f, many) : undefined,
+  ];
+  const asked = counts.filter((x): x is Sql => x !== undefined);
+  const results = await run.batch([...asked, withSummary(rankAll(params, match, f, offset, few)), withSummary(largePage)]);
+  const counted = (x: Sql | undefined) => (x ? countOf(results[asked.indexOf(x)]) : 0);
+  const [hits, first, matchTotal, restFiltered] = counts.map(counted) as [number, number, number, number];
+  const smallRows = results[asked.length] ?? [];
+  const largeRows = results[asked.length + 1] ?? [];
+  if (hits === 0) return resultOf(run, p, [], 0);
+  if (hits <= run.limits.rankAll) return resultOf(run, p, [smallRows], filtered(f) ? matchTotal : hits);
+  if (!inTitle || !rest) return resultOf(run, p, [largeRows], filtered(f) ? matchTotal : hits);
+  // Materials with every keyword in the title (or its reading) first, then the rest, each newest-acquired
+  // first. Unfiltered, the rest is a subtraction; filtered and past the cap, it cannot change what the
+  // patron is told.
+  const restTotal = filtered(f) ? (first > run.limits.countCap ? 0 : restFiltered) : hits - first;
+  const total = first + restTotal;
+  // With a capped first tier, pages stay within it: the patron was told 「1,000件以上」 (「10,000件以上」).
+  const firstCapped = first > capOf(run, f);
+  if (largeRows.length >= params.perPage || firstCapped || (!filtered(f) && restTotal === 0))
+    return resultOf(run, p, [largeRows], total);
+  const [more = []] = await run.batch([
+    withSummary(tierPage(rest, f, params.perPage - largeRows.length, Math.max(0, offset - first))),
+  ]);
+  return resultOf(run, p, [largeRows, more], total);
 }
 
 export interface SearchOptions {
@@ -424,20 +438,11 @@ export interface SearchOptions {
 export async function searchMaterials(db: D1, params: SearchParams, options: SearchOptions = {}): Promise<SearchResult> {
   const run = new Runner(db, options.limits ?? SEARCH_LIMITS, options.sink);
   // A keyword that is an ISBN (any form) means that book; the text search stands behind it when none has it.
-  // Both plans' counts go in the first round trip.
   const isbn = params.q && !params.isbn ? toIsbn13(params.q) : undefined;
-  const byIsbn = isbn ? planOf({ ...params, q: undefined, isbn }) : undefined;
-  const text = planOf(params);
-  // Filters alone: the page and its count need nothing from each other, so one round trip.
-  if (!byIsbn && !text.match) {
-    const [page = [], count] = await run.batch([
-      withSummary(filterPage(params, text.f, text.offset)),
-      countFiltered(run, text.f),
-    ]);
-    return resultOf(run, text, [page], countOf(count));
+  if (isbn) {
+    const byIsbn = await filterSearch(run, planOf({ ...params, q: undefined, isbn }));
+    if (byIsbn.total > 0) return byIsbn;
   }
-  const isbnCounts = byIsbn ? countsOf(run, byIsbn) : [];
-  const counts = (await run.batch([...isbnCounts, ...countsOf(run, text)])).map(countOf);
-  if (byIsbn && (counts[0] ?? 0) > 0) return runSearch(run, byIsbn, counts.slice(0, isbnCounts.length));
-  return runSearch(run, text, counts.slice(isbnCounts.length));
+  const text = planOf(params);
+  return text.match ? textSearch(run, { ...text, match: text.match }) : filterSearch(run, text);
 }
