@@ -7,6 +7,7 @@ export interface AppEnv {
   Variables: {
     /** The request's D1 session (read replicas; see db/session.ts) and Drizzle over it. */
     d1: D1;
+    session?: D1DatabaseSession;
     db: Db;
     /** A bookmark of writes a Durable Object made for this request. */
     bookmark?: string | null;

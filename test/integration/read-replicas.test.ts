@@ -65,6 +65,9 @@ describe("where a request's session starts", () => {
     const cookie = cookiesFrom(login);
     expect((await w.fetch("/account/reservations", { headers: { Cookie: cookie } })).status).toBe(200);
     expect(w.starts.at(-1)).toBe(bookmark);
+    // A write, even from a browser with a bookmark, starts at the primary.
+    await w.fetch("/cart/items", formPost({ materialId: "2", pickupBranch: "central" }, cookie));
+    expect(w.starts.at(-1)).toBe("first-primary");
     await w.fetch("/account", {
       headers: { Cookie: `${cookie.replace(/__Host-d1-bookmark=[^;]*/, "")}; __Host-d1-bookmark=x'; DROP` },
     });

@@ -68,6 +68,9 @@ const table: Row[] = [
   ["ISBN-10 with hyphens", { isbn: "4-00-310101-4" }, [FIXTURES.isbn.id], []],
   ["ISBN-10 full width", { isbn: "４００３１０１０１４" }, [FIXTURES.isbn.id], []],
   ["an ISBN typed as a keyword", { q: "978-4-00-310101-8" }, [FIXTURES.isbn.id], [FIXTURES.coffee.id]],
+  // The other fields still apply beside an ISBN keyword: the wrong publisher finds nothing.
+  ["an ISBN keyword with its publisher", { q: "9784003101018", publisher: "岩波書店" }, [FIXTURES.isbn.id], []],
+  ["an ISBN keyword with another publisher", { q: "9784003101018", publisher: "童心社" }, [], [FIXTURES.isbn.id]],
   // Fielded search and filters.
   ["author= restricts to authors: 芥川", { author: "芥川" }, akutagawa, soseki],
   ["title= does not look at authors: 漱石", { title: "漱石" }, [], soseki],

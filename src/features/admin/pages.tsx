@@ -49,7 +49,7 @@ import { serviceStatus } from "./status";
 import { CounterPage, Dashboard, LoginPage, MailPage, type Outcome, StatusPage, summaryText } from "./views";
 
 async function dashboard(c: Context<AppEnv>, message?: Outcome) {
-  const db = c.env.DB;
+  const db = c.var.d1;
   const now = Date.now();
   const [pending, runs, candidates, clock] = await Promise.all([
     pendingApplications(db),

@@ -32,7 +32,7 @@ import { serviceStatus } from "./status";
 /** The staff member of this request, for the actions (set by the staff guard). */
 export const staffOf = (c: Context<AppEnv>): act.Staff => ({
   actor: c.var.staff ?? "system",
-  db: c.env.DB,
+  db: c.var.d1,
   orm: c.var.db,
   env: c.env,
   settings: settingsOf(c.env),

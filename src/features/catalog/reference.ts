@@ -2,7 +2,7 @@
 // bumps the version (triggers, migration 0009), and an isolate re-reads the version at most every
 // CATALOG_CHECK_SECONDS (at once after a staff write it made itself), so pages need no D1 trip for them.
 import type { Context, MiddlewareHandler } from "hono";
-import type { D1, Db } from "../../db/client";
+import { createDb, type D1, type Db } from "../../db/client";
 import type { branches } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { settingsOf } from "../../settings";
@@ -78,17 +78,21 @@ export function cachedMonth(db: Db, version: number, month: string, from: string
   );
 }
 
+// The version and what is cached under it are read from the primary (the binding without a session): a
+// replica could be older than the write that bumped the version, and hold old branches under the new one.
+// Both are rare reads (every CATALOG_CHECK_SECONDS, once per version).
+
 /** The catalog version of this request (read once per request at most). */
 export async function versionFor(c: Context<AppEnv>): Promise<number> {
   if (c.var.catalogVersion === undefined)
-    c.set("catalogVersion", await catalogVersion(c.var.d1, settingsOf(c.env).catalogCheckSeconds));
+    c.set("catalogVersion", await catalogVersion(c.env.DB, settingsOf(c.env).catalogCheckSeconds));
   return c.var.catalogVersion as number;
 }
 
-export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(c.var.db, await versionFor(c));
+export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(createDb(c.env.DB), await versionFor(c));
 
 export const monthFor = async (c: Context<AppEnv>, month: string, from: string, to: string) =>
-  cachedMonth(c.var.db, await versionFor(c), month, from, to);
+  cachedMonth(createDb(c.env.DB), await versionFor(c), month, from, to);
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

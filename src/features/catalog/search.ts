@@ -440,7 +440,9 @@ export async function searchMaterials(db: D1, params: SearchParams, options: Sea
   // A keyword that is an ISBN (any form) means that book; the text search stands behind it when none has it.
   const isbn = params.q && !params.isbn ? toIsbn13(params.q) : undefined;
   if (isbn) {
-    const byIsbn = await filterSearch(run, planOf({ ...params, q: undefined, isbn }));
+    const plan = planOf({ ...params, q: undefined, isbn });
+    // Title, author or publisher given beside it still apply.
+    const byIsbn = plan.match ? await textSearch(run, { ...plan, match: plan.match }) : await filterSearch(run, plan);
     if (byIsbn.total > 0) return byIsbn;
   }
   const text = planOf(params);
