@@ -16,8 +16,8 @@ import { parseWith, throwInvalid } from "../../validation";
 import { field, readForm } from "../../views/forms";
 import { reasonOrNull } from "../../views/reasons";
 import { loansOf, reservationsPage } from "./queries";
-import { cancelSchema, credentialsSchema, localPath, loginSchema } from "./schemas";
-import { changeCredentials, logIn, logOut } from "./session-actions";
+import { cancelSchema, contactSchema, credentialsSchema, localPath, loginSchema } from "./schemas";
+import { changeContact, changeCredentials, logIn, logOut } from "./session-actions";
 import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, ProfilePage, ReservationsPage } from "./views";
 
 const limitOf = (c: Context<AppEnv>) => settingsOf(c.env).reservationLimit;
@@ -178,6 +178,12 @@ export const accountApi = new Hono<AppEnv>()
     const result = await changeCredentials(c, c.req.valid("json"));
     if (!result.ok) throw invalidRequest(result.fields);
     return c.json({ token: result.token, mustChangeCredentials: false });
+  })
+  .put("/me/contact", zValidator("json", contactSchema, throwInvalid), async (c) => {
+    requireReadyPatron(c);
+    const result = await changeContact(c, c.req.valid("json"));
+    if (!result.ok) throw invalidRequest(result.fields);
+    return c.json({ contactMethod: result.contactMethod, email: result.email });
   })
   .get("/me/reservations", async (c) => {
     const patron = requireReadyPatron(c);

@@ -38,6 +38,27 @@ export const credentialsSchema = z
     z.refine((v) => v.password === v.passwordConfirm, { error: "確認用のパスワードが一致しません。", path: ["passwordConfirm"] }),
   );
 
+/** PUT /me/contact and the 連絡方法 form: the contact method, and a new e-mail address only when given (twice). */
+export const contactSchema = z
+  .object({
+    currentPassword: password,
+    contactMethod: z.enum(["mail", "none"], { error: "連絡方法を選んでください。" }),
+    email: z.optional(
+      z.pipe(
+        z.string().check(z.trim(), z.maxLength(254, { error: "メールアドレスが長すぎます。" })),
+        z.union([z.literal(""), z.email({ error: "メールアドレスの形式が正しくありません。" })]),
+      ),
+    ),
+    emailConfirm: z.optional(z.string().check(z.trim())),
+  })
+  .check(
+    z.refine((v) => !v.email || v.email === v.emailConfirm, {
+      error: "確認用のメールアドレスが一致しません。",
+      path: ["emailConfirm"],
+    }),
+  );
+export type ContactInput = Omit<z.output<typeof contactSchema>, "email"> & { email?: string };
+
 export const reservationIds = z
   .array(positiveInt("予約の指定が正しくありません。"), { error: "取り消す予約を選んでください。" })
   .check(

@@ -14,6 +14,7 @@ import type { AppEnv } from "../../env";
 import { AppError } from "../../errors";
 import { patronObject } from "../../objects/patron";
 import { CART_COOKIE, liveGuestCart, mergeGuestCart, patronCartId } from "../cart/queries";
+import type { ContactInput } from "./schemas";
 
 function setSessionCookie(c: Context<AppEnv>, token: string) {
   // __Host-: Secure, Path=/, no Domain; HttpOnly so scripts cannot read it.
@@ -79,6 +80,62 @@ export interface CredentialsInput {
 }
 
 /**
+ * The current password confirms a change; guessing it through a form meets the card's login throttle
+ * too. The patron's stored e-mail comes back for the change to check against.
+ */
+async function checkCurrentPassword(
+  c: Context<AppEnv>,
+  patron: { id: number; cardNumber: string },
+  currentPassword: string,
+): Promise<{ ok: true; row: { email: string | null; emailTemporary: boolean } } | { ok: false; fields: Record<string, string> }> {
+  const card = patronObject(c.env, patron.cardNumber);
+  const wait = await card.beginAttempt(Date.now());
+  if (wait > 0) throw throttledError(wait);
+  const [row] = await c.var.db
+    .select({ hash: patrons.passwordHash, email: patrons.email, emailTemporary: patrons.emailTemporary })
+    .from(patrons)
+    .where(eq(patrons.id, patron.id))
+    .limit(1);
+  if (!row?.hash || !(await verifyPassword(currentPassword, row.hash, pepperOf(c.env)))) {
+    return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）が正しくありません。" } };
+  }
+  await card.loginSucceeded();
+  return { ok: true, row };
+}
+
+/**
+ * 連絡方法 (and the e-mail address, when given twice) without a new password; the current password
+ * confirms it. Mail needs an address: the new one or the one on file (not a temporary one).
+ */
+export async function changeContact(
+  c: Context<AppEnv>,
+  input: ContactInput,
+): Promise<{ ok: true; email: string | null; contactMethod: "mail" | "none" } | { ok: false; fields: Record<string, string> }> {
+  const patron = c.var.patron;
+  if (!patron) throw new AppError("unauthenticated", "ログインしてください。");
+  const checked = await checkCurrentPassword(c, patron, input.currentPassword);
+  if (!checked.ok) return checked;
+  const email = input.email ?? checked.row.email;
+  if (input.email && checked.row.emailTemporary && checked.row.email?.toLowerCase() === input.email.toLowerCase())
+    return {
+      ok: false,
+      fields: { email: "仮のメールアドレスのままでは変更できません。お使いのメールアドレスを入力してください。" },
+    };
+  if (input.contactMethod === "mail" && (!email || (checked.row.emailTemporary && !input.email)))
+    return { ok: false, fields: { email: "メールで連絡を受けるには、メールアドレスを入力してください。" } };
+  const now = Date.now();
+  await c.var.db
+    .update(patrons)
+    .set({
+      contactMethod: input.contactMethod,
+      ...(input.email ? { email: input.email, emailTemporary: false } : {}),
+      updatedAt: now,
+    })
+    .where(eq(patrons.id, patron.id));
+  return { ok: true, email: email ?? null, contactMethod: input.contactMethod };
+}
+
+/**
  * Changes e-mail, password and contact method after checking the current password and refusing the
  * guessable. Every session of the patron ends and a new one starts (new token). Returns field errors.
  */
@@ -89,19 +146,9 @@ export async function changeCredentials(
   const patron = c.var.patron;
   if (!patron) throw new AppError("unauthenticated", "ログインしてください。");
   const db = c.var.db;
-  // Guessing the current password through this form meets the card's login throttle too.
-  const card = patronObject(c.env, patron.cardNumber);
-  const wait = await card.beginAttempt(Date.now());
-  if (wait > 0) throw throttledError(wait);
-  const [row] = await db
-    .select({ hash: patrons.passwordHash, email: patrons.email, emailTemporary: patrons.emailTemporary })
-    .from(patrons)
-    .where(eq(patrons.id, patron.id))
-    .limit(1);
-  if (!row?.hash || !(await verifyPassword(input.currentPassword, row.hash, pepperOf(c.env)))) {
-    return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）が正しくありません。" } };
-  }
-  await card.loginSucceeded();
+  const checked = await checkCurrentPassword(c, patron, input.currentPassword);
+  if (!checked.ok) return checked;
+  const row = checked.row;
   const problem = newPasswordProblem(input.password, { cardNumber: patron.cardNumber, currentPassword: input.currentPassword });
   if (problem) return { ok: false, fields: { password: problem } };
   // The counter registered a temporary address: the first change must replace it (not after a reset).
