@@ -80,7 +80,9 @@ describe("the imports page", () => {
     expect(html).toContain('hx-trigger="every 2s"');
     expect(html).toContain('<noscript><meta http-equiv="refresh" content="3"/></noscript>');
     const fragment = await (await page(`/admin/imports/${id}`, { headers: { "HX-Request": "true" } })).text();
-    expect(fragment.startsWith("<section")).toBe(true);
+    // The polled part holds the progress and the rejected rows, so they appear when the run ends.
+    expect(fragment.startsWith('<div id="run-report"')).toBe(true);
+    expect(fragment).toContain("取り込めなかった行");
     expect(fragment).not.toContain("<html");
   });
 

@@ -43,11 +43,10 @@ function Counts({ r }: { r: Report }) {
   );
 }
 
-/** The part of a run's page that follows the run: refreshed by htmx every 2 seconds while it runs. */
-export function RunProgress({ r }: { r: Report }) {
-  const attrs = running(r) ? { "hx-get": `/admin/imports/${r.id}`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
+/** The run's state, counts and times. */
+function RunProgress({ r }: { r: Report }) {
   return (
-    <section id="run-progress" aria-live="polite" {...attrs}>
+    <section id="run-progress" aria-live="polite">
       <p>
         状態：<strong>{r.statusLabel}</strong>
         {r.dryRun ? "（試行：データは変わりません）" : ""}
@@ -73,23 +72,16 @@ export function RunProgress({ r }: { r: Report }) {
   );
 }
 
-export function ImportRunPage({
-  r,
-  rejected,
-}: {
-  r: Report;
-  rejected: Array<{ line: number; key: string | null; reason: string }>;
-}) {
+type Rejected = { line: number; key: string | null; reason: string };
+
+/**
+ * The part of a run's page that follows the run (progress, the resume button, the rejected rows):
+ * refreshed by htmx every 2 seconds while it runs, so the rejected rows appear when it ends.
+ */
+export function RunReport({ r, rejected }: { r: Report; rejected: Rejected[] }) {
+  const attrs = running(r) ? { "hx-get": `/admin/imports/${r.id}`, "hx-trigger": "every 2s", "hx-swap": "outerHTML" } : {};
   return (
-    <StaffLayout
-      title={`データ取込 #${r.id}：${r.kindLabel}`}
-      head={running(r) ? <noscript>{<meta http-equiv="refresh" content="3" />}</noscript> : undefined}
-    >
-      <p>
-        ファイル：{r.fileName}（{r.origin === "r2" ? "夜間の受け渡し" : r.origin === "api" ? "API" : "画面からアップロード"}
-        {r.full ? "・全件ファイル" : ""}
-        {r.encoding ? `・${r.encoding === "shift_jis" ? "Shift_JIS" : "UTF-8"}` : ""}）
-      </p>
+    <div id="run-report" {...attrs}>
       <RunProgress r={r} />
       {running(r) ? (
         <form action={`/admin/imports/${r.id}/resume`} method="post">
@@ -130,6 +122,22 @@ export function ImportRunPage({
           </table>
         </>
       )}
+    </div>
+  );
+}
+
+export function ImportRunPage({ r, rejected }: { r: Report; rejected: Rejected[] }) {
+  return (
+    <StaffLayout
+      title={`データ取込 #${r.id}：${r.kindLabel}`}
+      head={running(r) ? <noscript>{<meta http-equiv="refresh" content="3" />}</noscript> : undefined}
+    >
+      <p>
+        ファイル：{r.fileName}（{r.origin === "r2" ? "夜間の受け渡し" : r.origin === "api" ? "API" : "画面からアップロード"}
+        {r.full ? "・全件ファイル" : ""}
+        {r.encoding ? `・${r.encoding === "shift_jis" ? "Shift_JIS" : "UTF-8"}` : ""}）
+      </p>
+      <RunReport r={r} rejected={rejected} />
       <p>
         <a href="/admin/imports">データ取込へ戻る</a>
       </p>

@@ -30,7 +30,7 @@ import { isFragmentRequest } from "../../views/htmx";
 import { listBranches } from "../catalog/queries";
 import * as act from "./actions";
 import { audit } from "./audit";
-import { ImportRunPage, ImportsPage, RunProgress } from "./import-views";
+import { ImportRunPage, ImportsPage, RunReport } from "./import-views";
 import * as imports from "./imports";
 import { outboxRows } from "./queries";
 import { staffOf } from "./routes";
@@ -236,8 +236,8 @@ export const adminPages = new Hono<AppEnv>()
   .get("/admin/imports/:id", async (c) => {
     const id = idParam(c);
     const report = await imports.importReport(staffOf(c), id);
-    // htmx polls only the progress part while the run goes on.
-    if (isFragmentRequest(c)) return c.html(<RunProgress r={report} />);
+    // htmx polls the report part while the run goes on.
+    if (isFragmentRequest(c)) return c.html(<RunReport r={report} rejected={report.rejected} />);
     return c.html(<ImportRunPage r={report} rejected={report.rejected} />);
   })
   .get("/admin/imports/:id/rejected.csv", async (c) => {
