@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call } from "../support/http";
-import { apiLogin, createPatron, readyPatron, withToken } from "../support/patrons";
+import { apiLogin, cookiesFrom, createPatron, formPost, readyPatron, withToken } from "../support/patrons";
 
 const contact = (token: string, body: unknown) => call("/api/v1/me/contact", withToken(token, "PUT", body));
 
@@ -68,5 +68,80 @@ describe("PUT /me/contact", () => {
     const res = await contact(body.token as string, { currentPassword: p.password, contactMethod: "none" });
     expect(res.status).toBe(403);
     expect(((await res.json()) as { error: { code: string } }).error.code).toBe("credentials_change_required");
+  });
+});
+
+/** A browser session of a patron who can use the web (cookie header). */
+async function browser(options: { mustChange?: boolean } = {}) {
+  const p = await createPatron({ mustChange: options.mustChange ?? false, password: "Yomu2718" });
+  const res = await call("/login", formPost({ cardNumber: p.cardNumber, password: p.password }));
+  expect(res.status).toBe(303);
+  return { ...p, cookie: cookiesFrom(res) };
+}
+
+describe("個人情報変更 pages", () => {
+  it("offer the contact method with the e-mail, and the password, as two forms", async () => {
+    const p = await browser();
+    const html = await (await call("/account/profile", { headers: { Cookie: p.cookie } })).text();
+    expect(html).toContain('action="/account/contact"');
+    expect(html).toContain('action="/account/password"');
+    const contactForm = html.slice(html.indexOf('action="/account/contact"'), html.indexOf('action="/account/password"'));
+    expect(contactForm).not.toContain('name="password"');
+    expect(contactForm).toContain('name="currentPassword"');
+  });
+
+  it("change the contact method alone, keeping the password and the session", async () => {
+    const p = await browser();
+    const before = await stored(p.id);
+    const res = await call("/account/contact", formPost({ currentPassword: p.password, contactMethod: "none" }, p.cookie));
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/account/profile?done=contact");
+    expect((await stored(p.id))?.contactMethod).toBe("none");
+    expect((await stored(p.id))?.hash).toBe(before?.hash);
+    const page = await call("/account/profile?done=contact", { headers: { Cookie: p.cookie } });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain("連絡方法・メールアドレスを変更しました。");
+  });
+
+  it("refuse a wrong current password on the contact form with a Japanese message, changing nothing", async () => {
+    const p = await browser();
+    const before = await stored(p.id);
+    const res = await call("/account/contact", formPost({ currentPassword: "Chigau99", contactMethod: "none" }, p.cookie));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("現在のパスワード（仮パスワード）が正しくありません。");
+    expect(await stored(p.id)).toEqual(before);
+  });
+
+  it("change the password alone: the old one no longer logs in, the new one does, the browser stays logged in", async () => {
+    const p = await browser();
+    const weak = await call(
+      "/account/password",
+      formPost({ currentPassword: p.password, password: "1234", passwordConfirm: "1234" }, p.cookie),
+    );
+    expect(weak.status).toBe(400);
+    expect(await weak.text()).toMatch(/推測されやすい|使えません/);
+    const res = await call(
+      "/account/password",
+      formPost({ currentPassword: p.password, password: "Kaeta482", passwordConfirm: "Kaeta482" }, p.cookie),
+    );
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toBe("/account/profile?done=password");
+    const cookie = cookiesFrom(res, p.cookie);
+    expect((await call("/account", { headers: { Cookie: cookie } })).status).toBe(200);
+    // The session from before the change ended.
+    expect((await call("/account", { headers: { Cookie: p.cookie }, redirect: "manual" })).status).toBe(303);
+    expect((await apiLogin(p)).res.status).toBe(401);
+    expect((await apiLogin({ cardNumber: p.cardNumber, password: "Kaeta482" })).body.token).toBeTruthy();
+  });
+
+  it("at the first login still change e-mail and password together", async () => {
+    const p = await browser({ mustChange: true });
+    const html = await (await call("/account/profile", { headers: { Cookie: p.cookie } })).text();
+    expect(html).toContain('action="/account/profile"');
+    expect(html).not.toContain('action="/account/contact"');
+    const res = await call("/account/contact", formPost({ currentPassword: p.password, contactMethod: "none" }, p.cookie));
+    expect(res.status).toBe(303);
+    expect(res.headers.get("Location")).toContain("/account/profile");
+    expect((await stored(p.id))?.contactMethod).toBe("mail");
   });
 });

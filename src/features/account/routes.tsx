@@ -16,9 +16,9 @@ import { parseWith, throwInvalid } from "../../validation";
 import { field, readForm } from "../../views/forms";
 import { reasonOrNull } from "../../views/reasons";
 import { loansOf, reservationsPage } from "./queries";
-import { cancelSchema, contactSchema, credentialsSchema, localPath, loginSchema } from "./schemas";
-import { changeContact, changeCredentials, logIn, logOut } from "./session-actions";
-import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, ProfilePage, ReservationsPage } from "./views";
+import { cancelSchema, contactSchema, credentialsSchema, localPath, loginSchema, passwordChangeSchema } from "./schemas";
+import { changeContact, changeCredentials, changePassword, logIn, logOut } from "./session-actions";
+import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, type ProfileForm, ProfilePage, ReservationsPage } from "./views";
 
 const limitOf = (c: Context<AppEnv>) => settingsOf(c.env).reservationLimit;
 
@@ -42,6 +42,9 @@ function cancelOutcomeMessage(r: CancelResult): string {
   if (r.status === "application_cancelled") return "予約申請を取り消しました（予約申請取消）。";
   return "取消を申請しました（取消申請中）。翌開館日の朝に正式に取り消されます。";
 }
+
+/** Which form's change the profile page confirms (?done=contact|password). */
+const doneOf = (v: string | undefined): ProfileForm | undefined => (v === "contact" || v === "password" ? v : undefined);
 
 export const accountPages = new Hono<AppEnv>()
   .get("/login", (c) => {
@@ -83,15 +86,37 @@ export const accountPages = new Hono<AppEnv>()
         errors={{}}
         forced={forced}
         next={localPath(c.req.query("next"))}
-        done={c.req.query("done") === "1"}
+        done={doneOf(c.req.query("done"))}
         // A temporary address is not offered back as the new one.
-        values={
-          forced
-            ? { contactMethod: patron.contactMethod }
-            : { email: patron.email ?? "", emailConfirm: patron.email ?? "", contactMethod: patron.contactMethod }
-        }
+        values={{ contactMethod: patron.contactMethod, ...(forced ? {} : { currentEmail: patron.email ?? undefined }) }}
       />,
     );
+  })
+  .post("/account/contact", async (c) => {
+    const { patron, redirect } = pagePatron(c);
+    if (redirect) return redirect;
+    const form = await readForm(c);
+    const values = {
+      email: field(form, "email"),
+      emailConfirm: field(form, "emailConfirm"),
+      contactMethod: field(form, "contactMethod"),
+      currentEmail: patron.email ?? undefined,
+    };
+    const parsed = parseWith(contactSchema, form);
+    const result = parsed.ok ? await changeContact(c, parsed.data) : parsed;
+    if (!result.ok) return c.html(<ProfilePage errors={result.fields} values={values} forced={false} form="contact" />, 400);
+    return c.redirect("/account/profile?done=contact", 303);
+  })
+  .post("/account/password", async (c) => {
+    const { patron, redirect } = pagePatron(c);
+    if (redirect) return redirect;
+    const parsed = parseWith(passwordChangeSchema, await readForm(c));
+    const result = parsed.ok ? await changePassword(c, parsed.data) : parsed;
+    if (!result.ok) {
+      const values = { contactMethod: patron.contactMethod, currentEmail: patron.email ?? undefined };
+      return c.html(<ProfilePage errors={result.fields} values={values} forced={false} form="password" />, 400);
+    }
+    return c.redirect("/account/profile?done=password", 303);
   })
   .post("/account/profile", async (c) => {
     const { patron, redirect } = pagePatron(c, { allowTemporary: true });
@@ -112,7 +137,7 @@ export const accountPages = new Hono<AppEnv>()
       );
     }
     // After the first-login change the menu opens; after a later change the form says it is done.
-    return c.redirect(next ?? (patron.mustChangeCredentials ? "/account" : "/account/profile?done=1"), 303);
+    return c.redirect(next ?? (patron.mustChangeCredentials ? "/account" : "/account/profile?done=contact"), 303);
   })
   .get("/account/reservations", async (c) => {
     const { patron, redirect } = pagePatron(c);

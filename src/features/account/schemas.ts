@@ -59,6 +59,19 @@ export const contactSchema = z
   );
 export type ContactInput = Omit<z.output<typeof contactSchema>, "email"> & { email?: string };
 
+/** The password form: the current one and the new one twice (the policy is checked by the action). */
+export const passwordChangeSchema = z
+  .object({
+    currentPassword: password,
+    password: z
+      .string({ error: "新しいパスワードを入力してください。" })
+      .check(z.regex(/^[A-Za-z0-9]{4,8}$/, { error: "パスワードは半角英数字4〜8文字で入力してください。" })),
+    passwordConfirm: z.string({ error: "確認のため、新しいパスワードをもう一度入力してください。" }),
+  })
+  .check(
+    z.refine((v) => v.password === v.passwordConfirm, { error: "確認用のパスワードが一致しません。", path: ["passwordConfirm"] }),
+  );
+
 export const reservationIds = z
   .array(positiveInt("予約の指定が正しくありません。"), { error: "取り消す予約を選んでください。" })
   .check(

@@ -135,6 +135,29 @@ export async function changeContact(
   return { ok: true, email: email ?? null, contactMethod: input.contactMethod };
 }
 
+/** A new password, confirmed by the current one; every session ends and this browser gets a new one. */
+export async function changePassword(
+  c: Context<AppEnv>,
+  input: { currentPassword: string; password: string },
+): Promise<{ ok: true; token: string } | { ok: false; fields: Record<string, string> }> {
+  const patron = c.var.patron;
+  if (!patron) throw new AppError("unauthenticated", "ログインしてください。");
+  const checked = await checkCurrentPassword(c, patron, input.currentPassword);
+  if (!checked.ok) return checked;
+  const problem = newPasswordProblem(input.password, { cardNumber: patron.cardNumber, currentPassword: input.currentPassword });
+  if (problem) return { ok: false, fields: { password: problem } };
+  const now = Date.now();
+  const db = c.var.db;
+  await db
+    .update(patrons)
+    .set({ passwordHash: await hashPassword(input.password, pepperOf(c.env)), credentialsChangedAt: now, updatedAt: now })
+    .where(eq(patrons.id, patron.id));
+  await endPatronSessions(db, patron.id);
+  const token = await createPatronSession(db, patron.id, now);
+  setSessionCookie(c, token);
+  return { ok: true, token };
+}
+
 /**
  * Changes e-mail, password and contact method after checking the current password and refusing the
  * guessable. Every session of the patron ends and a new one starts (new token). Returns field errors.

@@ -113,22 +113,139 @@ export interface ProfileValues {
   email?: string;
   emailConfirm?: string;
   contactMethod?: string;
+  /** The address on file, shown beside the contact form. */
+  currentEmail?: string;
 }
 
+/** The current password that confirms a change. */
+function CurrentPassword({ errors, forced, id }: { errors: Errors; forced: boolean; id: string }) {
+  return (
+    <>
+      <label for={id}>{forced ? "仮パスワード" : "現在のパスワード"}</label>
+      <input
+        type="password"
+        id={id}
+        name="currentPassword"
+        autocomplete="current-password"
+        required
+        {...(errors.currentPassword ? { "aria-describedby": `${id}-error`, "aria-invalid": "true" } : {})}
+      />
+      {errors.currentPassword ? (
+        <p class="error" id={`${id}-error`}>
+          {errors.currentPassword}
+        </p>
+      ) : null}
+    </>
+  );
+}
+
+function EmailFields({ errors, values, required }: { errors: Errors; values: ProfileValues; required: boolean }) {
+  return (
+    <>
+      <label for="email">新しいメールアドレス{required ? "" : "（変えるときだけ）"}</label>
+      <input
+        type="email"
+        id="email"
+        name="email"
+        autocomplete="email"
+        required={required}
+        value={values.email ?? ""}
+        {...a11y(errors, "email")}
+      />
+      <FieldError errors={errors} name="email" />
+      <label for="emailConfirm">新しいメールアドレス（確認のためもう一度）</label>
+      <input
+        type="email"
+        id="emailConfirm"
+        name="emailConfirm"
+        autocomplete="email"
+        required={required}
+        value={values.emailConfirm ?? ""}
+        {...a11y(errors, "emailConfirm")}
+      />
+      <FieldError errors={errors} name="emailConfirm" />
+    </>
+  );
+}
+
+function PasswordFields({ errors }: { errors: Errors }) {
+  return (
+    <>
+      <label for="newPassword">新しいパスワード（半角英数字4〜8文字）</label>
+      <input
+        type="password"
+        id="newPassword"
+        name="password"
+        autocomplete="new-password"
+        required
+        minlength={4}
+        maxlength={8}
+        {...(errors.password ? { "aria-describedby": "password-error", "aria-invalid": "true" } : {})}
+      />
+      <FieldError errors={errors} name="password" />
+      <label for="passwordConfirm">新しいパスワード（確認のためもう一度）</label>
+      <input
+        type="password"
+        id="passwordConfirm"
+        name="passwordConfirm"
+        autocomplete="new-password"
+        required
+        {...a11y(errors, "passwordConfirm")}
+      />
+      <FieldError errors={errors} name="passwordConfirm" />
+      <p class="meta">
+        1234 や 0000 のような推測されやすいパスワード、利用者番号と同じもの、仮パスワードと同じものは使えません。
+      </p>
+    </>
+  );
+}
+
+function ContactChoice({ errors, values }: { errors: Errors; values: ProfileValues }) {
+  return (
+    <>
+      <fieldset>
+        <legend>連絡方法</legend>
+        <p class="check">
+          <input type="radio" id="contactMail" name="contactMethod" value="mail" checked={values.contactMethod !== "none"} />
+          <label for="contactMail">メール（予約の受付時と、お取り置きの準備ができたときにお知らせします）</label>
+        </p>
+        <p class="check">
+          <input type="radio" id="contactNone" name="contactMethod" value="none" checked={values.contactMethod === "none"} />
+          <label for="contactNone">連絡不要（予約状況の画面でご確認ください）</label>
+        </p>
+      </fieldset>
+      <FieldError errors={errors} name="contactMethod" />
+    </>
+  );
+}
+
+/** Which of the page's forms a change or its errors belong to. */
+export type ProfileForm = "contact" | "password";
+
+/**
+ * 個人情報変更. At the first login (temporary credentials) one form changes e-mail and password together;
+ * afterwards the contact method with the e-mail, and the password, are changed separately, each
+ * confirmed by the current password.
+ */
 export function ProfilePage({
   errors,
   values,
   forced,
   next,
   done,
+  form,
 }: {
   errors: Errors;
   values: ProfileValues;
   /** First login with temporary credentials: nothing else until they are changed. */
   forced: boolean;
   next?: string;
-  done?: boolean;
+  /** The form whose change was just saved. */
+  done?: ProfileForm;
+  /** The form the errors belong to. */
+  form?: ProfileForm;
 }) {
+  const noErrors: Errors = {};
   return (
     <Layout title="個人情報変更">
       <h1>個人情報変更</h1>
@@ -139,85 +256,51 @@ export function ProfilePage({
       ) : null}
       {done ? (
         <p class="notice ok" role="status">
-          変更しました。
+          {done === "password" ? "パスワードを変更しました。" : "連絡方法・メールアドレスを変更しました。"}
         </p>
       ) : null}
       <ErrorSummary errors={errors} />
-      <form action="/account/profile" method="post">
-        {next ? <input type="hidden" name="next" value={next} /> : null}
-        <label for="currentPassword">{forced ? "仮パスワード" : "現在のパスワード"}</label>
-        <input
-          type="password"
-          id="currentPassword"
-          name="currentPassword"
-          autocomplete="current-password"
-          required
-          {...a11y(errors, "currentPassword")}
-        />
-        <FieldError errors={errors} name="currentPassword" />
-        <label for="email">新しいメールアドレス</label>
-        <input
-          type="email"
-          id="email"
-          name="email"
-          autocomplete="email"
-          required
-          value={values.email ?? ""}
-          {...a11y(errors, "email")}
-        />
-        <FieldError errors={errors} name="email" />
-        <label for="emailConfirm">新しいメールアドレス（確認のためもう一度）</label>
-        <input
-          type="email"
-          id="emailConfirm"
-          name="emailConfirm"
-          autocomplete="email"
-          required
-          value={values.emailConfirm ?? ""}
-          {...a11y(errors, "emailConfirm")}
-        />
-        <FieldError errors={errors} name="emailConfirm" />
-        <label for="newPassword">新しいパスワード（半角英数字4〜8文字）</label>
-        <input
-          type="password"
-          id="newPassword"
-          name="password"
-          autocomplete="new-password"
-          required
-          minlength={4}
-          maxlength={8}
-          {...(errors.password ? { "aria-describedby": "password-error", "aria-invalid": "true" } : {})}
-        />
-        <FieldError errors={errors} name="password" />
-        <label for="passwordConfirm">新しいパスワード（確認のためもう一度）</label>
-        <input
-          type="password"
-          id="passwordConfirm"
-          name="passwordConfirm"
-          autocomplete="new-password"
-          required
-          {...a11y(errors, "passwordConfirm")}
-        />
-        <FieldError errors={errors} name="passwordConfirm" />
-        <fieldset>
-          <legend>連絡方法</legend>
-          <p class="check">
-            <input type="radio" id="contactMail" name="contactMethod" value="mail" checked={values.contactMethod !== "none"} />
-            <label for="contactMail">メール（予約の受付時と、お取り置きの準備ができたときにお知らせします）</label>
+      {forced ? (
+        <form action="/account/profile" method="post">
+          {next ? <input type="hidden" name="next" value={next} /> : null}
+          <CurrentPassword errors={errors} forced id="currentPassword" />
+          <EmailFields errors={errors} values={values} required />
+          <PasswordFields errors={errors} />
+          <ContactChoice errors={errors} values={values} />
+          <p>
+            <button type="submit">変更する</button>
           </p>
-          <p class="check">
-            <input type="radio" id="contactNone" name="contactMethod" value="none" checked={values.contactMethod === "none"} />
-            <label for="contactNone">連絡不要（予約状況の画面でご確認ください）</label>
-          </p>
-        </fieldset>
-        <FieldError errors={errors} name="contactMethod" />
-        <p class="meta">
-          1234 や 0000 のような推測されやすいパスワード、利用者番号と同じもの、仮パスワードと同じものは使えません。
-        </p>
-        <p>
-          <button type="submit">変更する</button>
-        </p>
-      </form>
+        </form>
+      ) : (
+        <>
+          <section aria-labelledby="contact-heading">
+            <h2 id="contact-heading">連絡方法・メールアドレス</h2>
+            <p class="meta">現在のメールアドレス：{values.currentEmail ?? "（登録なし）"}</p>
+            <form action="/account/contact" method="post">
+              <ContactChoice errors={form === "contact" ? errors : noErrors} values={values} />
+              <EmailFields
+                errors={form === "contact" ? errors : noErrors}
+                values={form === "contact" ? values : {}}
+                required={false}
+              />
+              <CurrentPassword errors={form === "contact" ? errors : noErrors} forced={false} id="contactCurrentPassword" />
+              <p>
+                <button type="submit">連絡方法・メールアドレスを変更する</button>
+              </p>
+            </form>
+          </section>
+          <section aria-labelledby="password-heading">
+            <h2 id="password-heading">パスワード</h2>
+            <form action="/account/password" method="post">
+              <CurrentPassword errors={form === "password" ? errors : noErrors} forced={false} id="passwordCurrentPassword" />
+              <PasswordFields errors={form === "password" ? errors : noErrors} />
+              <p>
+                <button type="submit">パスワードを変更する</button>
+              </p>
+            </form>
+          </section>
+        </>
+      )}
       {forced ? (
         <LogoutButton />
       ) : (
