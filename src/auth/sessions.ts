@@ -12,6 +12,16 @@ const TOUCH_EVERY_MS = 60 * 1000;
 
 export const SESSION_COOKIE = "__Host-session";
 
+/**
+ * For this long after a login, the first-login change of temporary credentials does not ask again for
+ * the temporary password the patron has just typed (at the login page or the cart).
+ */
+export const FRESH_LOGIN_MS = 10 * 60 * 1000;
+
+/** Whether a session's patron typed the password moments ago and must still change temporary credentials. */
+export const justLoggedInWithTemporary = (p: { mustChangeCredentials: boolean; sessionCreatedAt: number }, now: number) =>
+  p.mustChangeCredentials && now - p.sessionCreatedAt < FRESH_LOGIN_MS;
+
 export async function createPatronSession(db: Db, patronId: number, now: number): Promise<string> {
   const token = randomToken();
   await db.insert(sessions).values({
@@ -32,6 +42,8 @@ export interface SessionPatron {
   email: string | null;
   contactMethod: "mail" | "none";
   mustChangeCredentials: boolean;
+  /** When this session began (its login): a fresh one needs no second typing of the password just given. */
+  sessionCreatedAt: number;
 }
 
 /** The patron of a live session, or undefined (expired, ended, or the patron may no longer use the web). */
@@ -41,6 +53,7 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
     .select({
       lastSeenAt: sessions.lastSeenAt,
       expiresAt: sessions.expiresAt,
+      createdAt: sessions.createdAt,
       id: patrons.id,
       cardNumber: patrons.cardNumber,
       name: patrons.name,
@@ -69,6 +82,7 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
     email: row.email,
     contactMethod: row.contactMethod,
     mustChangeCredentials: row.mustChangeCredentials,
+    sessionCreatedAt: row.createdAt,
   };
 }
 

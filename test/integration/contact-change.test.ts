@@ -145,3 +145,40 @@ describe("個人情報変更 pages", () => {
     expect((await stored(p.id))?.contactMethod).toBe("mail");
   });
 });
+
+describe("the first-login change moments after the login", () => {
+  const firstLogin = (p: { cardNumber: string }, password: string, extra: Record<string, string> = {}) => ({
+    email: `${p.cardNumber}@example.jp`,
+    emailConfirm: `${p.cardNumber}@example.jp`,
+    password,
+    passwordConfirm: password,
+    contactMethod: "mail",
+    ...extra,
+  });
+
+  it("does not ask again for the temporary password, but still refuses it as the new one", async () => {
+    const p = await browser({ mustChange: true });
+    const html = await (await call("/account/profile", { headers: { Cookie: p.cookie } })).text();
+    expect(html).not.toContain('name="currentPassword"');
+    const same = await call("/account/profile", formPost(firstLogin(p, p.password), p.cookie));
+    expect(same.status).toBe(400);
+    expect(await same.text()).toContain("今までと同じパスワード（仮パスワード）は使えません。");
+    const res = await call("/account/profile", formPost(firstLogin(p, "Hon2026x"), p.cookie));
+    expect(res.status).toBe(303);
+    expect((await apiLogin({ cardNumber: p.cardNumber, password: "Hon2026x" })).body.mustChangeCredentials).toBe(false);
+  });
+
+  it("asks for it again when the login was more than ten minutes ago", async () => {
+    const p = await browser({ mustChange: true });
+    await env.DB.prepare("UPDATE sessions SET created_at = created_at - 11 * 60 * 1000 WHERE patron_id = ?").bind(p.id).run();
+    const html = await (await call("/account/profile", { headers: { Cookie: p.cookie } })).text();
+    expect(html).toContain('name="currentPassword"');
+    const before = await stored(p.id);
+    const res = await call("/account/profile", formPost(firstLogin(p, "Hon2026x"), p.cookie));
+    expect(res.status).toBe(400);
+    const refused = await res.text();
+    expect(refused).toContain("パスワードを入力してください。");
+    expect(refused).toMatch(/id="currentPassword"[^>]*aria-invalid="true"/);
+    expect(await stored(p.id)).toEqual(before);
+  });
+});

@@ -2,6 +2,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
 import { changeCredentialsFirst, requirePatron, requireReadyPatron } from "../../auth/middleware";
+import { justLoggedInWithTemporary } from "../../auth/sessions";
 import { bookmarked } from "../../db/session";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
@@ -16,7 +17,15 @@ import { parseWith, throwInvalid } from "../../validation";
 import { field, readForm } from "../../views/forms";
 import { reasonOrNull } from "../../views/reasons";
 import { loansOf, reservationsPage } from "./queries";
-import { cancelSchema, contactSchema, credentialsSchema, localPath, loginSchema, passwordChangeSchema } from "./schemas";
+import {
+  cancelSchema,
+  contactSchema,
+  credentialsSchema,
+  freshLoginCredentialsSchema,
+  localPath,
+  loginSchema,
+  passwordChangeSchema,
+} from "./schemas";
 import { changeContact, changeCredentials, changePassword, logIn, logOut } from "./session-actions";
 import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, type ProfileForm, ProfilePage, ReservationsPage } from "./views";
 
@@ -85,6 +94,7 @@ export const accountPages = new Hono<AppEnv>()
       <ProfilePage
         errors={{}}
         forced={forced}
+        askCurrent={!justLoggedInWithTemporary(patron, Date.now())}
         next={localPath(c.req.query("next"))}
         done={doneOf(c.req.query("done"))}
         // A temporary address is not offered back as the new one.
@@ -128,11 +138,19 @@ export const accountPages = new Hono<AppEnv>()
       emailConfirm: field(form, "emailConfirm"),
       contactMethod: field(form, "contactMethod"),
     };
-    const parsed = parseWith(credentialsSchema, form);
+    // Moments after the login, the first-login form does not ask for the temporary password again.
+    const fresh = justLoggedInWithTemporary(patron, Date.now()) && field(form, "currentPassword") === undefined;
+    const parsed = fresh ? parseWith(freshLoginCredentialsSchema, form) : parseWith(credentialsSchema, form);
     const result = parsed.ok ? await changeCredentials(c, parsed.data) : parsed;
     if (!result.ok) {
       return c.html(
-        <ProfilePage errors={result.fields} values={values} forced={patron.mustChangeCredentials} next={next} />,
+        <ProfilePage
+          errors={result.fields}
+          values={values}
+          forced={patron.mustChangeCredentials}
+          askCurrent={!fresh}
+          next={next}
+        />,
         400,
       );
     }

@@ -17,26 +17,37 @@ const password = z
 
 export const loginSchema = z.object({ cardNumber, password });
 
-export const credentialsSchema = z
-  .object({
-    currentPassword: password,
-    email: z.pipe(
-      z
-        .string({ error: "メールアドレスを入力してください。" })
-        .check(z.trim(), z.maxLength(254, { error: "メールアドレスが長すぎます。" })),
-      z.email({ error: "メールアドレスの形式が正しくありません。" }),
-    ),
-    emailConfirm: z.string({ error: "確認のため、メールアドレスをもう一度入力してください。" }).check(z.trim()),
-    password: z
-      .string({ error: "新しいパスワードを入力してください。" })
-      .check(z.regex(/^[A-Za-z0-9]{4,8}$/, { error: "パスワードは半角英数字4〜8文字で入力してください。" })),
-    passwordConfirm: z.string({ error: "確認のため、新しいパスワードをもう一度入力してください。" }),
-    contactMethod: z.enum(["mail", "none"], { error: "連絡方法を選んでください。" }),
-  })
-  .check(
-    z.refine((v) => v.email === v.emailConfirm, { error: "確認用のメールアドレスが一致しません。", path: ["emailConfirm"] }),
-    z.refine((v) => v.password === v.passwordConfirm, { error: "確認用のパスワードが一致しません。", path: ["passwordConfirm"] }),
-  );
+/** The new credentials of 個人情報変更 (first login and the API's PUT /me/credentials). */
+const newCredentials = {
+  email: z.pipe(
+    z
+      .string({ error: "メールアドレスを入力してください。" })
+      .check(z.trim(), z.maxLength(254, { error: "メールアドレスが長すぎます。" })),
+    z.email({ error: "メールアドレスの形式が正しくありません。" }),
+  ),
+  emailConfirm: z.string({ error: "確認のため、メールアドレスをもう一度入力してください。" }).check(z.trim()),
+  password: z
+    .string({ error: "新しいパスワードを入力してください。" })
+    .check(z.regex(/^[A-Za-z0-9]{4,8}$/, { error: "パスワードは半角英数字4〜8文字で入力してください。" })),
+  passwordConfirm: z.string({ error: "確認のため、新しいパスワードをもう一度入力してください。" }),
+  contactMethod: z.enum(["mail", "none"], { error: "連絡方法を選んでください。" }),
+};
+type Confirmed = { email: string; emailConfirm: string; password: string; passwordConfirm: string };
+const confirmations = [
+  z.refine((v: unknown) => (v as Confirmed).email === (v as Confirmed).emailConfirm, {
+    error: "確認用のメールアドレスが一致しません。",
+    path: ["emailConfirm"],
+  }),
+  z.refine((v: unknown) => (v as Confirmed).password === (v as Confirmed).passwordConfirm, {
+    error: "確認用のパスワードが一致しません。",
+    path: ["passwordConfirm"],
+  }),
+] as const;
+
+export const credentialsSchema = z.object({ currentPassword: password, ...newCredentials }).check(...confirmations);
+
+/** The first-login change moments after the login: the temporary password was just typed (auth/sessions.ts). */
+export const freshLoginCredentialsSchema = z.object(newCredentials).check(...confirmations);
 
 /** PUT /me/contact and the 連絡方法 form: the contact method, and a new e-mail address only when given (twice). */
 export const contactSchema = z

@@ -6,7 +6,14 @@ import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { clientAddress } from "../../auth/address";
 import { authenticate, type LoginPatron } from "../../auth/login";
 import { hashPassword, verifyPassword } from "../../auth/password";
-import { createPatronSession, endPatronSessions, endSession, SESSION_ABSOLUTE_MS, SESSION_COOKIE } from "../../auth/sessions";
+import {
+  createPatronSession,
+  endPatronSessions,
+  endSession,
+  justLoggedInWithTemporary,
+  SESSION_ABSOLUTE_MS,
+  SESSION_COOKIE,
+} from "../../auth/sessions";
 import { pepperOf } from "../../config";
 import { patrons } from "../../db/schema";
 import { newPasswordProblem } from "../../domain/password-policy";
@@ -164,14 +171,31 @@ export async function changePassword(
  */
 export async function changeCredentials(
   c: Context<AppEnv>,
-  input: CredentialsInput,
+  input: Omit<CredentialsInput, "currentPassword"> & { currentPassword?: string },
 ): Promise<{ ok: true; token: string } | { ok: false; fields: Record<string, string> }> {
   const patron = c.var.patron;
   if (!patron) throw new AppError("unauthenticated", "ログインしてください。");
   const db = c.var.db;
-  const checked = await checkCurrentPassword(c, patron, input.currentPassword);
-  if (!checked.ok) return checked;
-  const row = checked.row;
+  let row: { email: string | null; emailTemporary: boolean };
+  if (input.currentPassword === undefined) {
+    // Only the first-login change, moments after the login that verified the temporary password.
+    if (!justLoggedInWithTemporary(patron, Date.now()))
+      return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）を入力してください。" } };
+    const [stored] = await db
+      .select({ hash: patrons.passwordHash, email: patrons.email, emailTemporary: patrons.emailTemporary })
+      .from(patrons)
+      .where(eq(patrons.id, patron.id))
+      .limit(1);
+    if (!stored?.hash) return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）を入力してください。" } };
+    // The new password may not be the temporary one, which is not typed again here: ask the hash.
+    if (await verifyPassword(input.password, stored.hash, pepperOf(c.env)))
+      return { ok: false, fields: { password: "今までと同じパスワード（仮パスワード）は使えません。" } };
+    row = stored;
+  } else {
+    const checked = await checkCurrentPassword(c, patron, input.currentPassword);
+    if (!checked.ok) return checked;
+    row = checked.row;
+  }
   const problem = newPasswordProblem(input.password, { cardNumber: patron.cardNumber, currentPassword: input.currentPassword });
   if (problem) return { ok: false, fields: { password: problem } };
   // The counter registered a temporary address: the first change must replace it (not after a reset).

@@ -234,11 +234,14 @@ export function ProfilePage({
   next,
   done,
   form,
+  askCurrent = true,
 }: {
   errors: Errors;
   values: ProfileValues;
   /** First login with temporary credentials: nothing else until they are changed. */
   forced: boolean;
+  /** False moments after the login: the temporary password was just typed (auth/sessions.ts). */
+  askCurrent?: boolean;
   next?: string;
   /** The form whose change was just saved. */
   done?: ProfileForm;
@@ -263,7 +266,7 @@ export function ProfilePage({
       {forced ? (
         <form action="/account/profile" method="post">
           {next ? <input type="hidden" name="next" value={next} /> : null}
-          <CurrentPassword errors={errors} forced id="currentPassword" />
+          {askCurrent ? <CurrentPassword errors={errors} forced id="currentPassword" /> : null}
           <EmailFields errors={errors} values={values} required />
           <PasswordFields errors={errors} />
           <ContactChoice errors={errors} values={values} />
