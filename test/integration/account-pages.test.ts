@@ -235,11 +235,24 @@ describe("the cart flow without JavaScript", () => {
     expect(await reservationsInDb(p.id)).toEqual([]);
 
     const applied = await post("/cart/apply", {}, jar);
-    expect(applied.status).toBe(201);
-    expect(await applied.text()).toContain("予約申請が完了しました");
+    // Post/redirect/get: the answer is a done page that can be reloaded.
+    expect(applied.status).toBe(303);
     const rows = await reservationsInDb(p.id);
     expect(rows).toEqual([{ id: expect.any(Number), materialId, status: "applied" }]);
     const reservationId = rows[0]?.id as number;
+    expect(applied.headers.get("Location")).toBe(`/cart/done?ids=${reservationId}`);
+    for (let reload = 0; reload < 2; reload++) {
+      const done = await page(`/cart/done?ids=${reservationId}`, jar);
+      expect(done.status).toBe(200);
+      expect(done.html).toContain("予約申請が完了しました");
+      expect(done.html).toContain("こころ");
+    }
+    expect(await reservationsInDb(p.id)).toHaveLength(1);
+    // Another patron's reservation ids show nothing of theirs.
+    const other = await readyPatronCookie();
+    const foreign = await page(`/cart/done?ids=${reservationId}`, other.jar);
+    expect(foreign.status).toBe(303);
+    expect(foreign.res.headers.get("Location")).toBe("/account/reservations");
 
     const status = await page("/account/reservations", jar);
     expect(status.status).toBe(200);

@@ -81,7 +81,7 @@ describe("where a request's session starts", () => {
     const before = /__Host-d1-bookmark=([^;]*)/.exec(cookie)?.[1];
     cookie = cookiesFrom(await w.fetch("/cart/items", formPost({ materialId: "1", pickupBranch: "central" }, cookie)), cookie);
     const applied = await w.fetch("/cart/apply", formPost({}, cookie));
-    expect(applied.status).toBe(201);
+    expect(applied.status).toBe(303);
     const after = bookmarkOf(applied);
     expect(after).toBeDefined();
     expect((after as string) >= (before as string)).toBe(true);

@@ -14,6 +14,7 @@ import type { AppEnv } from "../../env";
 import { AppError, invalidRequest } from "../../errors";
 import { patronObject } from "../../objects/patron";
 import type { AppliedReservation, ApplyOutcome } from "../../reservations/apply";
+import { reservationsOf } from "../../reservations/read";
 import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { field, idOf, readForm } from "../../views/forms";
@@ -204,18 +205,31 @@ export const cartPages = new Hono<AppEnv>()
     if (lines.length === 0) return c.redirect("/cart", 303);
     return c.html(<ConfirmPage lines={lines} remaining={remaining as number} />);
   })
+  .get("/cart/done", async (c) => {
+    const patron = c.var.patron;
+    if (!patron) return c.redirect("/cart", 303);
+    const ids = new Set(
+      (c.req.query("ids") ?? "")
+        .split(",")
+        .slice(0, 50)
+        .map((x) => Number(x))
+        .filter((n) => Number.isSafeInteger(n) && n > 0),
+    );
+    // Only the patron's own reservations, whatever ids the address names.
+    const rows = (await reservationsOf(c.var.d1, patron.id)).filter((r) => ids.has(r.id)).sort((a, b) => a.id - b.id);
+    if (rows.length === 0) return c.redirect("/account/reservations", 303);
+    const lines = rows.map((r) => ({ title: r.title, pickupBranchName: r.pickupBranchName }));
+    return c.html(<DonePage lines={lines} appliedAt={rows[0]?.appliedAt ?? Date.now()} />);
+  })
   .post("/cart/apply", async (c) => {
     const redirect = mustChangeFirst(c);
     if (redirect) return redirect;
     const patron = c.var.patron;
     if (!patron) return c.redirect("/cart", 303);
     try {
-      const { applied, lines } = await applyCart(c, patron);
-      const appliedLines = applied.map((r) => ({
-        title: lines.find((l) => l.materialId === r.materialId)?.title ?? "",
-        pickupBranchName: lines.find((l) => l.materialId === r.materialId)?.pickupBranchName ?? r.pickupBranch,
-      }));
-      return c.html(<DonePage lines={appliedLines} appliedAt={applied[0]?.appliedAt ?? Date.now()} />, 201);
+      const { applied } = await applyCart(c, patron);
+      // Post/redirect/get: the done page can be reloaded without applying again.
+      return c.redirect(`/cart/done?ids=${applied.map((r) => r.id).join(",")}`, 303);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       // Nothing was applied and the cart is as it was: show it with the reason.
