@@ -492,3 +492,22 @@ export const importMappings = sqliteTable("import_mappings", {
   mapping: text("mapping").notNull(),
   updatedAt: integer("updated_at", { mode: "number" }).notNull(),
 });
+
+/**
+ * 予約申請 answered once per key: an apply with an `Idempotency-Key` (the API) or the confirmation form's
+ * key (pages) keeps its outcome here, written in the same batch as the reservations it made, so a retry
+ * (a double tap, a lost answer on a slow line) gets the first answer and applies nothing more. Kept a day.
+ */
+export const applyKeys = sqliteTable(
+  "apply_keys",
+  {
+    patronId: integer("patron_id")
+      .notNull()
+      .references(() => patrons.id, { onDelete: "cascade" }),
+    key: text("key").notNull(),
+    /** The outcome as JSON: {"ok":true,"ids":[…]} or the refusal. */
+    outcome: text("outcome").notNull(),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.patronId, t.key] }), index("apply_keys_created_idx").on(t.createdAt)],
+);

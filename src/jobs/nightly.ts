@@ -16,6 +16,7 @@ export interface NightlySummary {
   mailRequestsDeleted: number;
   guestCartsDeleted: number;
   throttleRowsDeleted: number;
+  applyKeysDeleted: number;
   importRejectsDeleted: number;
   alreadyRun?: boolean;
 }

@@ -111,6 +111,8 @@ export const nightlyCleanups = (db: D1, now: number) => ({
   mailRequestsDeleted: db.prepare("DELETE FROM mail_requests WHERE requested_at <= ?1").bind(now - MAIL_RETENTION_DAYS * DAY),
   guestCartsDeleted: db.prepare("DELETE FROM carts WHERE patron_id IS NULL AND expires_at <= ?1").bind(now),
   throttleRowsDeleted: db.prepare("DELETE FROM auth_throttle WHERE last_failure_at <= ?1").bind(now - DAY),
+  // A retry comes within seconds or minutes; a day is plenty.
+  applyKeysDeleted: db.prepare("DELETE FROM apply_keys WHERE created_at <= ?1").bind(now - DAY),
   // Rejected import rows name barcodes and card numbers: kept only for the retention period (docs/imports.md).
   importRejectsDeleted: purgeOldRejects(db, now),
 });

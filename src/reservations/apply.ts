@@ -20,6 +20,8 @@ export interface ApplyInput {
   source?: "web" | "counter";
   /** The cart to empty of these materials in the same transaction, if the items came from one. */
   cartId?: string;
+  /** An apply answered once per key (Idempotency-Key): a retry gets the first outcome, applying nothing. */
+  key?: string;
   now: number;
   limit: number;
 }
@@ -81,7 +83,45 @@ export const reservabilityOf = (m: MaterialRow | undefined) =>
     : ({ reservable: false, reason: "no_loanable_item" } as const);
 
 /** Applies for every item or none: the patron may reserve, each material may be reserved, no duplicate, within the limit. */
+/** Outcome kept per key: the ids of what was applied, or the refusal itself. */
+type StoredOutcome = { ok: true; ids: number[] } | Exclude<ApplyOutcome, { ok: true }>;
+
+/** The first outcome of a key, with the reservations it made read again. */
+async function storedOutcome(db: D1, patronId: number, key: string): Promise<ApplyOutcome | undefined> {
+  const row = await db
+    .prepare("SELECT outcome FROM apply_keys WHERE patron_id = ? AND key = ?")
+    .bind(patronId, key)
+    .first<{ outcome: string }>();
+  if (!row) return undefined;
+  const stored = JSON.parse(row.outcome) as StoredOutcome;
+  if (!stored.ok) return stored;
+  const rows = await db
+    .prepare(
+      `SELECT id, material_id AS materialId, pickup_branch AS pickupBranch, applied_at AS appliedAt FROM reservations
+       WHERE patron_id = ? AND id IN (SELECT value FROM json_each(?)) ORDER BY id`,
+    )
+    .bind(patronId, JSON.stringify(stored.ids))
+    .all<AppliedReservation>();
+  return { ok: true, reservations: rows.results };
+}
+
+/** Applies, or answers a key's first outcome again; a refusal is kept for its key too. */
 export async function applyReservations(db: D1, input: ApplyInput): Promise<ApplyOutcome> {
+  if (input.key) {
+    const first = await storedOutcome(db, input.patronId, input.key);
+    if (first) return first;
+  }
+  const outcome = await applyOnce(db, input);
+  if (!outcome.ok && input.key) {
+    await db
+      .prepare("INSERT OR IGNORE INTO apply_keys (patron_id, key, outcome, created_at) VALUES (?, ?, ?, ?)")
+      .bind(input.patronId, input.key, JSON.stringify(outcome), input.now)
+      .run();
+  }
+  return outcome;
+}
+
+async function applyOnce(db: D1, input: ApplyInput): Promise<ApplyOutcome> {
   const { patronId, items, now, limit } = input;
   if (items.length === 0) return { ok: false, code: "invalid_request", field: "items" };
   const ids = JSON.stringify(items.map((i) => i.materialId));
@@ -153,8 +193,21 @@ export async function applyReservations(db: D1, input: ApplyInput): Promise<Appl
           .bind(input.cartId, ids),
       ]
     : [];
-  // One batch is one transaction: every reservation is written and the cart emptied, or nothing is.
-  const results = await db.batch([...inserts, ...cleanup]);
+  // The key's outcome: the reservations this apply made (they carry this apply's instant).
+  const keep = input.key
+    ? [
+        db
+          .prepare(
+            `INSERT INTO apply_keys (patron_id, key, outcome, created_at)
+             SELECT ?1, ?2, json_object('ok', json('true'), 'ids', (SELECT json_group_array(id) FROM
+               (SELECT id FROM reservations WHERE patron_id = ?1 AND applied_at = ?3
+                AND material_id IN (SELECT value FROM json_each(?4)) ORDER BY id))), ?3`,
+          )
+          .bind(patronId, input.key, now, ids),
+      ]
+    : [];
+  // One batch is one transaction: every reservation is written, the cart emptied and the key kept, or nothing is.
+  const results = await db.batch([...inserts, ...cleanup, ...keep]);
   const reservations = results.slice(0, inserts.length).map((r) => r.results?.[0] as AppliedReservation);
   return { ok: true, reservations };
 }

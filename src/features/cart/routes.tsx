@@ -5,7 +5,7 @@ import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
 import { addressGroup, clientAddress } from "../../auth/address";
 import { changeCredentialsFirst, credentialsChangeRequired, requireReadyPatron } from "../../auth/middleware";
-import { sha256Hex } from "../../auth/tokens";
+import { randomToken, sha256Hex } from "../../auth/tokens";
 import { bookmarked } from "../../db/session";
 import { tokyoIso } from "../../domain/calendar";
 import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
@@ -100,14 +100,30 @@ function refusal(outcome: Exclude<ApplyOutcome, { ok: true }>, lines: CartLine[]
   }
 }
 
-/** Applies the patron's whole cart, or nothing; the cart is emptied in the same transaction. */
+const APPLY_KEY = /^[\x21-\x7e]{1,200}$/;
+
+/** An apply's key (the API's Idempotency-Key header, the confirmation form's applyKey), checked. */
+function applyKeyOf(value: string | undefined, name: string): string | undefined {
+  if (value === undefined || value === "") return undefined;
+  if (!APPLY_KEY.test(value))
+    throw invalidRequest({ [name]: "キーは200文字以内の半角英数字・記号で指定してください。" }, "キーの形式が正しくありません。");
+  return value;
+}
+
+/**
+ * Applies the patron's whole cart, or nothing; the cart is emptied in the same transaction. With a key,
+ * a retry (a double tap, an answer lost on a slow line) gets the first outcome and applies nothing more.
+ */
 async function applyCart(
   c: Context<AppEnv>,
   patron: { id: number; cardNumber: string },
+  key?: string,
 ): Promise<{ applied: AppliedReservation[]; lines: CartLine[] }> {
   const cartId = await patronCartId(c.var.db, patron.id, Date.now());
   const lines = await cartLines(c.var.db, cartId);
-  if (lines.length === 0) throw invalidRequest({ items: "予約カートに資料がありません。" }, "予約カートに資料がありません。");
+  // An emptied cart may be the retry of an apply that went through: the key's first outcome answers it.
+  if (lines.length === 0 && !key)
+    throw invalidRequest({ items: "予約カートに資料がありません。" }, "予約カートに資料がありません。");
   const outcome = await bookmarked(
     c,
     patronObject(c.env, patron.cardNumber).apply({
@@ -116,6 +132,7 @@ async function applyCart(
       cartId,
       now: Date.now(),
       limit: limitOf(c),
+      ...(key ? { key } : {}),
     }),
   );
   if (!outcome.ok) throw refusal(outcome, lines, limitOf(c));
@@ -203,7 +220,7 @@ export const cartPages = new Hono<AppEnv>()
     if (!patron) return c.redirect("/cart", 303);
     const { lines, remaining } = await viewOf(c);
     if (lines.length === 0) return c.redirect("/cart", 303);
-    return c.html(<ConfirmPage lines={lines} remaining={remaining as number} />);
+    return c.html(<ConfirmPage lines={lines} remaining={remaining as number} applyKey={randomToken()} />);
   })
   .get("/cart/done", async (c) => {
     const patron = c.var.patron;
@@ -226,8 +243,9 @@ export const cartPages = new Hono<AppEnv>()
     if (redirect) return redirect;
     const patron = c.var.patron;
     if (!patron) return c.redirect("/cart", 303);
+    const key = applyKeyOf(field(await readForm(c), "applyKey"), "applyKey");
     try {
-      const { applied } = await applyCart(c, patron);
+      const { applied } = await applyCart(c, patron, key);
       // Post/redirect/get: the done page can be reloaded without applying again.
       return c.redirect(`/cart/done?ids=${applied.map((r) => r.id).join(",")}`, 303);
     } catch (err) {
@@ -267,6 +285,7 @@ export const cartApi = new Hono<AppEnv>()
   })
   .post("/cart/apply", zValidator("json", applySchema, throwInvalid), async (c) => {
     const { cardNumber, password } = c.req.valid("json");
+    const key = applyKeyOf(c.req.header("Idempotency-Key"), "Idempotency-Key");
     if (cardNumber && password) {
       const { token, patron } = await logIn(c, cardNumber, password);
       if (patron.mustChangeCredentials) {
@@ -278,11 +297,11 @@ export const cartApi = new Hono<AppEnv>()
           },
         );
       }
-      const { applied } = await applyCart(c, patron);
+      const { applied } = await applyCart(c, patron, key);
       return c.json({ reservations: applied.map(appliedJson) }, 201);
     }
     const patron = requireReadyPatron(c);
-    const { applied } = await applyCart(c, patron);
+    const { applied } = await applyCart(c, patron, key);
     return c.json({ reservations: applied.map(appliedJson) }, 201);
   })
   .post("/me/reservations", zValidator("json", materialRef, throwInvalid), async (c) => {

@@ -97,7 +97,8 @@ export function CartPage({
   );
 }
 
-export function ConfirmPage({ lines, remaining }: { lines: CartLine[]; remaining: number }) {
+/** `applyKey`: one per confirmation shown, so a double tap or a resent form applies once (the first answer again). */
+export function ConfirmPage({ lines, remaining, applyKey }: { lines: CartLine[]; remaining: number; applyKey: string }) {
   return (
     <Layout title="予約申請の確認">
       <h1>予約申請の確認</h1>
@@ -105,6 +106,7 @@ export function ConfirmPage({ lines, remaining }: { lines: CartLine[]; remaining
       <Lines lines={lines} removable={false} />
       <p class="meta">申請後の予約可能数：あと{Math.max(0, remaining - lines.length)}件</p>
       <form action="/cart/apply" method="post">
+        <input type="hidden" name="applyKey" value={applyKey} />
         <p>
           <button type="submit">予約申請</button>
         </p>
