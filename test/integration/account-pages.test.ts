@@ -230,7 +230,7 @@ describe("the cart flow without JavaScript", () => {
     const confirmation = await page("/cart/confirm", jar);
     expect(confirmation.status).toBe(200);
     expect(confirmation.html).toContain("こころ");
-    expect(confirmation.html).toContain('<form action="/cart/apply" method="post">');
+    expect(confirmation.html).toContain('<form action="/cart/apply" method="post" hx-boost="true" hx-disable="find button">');
     expect(confirmation.html).toContain('<button type="submit">予約申請</button>');
     expect(await reservationsInDb(p.id)).toEqual([]);
 

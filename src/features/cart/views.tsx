@@ -105,7 +105,8 @@ export function ConfirmPage({ lines, remaining, applyKey }: { lines: CartLine[];
       <p>次の資料の予約を申請します。内容を確認し、よろしければ「予約申請」を押してください。</p>
       <Lines lines={lines} removable={false} />
       <p class="meta">申請後の予約可能数：あと{Math.max(0, remaining - lines.length)}件</p>
-      <form action="/cart/apply" method="post">
+      {/* With JavaScript the button is disabled while the apply is sent (a second tap cannot send it again). */}
+      <form action="/cart/apply" method="post" hx-boost="true" hx-disable="find button">
         <input type="hidden" name="applyKey" value={applyKey} />
         <p>
           <button type="submit">予約申請</button>
