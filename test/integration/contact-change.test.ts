@@ -103,12 +103,23 @@ describe("個人情報変更 pages", () => {
     expect(await page.text()).toContain("連絡方法・メールアドレスを変更しました。");
   });
 
+  it("keep the address on file when the e-mail fields are sent blank, as browsers do", async () => {
+    const p = await browser();
+    const before = await stored(p.id);
+    const res = await call(
+      "/account/contact",
+      formPost({ currentPassword: p.password, contactMethod: "mail", email: "", emailConfirm: "" }, p.cookie),
+    );
+    expect(res.status).toBe(303);
+    expect((await stored(p.id))?.email).toBe(before?.email);
+  });
+
   it("refuse a wrong current password on the contact form with a Japanese message, changing nothing", async () => {
     const p = await browser();
     const before = await stored(p.id);
     const res = await call("/account/contact", formPost({ currentPassword: "Chigau99", contactMethod: "none" }, p.cookie));
     expect(res.status).toBe(400);
-    expect(await res.text()).toContain("現在のパスワード（仮パスワード）が正しくありません。");
+    expect(await res.text()).toContain("現在のパスワードが正しくありません。");
     expect(await stored(p.id)).toEqual(before);
   });
 
@@ -166,6 +177,21 @@ describe("the first-login change moments after the login", () => {
     const res = await call("/account/profile", formPost(firstLogin(p, "Hon2026x"), p.cookie));
     expect(res.status).toBe(303);
     expect((await apiLogin({ cardNumber: p.cardNumber, password: "Hon2026x" })).body.mustChangeCredentials).toBe(false);
+  });
+
+  it("is never taken by a bearer token, even a fresh one", async () => {
+    const p = await createPatron();
+    const { body } = await apiLogin(p);
+    const before = await stored(p.id);
+    const form = new URLSearchParams(firstLogin(p, "Hon2026x"));
+    const res = await call("/account/profile", {
+      method: "POST",
+      headers: { Authorization: `Bearer ${body.token}`, "content-type": "application/x-www-form-urlencoded" },
+      body: form,
+      redirect: "manual",
+    });
+    expect(res.status).toBe(400);
+    expect(await stored(p.id)).toEqual(before);
   });
 
   it("asks for it again when the login was more than ten minutes ago", async () => {

@@ -94,7 +94,7 @@ export const accountPages = new Hono<AppEnv>()
       <ProfilePage
         errors={{}}
         forced={forced}
-        askCurrent={!justLoggedInWithTemporary(patron, Date.now())}
+        askCurrent={patron.via !== "cookie" || !justLoggedInWithTemporary(patron, Date.now())}
         next={localPath(c.req.query("next"))}
         done={doneOf(c.req.query("done"))}
         // A temporary address is not offered back as the new one.
@@ -139,7 +139,8 @@ export const accountPages = new Hono<AppEnv>()
       contactMethod: field(form, "contactMethod"),
     };
     // Moments after the login, the first-login form does not ask for the temporary password again.
-    const fresh = justLoggedInWithTemporary(patron, Date.now()) && field(form, "currentPassword") === undefined;
+    const fresh =
+      patron.via === "cookie" && justLoggedInWithTemporary(patron, Date.now()) && field(form, "currentPassword") === undefined;
     const parsed = fresh ? parseWith(freshLoginCredentialsSchema, form) : parseWith(credentialsSchema, form);
     const result = parsed.ok ? await changeCredentials(c, parsed.data) : parsed;
     if (!result.ok) {

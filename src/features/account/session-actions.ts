@@ -1,6 +1,6 @@
 // What logging in, changing credentials and logging out do, shared by the pages and the JSON API.
 
-import { eq } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { clientAddress } from "../../auth/address";
@@ -104,7 +104,8 @@ async function checkCurrentPassword(
     .where(eq(patrons.id, patron.id))
     .limit(1);
   if (!row?.hash || !(await verifyPassword(currentPassword, row.hash, pepperOf(c.env)))) {
-    return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）が正しくありません。" } };
+    const which = c.var.patron?.mustChangeCredentials ? "現在のパスワード（仮パスワード）" : "現在のパスワード";
+    return { ok: false, fields: { currentPassword: `${which}が正しくありません。` } };
   }
   await card.loginSucceeded();
   return { ok: true, row };
@@ -122,20 +123,22 @@ export async function changeContact(
   if (!patron) throw new AppError("unauthenticated", "ログインしてください。");
   const checked = await checkCurrentPassword(c, patron, input.currentPassword);
   if (!checked.ok) return checked;
-  const email = input.email ?? checked.row.email;
-  if (input.email && checked.row.emailTemporary && checked.row.email?.toLowerCase() === input.email.toLowerCase())
+  // Browsers send the blank fields as "": no new address.
+  const newEmail = input.email ? input.email : undefined;
+  const email = newEmail ?? checked.row.email;
+  if (newEmail && checked.row.emailTemporary && checked.row.email?.toLowerCase() === newEmail.toLowerCase())
     return {
       ok: false,
       fields: { email: "仮のメールアドレスのままでは変更できません。お使いのメールアドレスを入力してください。" },
     };
-  if (input.contactMethod === "mail" && (!email || (checked.row.emailTemporary && !input.email)))
+  if (input.contactMethod === "mail" && (!email || (checked.row.emailTemporary && !newEmail)))
     return { ok: false, fields: { email: "メールで連絡を受けるには、メールアドレスを入力してください。" } };
   const now = Date.now();
   await c.var.db
     .update(patrons)
     .set({
       contactMethod: input.contactMethod,
-      ...(input.email ? { email: input.email, emailTemporary: false } : {}),
+      ...(newEmail ? { email: newEmail, emailTemporary: false } : {}),
       updatedAt: now,
     })
     .where(eq(patrons.id, patron.id));
@@ -179,7 +182,8 @@ export async function changeCredentials(
   let row: { email: string | null; emailTemporary: boolean };
   if (input.currentPassword === undefined) {
     // Only the first-login change, moments after the login that verified the temporary password.
-    if (!justLoggedInWithTemporary(patron, Date.now()))
+    // Never for a bearer token: only the browser that has just typed the temporary password.
+    if (patron.via !== "cookie" || !justLoggedInWithTemporary(patron, Date.now()))
       return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）を入力してください。" } };
     const [stored] = await db
       .select({ hash: patrons.passwordHash, email: patrons.email, emailTemporary: patrons.emailTemporary })
@@ -187,9 +191,10 @@ export async function changeCredentials(
       .where(eq(patrons.id, patron.id))
       .limit(1);
     if (!stored?.hash) return { ok: false, fields: { currentPassword: "現在のパスワード（仮パスワード）を入力してください。" } };
-    // The new password may not be the temporary one, which is not typed again here: ask the hash.
-    if (await verifyPassword(input.password, stored.hash, pepperOf(c.env)))
-      return { ok: false, fields: { password: "今までと同じパスワード（仮パスワード）は使えません。" } };
+    // The new password may not be the temporary one (in any case), which is not typed again here: ask the hash.
+    const variants = [...new Set([input.password, input.password.toLowerCase(), input.password.toUpperCase()])];
+    const same = await Promise.all(variants.map((v) => verifyPassword(v, stored.hash as string, pepperOf(c.env))));
+    if (same.some(Boolean)) return { ok: false, fields: { password: "今までと同じパスワード（仮パスワード）は使えません。" } };
     row = stored;
   } else {
     const checked = await checkCurrentPassword(c, patron, input.currentPassword);
@@ -206,6 +211,7 @@ export async function changeCredentials(
     };
   }
   const now = Date.now();
+  const fresh = input.currentPassword === undefined;
   await db
     .update(patrons)
     .set({
@@ -217,7 +223,8 @@ export async function changeCredentials(
       credentialsChangedAt: now,
       updatedAt: now,
     })
-    .where(eq(patrons.id, patron.id));
+    // Without the current password, only while the temporary credentials are still there.
+    .where(fresh ? and(eq(patrons.id, patron.id), eq(patrons.mustChangeCredentials, true)) : eq(patrons.id, patron.id));
   await endPatronSessions(db, patron.id);
   const token = await createPatronSession(db, patron.id, now);
   setSessionCookie(c, token);
