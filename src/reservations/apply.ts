@@ -200,10 +200,10 @@ async function applyOnce(db: D1, input: ApplyInput): Promise<ApplyOutcome> {
           .prepare(
             `INSERT INTO apply_keys (patron_id, key, outcome, created_at)
              SELECT ?1, ?2, json_object('ok', json('true'), 'ids', (SELECT json_group_array(id) FROM
-               (SELECT id FROM reservations WHERE patron_id = ?1 AND applied_at = ?3
+               (SELECT id FROM reservations WHERE patron_id = ?1 AND applied_at = ?3 AND source = ?5
                 AND material_id IN (SELECT value FROM json_each(?4)) ORDER BY id))), ?3`,
           )
-          .bind(patronId, input.key, now, ids),
+          .bind(patronId, input.key, now, ids, counter ? "counter" : "web"),
       ]
     : [];
   // One batch is one transaction: every reservation is written, the cart emptied and the key kept, or nothing is.

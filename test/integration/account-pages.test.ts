@@ -366,12 +366,14 @@ describe("貸出状況", () => {
 });
 
 describe("logout", () => {
-  it("POST /logout redirects to / and clears the session cookie; /account then redirects to /login", async () => {
+  it("POST /logout redirects to the top page, which says so, and clears the session cookie; /account then redirects to /login", async () => {
     const { jar } = await readyPatronCookie();
     const token = sessionCookieOf(jar);
     const res = await post("/logout", {}, jar);
     expect(res.status).toBe(303);
-    expect(res.headers.get("Location")).toBe("/");
+    expect(res.headers.get("Location")).toBe("/?loggedOut=1");
+    expect((await page("/?loggedOut=1")).html).toContain("ログアウトしました。");
+    expect((await page("/")).html).not.toContain("ログアウトしました。");
     const cleared = res.headers.getSetCookie().find((c) => c.startsWith("__Host-session="));
     expect(cleared).toMatch(/Max-Age=0/i);
     const after = cookiesFrom(res, jar);

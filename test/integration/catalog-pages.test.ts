@@ -157,6 +157,18 @@ describe("the material detail page", () => {
   });
 });
 
+describe("an empty search", () => {
+  it("sent with nothing in it says what to type, as a page and as the htmx fragment; opened fresh it says nothing", async () => {
+    const sent = await page("/search?q=&title=");
+    expect(sent.status).toBe(200);
+    expect(sent.html).toContain("キーワードを入力するか");
+    const fragment = await page("/search?q=", { "HX-Request": "true" });
+    expect(fragment.html).toMatch(/^<section id="results" role="status">/);
+    expect(fragment.html).toContain("キーワードを入力するか");
+    expect((await page("/search")).html).not.toContain("キーワードを入力するか");
+  });
+});
+
 describe("htmx requests to /search", () => {
   const path = `/search?q=${q("猫")}`;
 

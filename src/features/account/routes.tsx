@@ -79,7 +79,8 @@ export const accountPages = new Hono<AppEnv>()
   })
   .post("/logout", async (c) => {
     await logOut(c);
-    return c.redirect("/", 303);
+    // The top page then says so.
+    return c.redirect("/?loggedOut=1", 303);
   })
   .get("/account", async (c) => {
     const { patron, redirect } = pagePatron(c);

@@ -15,7 +15,16 @@ import { branchesFor, monthFor } from "./reference";
 import { ROBOTS_CACHE, ROBOTS_TXT } from "./robots";
 import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
-import { CalendarPage, ErrorResults, HomePage, MaterialPage, Results, SearchPage, SearchStatus } from "./views";
+import {
+  CalendarPage,
+  EmptySearchPrompt,
+  ErrorResults,
+  HomePage,
+  MaterialPage,
+  Results,
+  SearchPage,
+  SearchStatus,
+} from "./views";
 
 /** A material with its reservability, as both the page and the API show it. */
 async function loadMaterial(db: D1, rawId: string) {
@@ -51,7 +60,7 @@ async function calendarMonth(c: Context<AppEnv>, month: string | undefined) {
 
 export const catalogPages = new Hono<AppEnv>()
   .get("/robots.txt", (c) => c.text(ROBOTS_TXT, 200, { "Cache-Control": ROBOTS_CACHE }))
-  .get("/", async (c) => c.html(<HomePage branches={await branchesFor(c)} />))
+  .get("/", async (c) => c.html(<HomePage branches={await branchesFor(c)} loggedOut={c.req.query("loggedOut") === "1"} />))
   .get("/search", async (c) => {
     const values = c.req.query();
     const parsed = parseWith(searchSchema, values);
@@ -68,8 +77,10 @@ export const catalogPages = new Hono<AppEnv>()
     const results = hasConditions(query)
       ? { result: await searchMaterials(c.var.d1, query), query, asOf: Date.now() }
       : undefined;
+    // The form sent with nothing in it: say what to do rather than show nothing.
+    const prompt = !results && Object.keys(values).length > 0;
     if (fragment) {
-      if (!results) return c.html(<section id="results" />);
+      if (!results) return c.html(prompt ? <EmptySearchPrompt /> : <section id="results" />);
       return c.html(
         <>
           <Results result={results.result} values={values} query={query} asOf={results.asOf} />
@@ -77,7 +88,9 @@ export const catalogPages = new Hono<AppEnv>()
         </>,
       );
     }
-    return c.html(<SearchPage values={values} branches={await branchesFor(c)} errors={errors} results={results} />);
+    return c.html(
+      <SearchPage values={values} branches={await branchesFor(c)} errors={errors} results={results} prompt={prompt} />,
+    );
   })
   .get("/materials/:id", async (c) => {
     const m = await loadMaterial(c.var.d1, c.req.param("id"));

@@ -138,9 +138,14 @@ function SearchForm({
   );
 }
 
-export function HomePage({ branches }: { branches: Branch[] }) {
+export function HomePage({ branches, loggedOut = false }: { branches: Branch[]; loggedOut?: boolean }) {
   return (
     <Layout title="トップ">
+      {loggedOut ? (
+        <p class="notice ok" role="status">
+          ログアウトしました。
+        </p>
+      ) : null}
       <h1>資料検索</h1>
       <SearchForm values={{}} branches={branches} errors={{}} swapResults={false} />
       <h2>インターネット予約について</h2>
@@ -281,6 +286,15 @@ export function SearchStatus({ result, oob = false }: { result?: SearchResult; o
   );
 }
 
+/** The search form sent empty: what to type, in the results' place (htmx swaps it like results). */
+export function EmptySearchPrompt() {
+  return (
+    <section id="results" role="status">
+      <p>キーワードを入力するか、「詳細検索」で書名・著者名・分類などの条件を指定してください。</p>
+    </section>
+  );
+}
+
 export function ErrorResults({ errors }: { errors: Record<string, string> }) {
   return (
     <section id="results" role="alert">
@@ -299,6 +313,8 @@ export function SearchPage(props: {
   branches: Branch[];
   errors: Record<string, string>;
   results?: { result: SearchResult; query: SearchQuery; asOf: number };
+  /** The form was sent with no condition. */
+  prompt?: boolean;
 }) {
   const title = props.values.q ? `「${props.values.q}」の検索結果` : "資料検索";
   return (
@@ -310,6 +326,8 @@ export function SearchPage(props: {
         <ErrorResults errors={props.errors} />
       ) : props.results ? (
         <Results result={props.results.result} values={props.values} query={props.results.query} asOf={props.results.asOf} />
+      ) : props.prompt ? (
+        <EmptySearchPrompt />
       ) : (
         <section id="results" />
       )}
