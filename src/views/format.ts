@@ -18,3 +18,10 @@ export function jaClock(at: number): string {
   const iso = tokyoIso(at);
   return `${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日 ${Number(iso.slice(11, 13))}時${iso.slice(14, 16)}分`;
 }
+
+/** 12月10日(木): a date within the year as patrons read it, with the weekday. */
+export function jaDateShort(date: string): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const weekday = "日月火水木金土"[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+  return `${m}月${d}日(${weekday})`;
+}

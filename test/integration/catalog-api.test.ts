@@ -328,11 +328,11 @@ describe("GET /api/v1/materials/:id", () => {
     expect(body.pickupBranches).toEqual(DEMO_BRANCHES.filter((b) => b.pickup).map((b) => b.code));
   });
 
-  it("lists each holding as {itemId,branch,branchName,callNumber,status,statusLabel,loanable} with Japanese labels", async () => {
+  it("lists each holding as {itemId,branch,branchName,callNumber,status,statusLabel,loanable,dueDate} with Japanese labels", async () => {
     const { body } = await getJson<Detail>(`/api/v1/materials/${FIXTURES.coffee.id}`);
     expect(body.holdings).toHaveLength(2);
     for (const h of body.holdings) {
-      expect(sorted(h)).toEqual(["branch", "branchName", "callNumber", "itemId", "loanable", "status", "statusLabel"]);
+      expect(sorted(h)).toEqual(["branch", "branchName", "callNumber", "dueDate", "itemId", "loanable", "status", "statusLabel"]);
     }
     expect(body.holdings.map((h) => [h.branch, h.branchName, h.status, h.statusLabel, h.loanable, h.callNumber])).toEqual([
       ["central", "中央図書館", "available", "在架", true, "913/テ"],

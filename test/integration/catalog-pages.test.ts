@@ -1,4 +1,5 @@
 // The catalog's HTML pages through the Worker: Japanese, accessible forms, escaped catalog text, htmx fragments.
+import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { NOT_RESERVABLE_MESSAGES } from "../../src/domain/reservability";
 import { FIXTURES, idOfTitle, loadCatalog } from "../support/catalog";
@@ -154,6 +155,24 @@ describe("the material detail page", () => {
   it("shows the ISBN hyphenated", async () => {
     const { html } = await page(`/materials/${FIXTURES.isbn.id}`);
     expect(html).toContain("978-4-00-310101-8");
+  });
+});
+
+describe("a copy on loan", () => {
+  it("shows its 返却予定日 with the weekday on the material page and in its JSON, naming no patron", async () => {
+    const item = await env.DB.prepare("SELECT id FROM items WHERE material_id = ? AND status = 'on_loan'")
+      .bind(FIXTURES.coffee.id)
+      .first<{ id: number }>();
+    await env.DB.prepare("INSERT INTO loans (item_id, loaned_at, due_date) VALUES (?, ?, '2026-12-10')")
+      .bind(item?.id, Date.now())
+      .run();
+    const { html } = await page(`/materials/${FIXTURES.coffee.id}`);
+    expect(html).toContain("貸出中（12月10日(木)返却予定）");
+    const json = (await (await call(`/api/v1/materials/${FIXTURES.coffee.id}`)).json()) as {
+      holdings: Array<{ itemId: number; dueDate: string | null }>;
+    };
+    expect(json.holdings.find((h) => h.itemId === item?.id)?.dueDate).toBe("2026-12-10");
+    expect(JSON.stringify(json)).not.toMatch(/patron/i);
   });
 });
 

@@ -12,6 +12,8 @@ export interface Holding {
   callNumber: string | null;
   status: ItemStatus;
   loanable: boolean;
+  /** 返却予定日 of a copy on loan (no patron is named), when the loan is known. */
+  dueDate: string | null;
 }
 
 export interface MaterialDetail {
@@ -59,7 +61,8 @@ export async function getMaterial(db: D1, id: number): Promise<MaterialDetail | 
       .bind(id),
     db
       .prepare(
-        `SELECT i.id AS itemId, i.branch_code AS branch, b.name AS branchName, i.call_number AS callNumber, i.status, i.loanable
+        `SELECT i.id AS itemId, i.branch_code AS branch, b.name AS branchName, i.call_number AS callNumber, i.status, i.loanable,
+          CASE WHEN i.status = 'on_loan' THEN (SELECT max(l.due_date) FROM loans l WHERE l.item_id = i.id AND l.returned_at IS NULL) END AS dueDate
        FROM items i JOIN branches b ON b.code = i.branch_code
        WHERE i.material_id = ? AND i.status <> 'withdrawn' ORDER BY b.sort_order, i.id`,
       )

@@ -142,6 +142,7 @@ export const catalogApi = new Hono<AppEnv>()
         status: h.status,
         statusLabel: ITEM_STATUS_LABELS[h.status],
         loanable: h.loanable,
+        dueDate: h.dueDate,
       })),
       pickupBranches: pickup.map((b) => b.code),
     });

@@ -2,7 +2,7 @@
 import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
 import { formatIsbn } from "../../domain/isbn";
 import { NOT_RESERVABLE_MESSAGES } from "../../domain/reservability";
-import { jaClock } from "../../views/format";
+import { jaClock, jaDateShort } from "../../views/format";
 import { a11y as fieldA11y } from "../../views/forms";
 import { Layout } from "../../views/layout";
 import type { MaterialDetail } from "./queries";
@@ -392,7 +392,10 @@ export function MaterialPage({
               <tr>
                 <td>{h.branchName}</td>
                 <td>{h.callNumber ?? "—"}</td>
-                <td>{ITEM_STATUS_LABELS[h.status]}</td>
+                <td>
+                  {ITEM_STATUS_LABELS[h.status]}
+                  {h.status === "on_loan" && h.dueDate ? `（${jaDateShort(h.dueDate)}返却予定）` : ""}
+                </td>
                 <td>{h.loanable ? "可" : "禁帯出"}</td>
               </tr>
             ))}
