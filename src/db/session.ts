@@ -13,7 +13,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const BOOKMARK = /^[0-9a-f-]{16,200}$/;
 
 /** Where a request's session starts: at the primary for writes, staff and bearer clients; else after the browser's last write, or anywhere. */
-export function sessionStart(c: Context<AppEnv>): string {
+function sessionStart(c: Context<AppEnv>): string {
   const path = c.req.path;
   // Writes, staff work and bearer-token clients (which keep no cookie) read the primary.
   const staff = path.startsWith("/admin") || path.startsWith("/api/v1/admin");

@@ -139,31 +139,42 @@ function CurrentPassword({ errors, forced, id }: { errors: Errors; forced: boole
   );
 }
 
+/** One e-mail input with its label and error; `name` is also its id. */
+function EmailInput(p: { errors: Errors; name: "email" | "emailConfirm"; label: string; value?: string; required: boolean }) {
+  return (
+    <>
+      <label for={p.name}>{p.label}</label>
+      <input
+        type="email"
+        id={p.name}
+        name={p.name}
+        autocomplete="email"
+        required={p.required}
+        value={p.value ?? ""}
+        {...a11y(p.errors, p.name)}
+      />
+      <FieldError errors={p.errors} name={p.name} />
+    </>
+  );
+}
+
 function EmailFields({ errors, values, required }: { errors: Errors; values: ProfileValues; required: boolean }) {
   return (
     <>
-      <label for="email">新しいメールアドレス{required ? "" : "（変えるときだけ）"}</label>
-      <input
-        type="email"
-        id="email"
+      <EmailInput
+        errors={errors}
         name="email"
-        autocomplete="email"
+        label={`新しいメールアドレス${required ? "" : "（変えるときだけ）"}`}
+        value={values.email}
         required={required}
-        value={values.email ?? ""}
-        {...a11y(errors, "email")}
       />
-      <FieldError errors={errors} name="email" />
-      <label for="emailConfirm">新しいメールアドレス（確認のためもう一度）</label>
-      <input
-        type="email"
-        id="emailConfirm"
+      <EmailInput
+        errors={errors}
         name="emailConfirm"
-        autocomplete="email"
+        label="新しいメールアドレス（確認のためもう一度）"
+        value={values.emailConfirm}
         required={required}
-        value={values.emailConfirm ?? ""}
-        {...a11y(errors, "emailConfirm")}
       />
-      <FieldError errors={errors} name="emailConfirm" />
     </>
   );
 }

@@ -28,7 +28,7 @@ const STORED_AT = "X-Stored-At";
 /** Request headers a page depends on: htmx's, which choose between a page and a fragment. */
 const RENDER_HEADERS = ["HX-Request", "HX-Request-Type", "HX-History-Restore-Request", "HX-Target", "Accept"];
 
-export const isCacheable = (path: string) => CACHEABLE.some((r) => r.test(path));
+const isCacheable = (path: string) => CACHEABLE.some((r) => r.test(path));
 
 /** Whether the request may carry or see something of one person: then the cache stays out of it. */
 function isPersonal(c: Context<AppEnv>): boolean {

@@ -2,7 +2,7 @@
 // bumps the version (triggers, migration 0009), and an isolate re-reads the version at most every
 // CATALOG_CHECK_SECONDS (at once after a staff write it made itself), so pages need no D1 trip for them.
 import type { Context, MiddlewareHandler } from "hono";
-import { createDb, type D1, type Db } from "../../db/client";
+import { createDb, type D1 } from "../../db/client";
 import type { branches } from "../../db/schema";
 import type { AppEnv } from "../../env";
 import { settingsOf } from "../../settings";
@@ -44,12 +44,12 @@ function remember<T>(load: () => PromiseLike<T>, keep: (p: Promise<T> | undefine
   return p;
 }
 
-export function cachedBranches(db: Db, version: number): Promise<Branch[]> {
+export function cachedBranches(d1: D1, version: number): Promise<Branch[]> {
   const slot = forVersion(version);
   return (
     slot.branches ??
     remember(
-      () => listBranches(db),
+      () => listBranches(createDb(d1)),
       (p) => {
         slot.branches = p;
       },
@@ -61,12 +61,12 @@ export function cachedBranches(db: Db, version: number): Promise<Branch[]> {
 const MONTHS_KEPT = 36;
 
 /** Opening days of one month ('YYYY-MM'), from its first to its last day. */
-export function cachedMonth(db: Db, version: number, month: string, from: string, to: string): Promise<Day[]> {
+export function cachedMonth(d1: D1, version: number, month: string, from: string, to: string): Promise<Day[]> {
   const slot = forVersion(version);
   return (
     slot.months.get(month) ??
     remember(
-      () => calendarRange(db, from, to),
+      () => calendarRange(createDb(d1), from, to),
       (p) => {
         if (!p) slot.months.delete(month);
         else {
@@ -89,10 +89,10 @@ export async function versionFor(c: Context<AppEnv>): Promise<number> {
   return c.var.catalogVersion as number;
 }
 
-export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(createDb(c.env.DB), await versionFor(c));
+export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(c.env.DB, await versionFor(c));
 
 export const monthFor = async (c: Context<AppEnv>, month: string, from: string, to: string) =>
-  cachedMonth(createDb(c.env.DB), await versionFor(c), month, from, to);
+  cachedMonth(c.env.DB, await versionFor(c), month, from, to);
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
