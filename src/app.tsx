@@ -11,6 +11,7 @@ import { AppError, notFound } from "./errors";
 import { accountApi, accountPages } from "./features/account/routes";
 import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
+import { branchPages } from "./features/branches/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
 import { edgeCache } from "./features/catalog/edge-cache";
 import { forgetAfterStaffWrite } from "./features/catalog/reference";
@@ -70,6 +71,7 @@ export function buildApp() {
 
   app.route("/", catalogPages);
   app.route("/", helpPages);
+  app.route("/", branchPages);
   app.route("/", accountPages);
   app.route("/", cartPages);
   app.route("/", adminPages);

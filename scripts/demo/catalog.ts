@@ -11,6 +11,9 @@ export interface DemoBranch {
   name: string;
   pickup: boolean;
   sortOrder: number;
+  address: string | null;
+  phone: string | null;
+  hours: string | null;
 }
 
 export interface DemoMaterial {
@@ -51,12 +54,53 @@ export interface DemoPatron {
   webEnabled: boolean;
 }
 
+// A made-up city: the numbers use the 000 exchange, which no real line has.
 export const DEMO_BRANCHES: DemoBranch[] = [
-  { code: "central", name: "中央図書館", pickup: true, sortOrder: 1 },
-  { code: "kita", name: "北部分館", pickup: true, sortOrder: 2 },
-  { code: "minami", name: "南部分館", pickup: true, sortOrder: 3 },
-  { code: "higashi", name: "東部分館", pickup: true, sortOrder: 4 },
-  { code: "umibe", name: "うみべ分館", pickup: true, sortOrder: 5 },
+  {
+    code: "central",
+    name: "中央図書館",
+    pickup: true,
+    sortOrder: 1,
+    address: "〒897-0001 みなみ市中央町1-1",
+    phone: "0993-00-1001",
+    hours: "火〜金 9:00〜19:00／土・日 9:00〜17:00（月曜・祝日休館）",
+  },
+  {
+    code: "kita",
+    name: "北部分館",
+    pickup: true,
+    sortOrder: 2,
+    address: "〒897-0101 みなみ市北町2-5 北部公民館内",
+    phone: "0993-00-1002",
+    hours: "火〜日 9:00〜17:00（月曜・祝日休館）",
+  },
+  {
+    code: "minami",
+    name: "南部分館",
+    pickup: true,
+    sortOrder: 3,
+    address: "〒897-0201 みなみ市南浜3-12",
+    phone: "0993-00-1003",
+    hours: "火〜日 9:00〜17:00（月曜・祝日休館）",
+  },
+  {
+    code: "higashi",
+    name: "東部分館",
+    pickup: true,
+    sortOrder: 4,
+    address: "〒897-0301 みなみ市東山1-8",
+    phone: "0993-00-1004",
+    hours: "火〜日 10:00〜18:00（月曜・祝日休館）",
+  },
+  {
+    code: "umibe",
+    name: "うみべ分館",
+    pickup: true,
+    sortOrder: 5,
+    address: "〒897-0401 みなみ市海辺町7-3 うみべ交流センター2階",
+    phone: "0993-00-1005",
+    hours: "火〜土 10:00〜17:00（日曜・月曜・祝日休館）",
+  },
 ];
 
 /** Demo patrons, registered at the counter with temporary credentials that must be changed at first login. */

@@ -27,8 +27,8 @@ export function inserts(table: string, columns: string[], rows: Value[][], rowsP
 export const branchInserts = (branches: DemoBranch[]) =>
   inserts(
     "branches",
-    ["code", "name", "pickup", "sort_order"],
-    branches.map((b) => [b.code, b.name, b.pickup, b.sortOrder]),
+    ["code", "name", "pickup", "sort_order", "address", "phone", "hours"],
+    branches.map((b) => [b.code, b.name, b.pickup, b.sortOrder, b.address, b.phone, b.hours]),
   );
 
 /** Materials and their search rows (the FTS index follows by trigger). */

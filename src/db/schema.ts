@@ -23,6 +23,10 @@ export const branches = sqliteTable("branches", {
   name: text("name").notNull(),
   pickup: integer("pickup", { mode: "boolean" }).notNull().default(true),
   sortOrder: integer("sort_order").notNull().default(0),
+  /** What a patron needs to reach the branch (its page, holdings, the cart): address, phone, opening hours as printed. */
+  address: text("address"),
+  phone: text("phone"),
+  hours: text("hours"),
 });
 
 /** 開館日カレンダー: one row per business date; a missing date counts as closed. */
@@ -33,8 +37,8 @@ export const calendarDays = sqliteTable("calendar_days", {
 });
 
 /**
- * The catalog's version: one row, bumped by triggers (migration 0009) whenever a material, branch or
- * opening day changes, or a copy is added, moved, withdrawn or otherwise changed by staff. Cached catalog
+ * The catalog's version: one row, bumped in the same batch as every staff or import write to a material,
+ * branch, opening day or copy (db/catalog-version.ts). Cached catalog
  * pages carry it in their key, so a staff change is never hidden behind the cache.
  */
 export const catalogVersion = sqliteTable(
@@ -156,6 +160,10 @@ export const patrons = sqliteTable(
     cardValidUntil: text("card_valid_until"),
     /** Privacy: no reading history is kept unless the patron asks for it. */
     readingHistoryOptIn: integer("reading_history_opt_in", { mode: "boolean" }).notNull().default(false),
+    /** 初期値設定: the pickup branch offered first (null: the patron's last choice, else the first branch). */
+    defaultPickupBranch: text("default_pickup_branch").references(() => branches.code),
+    /** Mail without titles (only the start of a title and the count), for a shared mailbox; null: the library's default. */
+    mailWithoutTitles: integer("mail_without_titles", { mode: "boolean" }),
     credentialsChangedAt: integer("credentials_changed_at", { mode: "number" }),
     /** Digest of the imported patron row (the library system's record), for unchanged rows. */
     sourceHash: text("source_hash"),
@@ -195,6 +203,12 @@ export const reservations = sqliteTable(
     /** Why it was refused (予約拒否) or a cancellation was not taken: a code, worded by views/reasons.ts. */
     reasonCode: text("reason_code", { enum: REASON_CODES }),
     anonymisedAt: integer("anonymised_at", { mode: "number" }),
+    /** 予約の保留: through this date the reservation keeps its place but is passed over for copies. */
+    suspendedUntil: text("suspended_until"),
+    /** 不要になる日: after this date the nightly refresh cancels the reservation (and tells the patron). */
+    notNeededAfter: text("not_needed_after"),
+    /** When the patron extended the hold deadline online (once per hold). */
+    holdExtendedAt: integer("hold_extended_at", { mode: "number" }),
     updatedAt: integer("updated_at", { mode: "number" }),
   },
   (t) => [
@@ -223,6 +237,8 @@ export const loans = sqliteTable(
     reservationId: integer("reservation_id").references(() => reservations.id),
     loanedAt: integer("loaned_at", { mode: "number" }).notNull(),
     dueDate: text("due_date").notNull(),
+    /** 貸出延長 online: when the patron renewed it (once per loan). */
+    renewedAt: integer("renewed_at", { mode: "number" }),
     returnedAt: integer("returned_at", { mode: "number" }),
   },
   (t) => [

@@ -62,7 +62,12 @@ export function Layout({ title, children, head }: LayoutProps) {
             </nav>
           </header>
           <main id="main">{children}</main>
-          <footer class="site">{LIBRARY_NAME}</footer>
+          <footer class="site">
+            <p>{LIBRARY_NAME}</p>
+            <p>
+              <a href="/branches">館のご案内（住所・電話・開館時間）</a>
+            </p>
+          </footer>
         </body>
       </html>
     </>

@@ -7,6 +7,7 @@ import { jaDate, jaDateTime } from "../../views/format";
 import { a11y, ErrorSummary, type Errors, FieldError } from "../../views/forms";
 import { Layout } from "../../views/layout";
 import { reasonText } from "../../views/reasons";
+import { BranchLink } from "../branches/views";
 import type { LoanRow } from "./queries";
 
 /** Card number and password fields, shared by the login page and the cart. */
@@ -416,7 +417,9 @@ export function ReservationsPage({
                   <td data-label="状態">
                     <strong>{RESERVATION_STATUS_LABELS[r.status]}</strong>
                   </td>
-                  <td data-label="受取館">{r.pickupBranchName}</td>
+                  <td data-label="受取館">
+                    <BranchLink code={r.pickupBranch} name={r.pickupBranchName} />
+                  </td>
                   <td data-label="申請日">{jaDateTime(r.appliedAt)}</td>
                   <td data-label="詳細">
                     {r.queuePosition ? `予約順位 ${r.queuePosition}位` : ""}

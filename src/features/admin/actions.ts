@@ -19,6 +19,7 @@ import { staffCancel } from "../../reservations/cancel";
 import { type CopyPatch, changeCopy, setAside } from "../../reservations/holds";
 import { returnLoan as closeLoan, lend as lendCopy, openLoanOfItem } from "../../reservations/loans";
 import type { Settings } from "../../settings";
+import { listBranches } from "../catalog/queries";
 import { audit } from "./audit";
 import {
   enableWebUse,
@@ -31,9 +32,11 @@ import {
   patchPatron,
   patronByCard,
   setTemporaryPassword,
+  updateBranch,
   upsertOpeningDay,
 } from "./queries";
 import type {
+  branchPatchSchema,
   branchSchema,
   counterReservationSchema,
   itemSchema,
@@ -209,6 +212,14 @@ export async function createBranch(s: Staff, b: z.output<typeof branchSchema>) {
   if (!(await insertBranch(s.db, b))) throw new AppError("invalid_state", "その館コードはすでに登録されています。");
   await record(s, "branch.create", { type: "branch", id: b.code });
   return b;
+}
+
+/** A branch's name, pickup flag, address, phone or hours (only the given fields). */
+export async function changeBranch(s: Staff, code: string, patch: z.output<typeof branchPatchSchema>) {
+  if (!(await updateBranch(s.db, code, patch))) throw notFound("指定された館は見つかりませんでした。");
+  await record(s, "branch.update", { type: "branch", id: code }, { fields: Object.keys(patch) });
+  const branch = (await listBranches(s.orm)).find((b) => b.code === code);
+  return branch ?? { code };
 }
 
 /** A new material; its search row is written in the same batch, so search finds it at once. */

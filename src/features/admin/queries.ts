@@ -68,12 +68,52 @@ export async function patchPatron(db: D1, patronId: number, p: PatronPatch, now:
     .run();
 }
 
+export interface BranchFields {
+  name?: string;
+  pickup?: boolean;
+  address?: string;
+  phone?: string;
+  hours?: string;
+}
+
+/** A blank contact field is stored as none. */
+const orNull = (v: string | undefined) => (v === undefined || v === "" ? null : v);
+
 /** False when the branch code exists already. */
-export async function insertBranch(db: D1, b: { code: string; name: string; pickup: boolean }): Promise<boolean> {
+export async function insertBranch(db: D1, b: BranchFields & { code: string; name: string; pickup: boolean }): Promise<boolean> {
   const [r] = await db.batch([
     db
-      .prepare("INSERT INTO branches (code, name, pickup) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-      .bind(b.code, b.name, b.pickup ? 1 : 0),
+      .prepare(
+        "INSERT INTO branches (code, name, pickup, address, phone, hours) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+      )
+      .bind(b.code, b.name, b.pickup ? 1 : 0, orNull(b.address), orNull(b.phone), orNull(b.hours)),
+    bumpCatalog(db),
+  ]);
+  return (r?.meta.changes ?? 0) > 0;
+}
+
+/** Changes the given fields of a branch (a blank contact field clears it); false when there is no such branch. */
+export async function updateBranch(db: D1, code: string, p: BranchFields): Promise<boolean> {
+  const given = (v: string | undefined) => (v === undefined ? 0 : 1);
+  const [r] = await db.batch([
+    db
+      .prepare(
+        `UPDATE branches SET name = coalesce(?1, name), pickup = coalesce(?2, pickup),
+           address = CASE WHEN ?3 THEN ?4 ELSE address END, phone = CASE WHEN ?5 THEN ?6 ELSE phone END,
+           hours = CASE WHEN ?7 THEN ?8 ELSE hours END
+         WHERE code = ?9`,
+      )
+      .bind(
+        p.name ?? null,
+        p.pickup === undefined ? null : p.pickup ? 1 : 0,
+        given(p.address),
+        orNull(p.address),
+        given(p.phone),
+        orNull(p.phone),
+        given(p.hours),
+        orNull(p.hours),
+        code,
+      ),
     bumpCatalog(db),
   ]);
   return (r?.meta.changes ?? 0) > 0;

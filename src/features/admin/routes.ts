@@ -13,6 +13,7 @@ import * as act from "./actions";
 import * as imports from "./imports";
 import { outboxRows } from "./queries";
 import {
+  branchPatchSchema,
   branchSchema,
   calendarSchema,
   counterReservationSchema,
@@ -78,6 +79,9 @@ export const adminApi = new Hono<AppEnv>()
   .post("/imports/:id/resume", async (c) => c.json(await imports.resumeImport(staffOf(c), idParam(c))))
   .post("/branches", zValidator("json", branchSchema, throwInvalid), async (c) =>
     c.json(await act.createBranch(staffOf(c), c.req.valid("json")), 201),
+  )
+  .put("/branches/:code", zValidator("json", branchPatchSchema, throwInvalid), async (c) =>
+    c.json(await act.changeBranch(staffOf(c), c.req.param("code"), c.req.valid("json"))),
   )
   .post("/materials", zValidator("json", materialSchema, throwInvalid), async (c) =>
     c.json(await act.createMaterial(staffOf(c), c.req.valid("json")), 201),

@@ -15,11 +15,30 @@ const optionalText = (max: number) => z.optional(text(max));
 const code = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "館コードは半角英数字20文字以内です。" }));
 const date = z.string().check(z.refine(isValidDate, { error: "日付は YYYY-MM-DD で入力してください。" }));
 
-export const branchSchema = z.object({
-  code,
+/** A PATCH must name at least one field: an empty one changes nothing and says so. */
+const someField = <T extends z.ZodMiniObject>(schema: T) =>
+  schema.check(
+    z.refine((o) => Object.values(o as object).some((v) => v !== undefined), { error: "変更する項目を指定してください。" }),
+  );
+
+/** A branch's contact fields: blank ("") clears one. */
+const branchFields = {
   name: text(50, 1, "館名を入力してください。"),
   pickup: z.boolean({ error: "受取館にするかどうかを指定してください。" }),
-});
+  address: optionalText(200),
+  phone: z.optional(
+    z
+      .string()
+      .check(
+        z.trim(),
+        z.regex(/^$|^0\d{1,4}-?\d{1,4}-?\d{3,4}$/, { error: "電話番号は半角で 0993-00-1001 のように入力してください。" }),
+      ),
+  ),
+  hours: optionalText(300),
+};
+
+export const branchSchema = z.object({ code, ...branchFields });
+export const branchPatchSchema = someField(z.partial(z.object(branchFields)));
 
 const materialFields = {
   title: text(500, 1, "書名を入力してください。"),
@@ -40,12 +59,6 @@ const materialFields = {
   issueDate: z.optional(date),
   latestIssue: z.optional(z.boolean()),
 };
-
-/** A PATCH must name at least one field: an empty one changes nothing and says so. */
-const someField = <T extends z.ZodMiniObject>(schema: T) =>
-  schema.check(
-    z.refine((o) => Object.values(o as object).some((v) => v !== undefined), { error: "変更する項目を指定してください。" }),
-  );
 
 export const materialSchema = z.object(materialFields);
 export const materialPatchSchema = someField(z.partial(z.object(materialFields)));

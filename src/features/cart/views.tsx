@@ -2,6 +2,7 @@
 import { jaDateTime } from "../../views/format";
 import { Layout } from "../../views/layout";
 import { CredentialFields } from "../account/views";
+import { BranchLink } from "../branches/views";
 import type { CartLine } from "./queries";
 
 function Lines({ lines, removable }: { lines: CartLine[]; removable: boolean }) {
@@ -21,7 +22,9 @@ function Lines({ lines, removable }: { lines: CartLine[]; removable: boolean }) 
               <a href={`/materials/${l.materialId}`}>{l.title}</a>
               {l.author ? <span class="meta"> / {l.author}</span> : null}
             </td>
-            <td data-label="受取館">{l.pickupBranchName}</td>
+            <td data-label="受取館">
+              <BranchLink code={l.pickupBranch} name={l.pickupBranchName} />
+            </td>
             {removable ? (
               <td data-label="削除">
                 <form action={`/cart/items/${l.materialId}/delete`} method="post" class="inline">

@@ -20,6 +20,7 @@ const CACHEABLE = [
   /^\/search$/,
   /^\/materials\/[^/]+$/,
   /^\/calendar$/,
+  /^\/branches(\/[^/]+)?$/,
   /^\/api\/v1\/(branches|calendar|materials)$/,
   /^\/api\/v1\/materials\/[^/]+$/,
 ];

@@ -1,9 +1,10 @@
 // Branches and opening days from a per-isolate cache, good for one catalog version: every staff change
-// bumps the version (triggers, migration 0009), and an isolate re-reads the version at most every
+// bumps the version (db/catalog-version.ts), and an isolate re-reads the version at most every
 // CATALOG_CHECK_SECONDS (at once after a staff write it made itself), so pages need no D1 trip for them.
 import type { Context, MiddlewareHandler } from "hono";
 import { createDb, type D1 } from "../../db/client";
 import type { branches } from "../../db/schema";
+import { addDays, datesOfMonth } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
 import { settingsOf } from "../../settings";
 import { calendarRange, listBranches } from "./queries";
@@ -93,6 +94,22 @@ export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(c.env.DB
 
 export const monthFor = async (c: Context<AppEnv>, month: string, from: string, to: string) =>
   cachedMonth(c.env.DB, await versionFor(c), month, from, to);
+
+/** Every date from `from` to `to` with whether it is an opening day (a date missing from the calendar is closed). */
+export async function daysFor(c: Context<AppEnv>, from: string, to: string): Promise<Array<{ date: string; open: boolean }>> {
+  const months: string[] = [];
+  for (let m = from.slice(0, 7); m <= to.slice(0, 7); m = addDays(`${m}-28`, 7).slice(0, 7)) months.push(m);
+  const loaded = await Promise.all(
+    months.map((m) => {
+      const dates = datesOfMonth(m);
+      return monthFor(c, m, dates[0] as string, dates[dates.length - 1] as string);
+    }),
+  );
+  const open = new Map(loaded.flat().map((d) => [d.date, d.open]));
+  const out: Array<{ date: string; open: boolean }> = [];
+  for (let d = from; d <= to; d = addDays(d, 1)) out.push({ date: d, open: open.get(d) ?? false });
+  return out;
+}
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 

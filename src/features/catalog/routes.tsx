@@ -11,7 +11,7 @@ import { invalidRequest, notFound } from "../../errors";
 import { parseWith, throwInvalid } from "../../validation";
 import { isFragmentRequest } from "../../views/htmx";
 import { getMaterial } from "./queries";
-import { branchesFor, monthFor } from "./reference";
+import { branchesFor, daysFor } from "./reference";
 import { ROBOTS_CACHE, ROBOTS_TXT } from "./robots";
 import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
@@ -53,9 +53,7 @@ function monthOf(month: string | undefined): { month: string; from: string; to: 
 
 async function calendarMonth(c: Context<AppEnv>, month: string | undefined) {
   const span = monthOf(month);
-  const rows = await monthFor(c, span.month, span.from, span.to);
-  const open = new Map(rows.map((r) => [r.date, r.open]));
-  return { ...span, days: datesOfMonth(span.month).map((date) => ({ date, open: open.get(date) ?? false })) };
+  return { ...span, days: await daysFor(c, span.from, span.to) };
 }
 
 export const catalogPages = new Hono<AppEnv>()
@@ -107,8 +105,12 @@ export const catalogPages = new Hono<AppEnv>()
 
 export const catalogApi = new Hono<AppEnv>()
   .get("/branches", async (c) => {
-    const rows = await branchesFor(c);
-    return c.json(rows.map(({ code, name, pickup }) => ({ code, name, pickup })));
+    const today = tokyoDate(Date.now());
+    const [rows, days] = await Promise.all([branchesFor(c), daysFor(c, today, today)]);
+    const openToday = days[0]?.open ?? false;
+    return c.json(
+      rows.map(({ code, name, pickup, address, phone, hours }) => ({ code, name, pickup, address, phone, hours, openToday })),
+    );
   })
   .get("/calendar", zValidator("query", monthSchema, throwInvalid), async (c) => {
     const { month, days } = await calendarMonth(c, c.req.valid("query").month);

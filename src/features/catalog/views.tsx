@@ -5,6 +5,7 @@ import { NOT_RESERVABLE_MESSAGES } from "../../domain/reservability";
 import { jaClock, jaDateShort } from "../../views/format";
 import { a11y as fieldA11y } from "../../views/forms";
 import { Layout } from "../../views/layout";
+import { BranchLink } from "../branches/views";
 import type { MaterialDetail } from "./queries";
 import type { SearchQuery } from "./schemas";
 import type { MaterialSummary, SearchResult } from "./search";
@@ -390,7 +391,9 @@ export function MaterialPage({
           <tbody>
             {m.holdings.map((h) => (
               <tr>
-                <td>{h.branchName}</td>
+                <td>
+                  <BranchLink code={h.branch} name={h.branchName} />
+                </td>
                 <td>{h.callNumber ?? "—"}</td>
                 <td>
                   {ITEM_STATUS_LABELS[h.status]}
