@@ -7,6 +7,7 @@ import { addDays, tokyoDate } from "../../src/domain/calendar";
 import { jaDateShort } from "../../src/views/format";
 import { FIXTURES, loadCatalog } from "../support/catalog";
 import { call, getJson } from "../support/http";
+import { cookiesFrom, formPost } from "../support/patrons";
 
 const ADMIN = { Authorization: "Bearer test-admin-token", "content-type": "application/json" };
 const put = (code: string, body: unknown) =>
@@ -163,5 +164,47 @@ describe("staff change a branch", () => {
     const html = await (await call("/branches/eki")).text();
     expect(html).toContain("みなみ市駅前1-1");
     expect(html).toContain('<a href="tel:0993001006">0993001006</a>');
+  });
+});
+
+describe("staff page 館の情報", () => {
+  const staffCookie = async () =>
+    cookiesFrom(await call("/admin/login", formPost({ staffName: "山田 司書", token: "test-admin-token" })));
+
+  it("shows each branch's fields filled in and saves a change from its form", async () => {
+    const cookie = await staffCookie();
+    const page = await (await call("/admin/branches", { headers: { Cookie: cookie } })).text();
+    expect(page).toContain('value="〒897-0001 みなみ市中央町1-1"');
+    const res = await call(
+      "/admin/branches/umibe",
+      formPost(
+        {
+          name: "うみべ分館",
+          address: "〒897-0401 みなみ市海辺町7-3",
+          phone: "0993-00-3005",
+          hours: "火〜土 10:00〜16:00",
+          pickup: "1",
+        },
+        cookie,
+      ),
+    );
+    expect(res.status).toBe(200);
+    expect(await res.text()).toContain("うみべ分館 の情報を変更しました。");
+    const row = await env.DB.prepare("SELECT address, phone, hours, pickup FROM branches WHERE code = 'umibe'").first();
+    expect(row).toEqual({
+      address: "〒897-0401 みなみ市海辺町7-3",
+      phone: "0993-00-3005",
+      hours: "火〜土 10:00〜16:00",
+      pickup: 1,
+    });
+  });
+
+  it("a bad phone number is refused on the page in Japanese and nothing changes", async () => {
+    const cookie = await staffCookie();
+    const before = await env.DB.prepare("SELECT * FROM branches WHERE code = 'umibe'").first();
+    const res = await call("/admin/branches/umibe", formPost({ name: "うみべ分館", phone: "unknown", pickup: "1" }, cookie));
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain("電話番号は半角で");
+    expect(await env.DB.prepare("SELECT * FROM branches WHERE code = 'umibe'").first()).toEqual(before);
   });
 });

@@ -35,6 +35,7 @@ import * as imports from "./imports";
 import { outboxRows } from "./queries";
 import { staffOf } from "./routes";
 import {
+  branchPatchSchema,
   counterReservationSchema,
   importSchema,
   itemPatchSchema,
@@ -46,7 +47,7 @@ import {
   patronSchema,
 } from "./schemas";
 import { serviceStatus } from "./status";
-import { CounterPage, Dashboard, LoginPage, MailPage, type Outcome, StatusPage, summaryText } from "./views";
+import { BranchesPage, CounterPage, Dashboard, LoginPage, MailPage, type Outcome, StatusPage, summaryText } from "./views";
 
 async function dashboard(c: Context<AppEnv>, message?: Outcome) {
   const db = c.var.d1;
@@ -92,6 +93,10 @@ async function importsPage(c: Context<AppEnv>, message?: Outcome) {
   const s = staffOf(c);
   const [runs, set] = await Promise.all([imports.importList(s), imports.mappingsSet(s)]);
   return <ImportsPage runs={runs} mappings={set} message={message} />;
+}
+
+async function branchesPage(c: Context<AppEnv>, message?: Outcome) {
+  return <BranchesPage branches={await listBranches(c.var.db)} message={message} />;
 }
 
 async function counterPage(c: Context<AppEnv>, message?: Outcome) {
@@ -255,6 +260,22 @@ export const adminPages = new Hono<AppEnv>()
   .get("/admin/mail", async (c) => c.html(<MailPage rows={await outboxRows(c.env.DB)} />))
   .get("/admin/status", async (c) => c.html(<StatusPage status={await serviceStatus(staffOf(c))} />))
   .get("/admin/counter", async (c) => c.html(await counterPage(c)))
+  .get("/admin/branches", async (c) => c.html(await branchesPage(c)))
+  .post("/admin/branches/:code", (c) =>
+    perform(c, branchesPage, async (f) => {
+      const patch = parsed(
+        parseWith(branchPatchSchema, {
+          name: field(f, "name"),
+          address: field(f, "address") ?? "",
+          phone: field(f, "phone") ?? "",
+          hours: field(f, "hours") ?? "",
+          pickup: field(f, "pickup") === "1",
+        }),
+      );
+      const b = await act.changeBranch(staffOf(c), c.req.param("code"), patch);
+      return `${"name" in b ? b.name : c.req.param("code")} の情報を変更しました。`;
+    }),
+  )
   .post("/admin/counter/register", (c) =>
     onCounter(c, async (f) => {
       const input = parsed(

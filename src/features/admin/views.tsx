@@ -35,6 +35,7 @@ export function StaffLayout({
         <a href="/admin/counter">窓口業務</a>
         <a href="/admin/mail">メール送信状況</a>
         <a href="/admin/imports">データ取込</a>
+        <a href="/admin/branches">館の情報</a>
         <a href="/admin/status">システムの状態</a>
         <form action="/admin/logout" method="post" class="inline">
           <button type="submit" class="secondary">
@@ -242,16 +243,20 @@ function Field({
   label,
   type = "text",
   required = true,
+  value,
+  id = name,
 }: {
   name: string;
   label: string;
   type?: string;
   required?: boolean;
+  value?: string | null;
+  id?: string;
 }) {
   return (
     <>
-      <label for={name}>{label}</label>
-      <input type={type} id={name} name={name} required={required} autocomplete="off" />
+      <label for={id}>{label}</label>
+      <input type={type} id={id} name={name} required={required} autocomplete="off" value={value ?? ""} />
     </>
   );
 }
@@ -274,6 +279,32 @@ interface Branch {
   code: string;
   name: string;
   pickup: boolean;
+  address?: string | null;
+  phone?: string | null;
+  hours?: string | null;
+}
+
+/** 館の情報: each branch's name, pickup flag and what patrons see on its page (address, phone, hours). */
+export function BranchesPage({ branches, message }: { branches: Branch[]; message?: Outcome | undefined }) {
+  return (
+    <StaffLayout title="館の情報" message={message}>
+      <p class="meta">利用者向けの「館のご案内」と、予約状況・予約カートに表示されます。空欄にした項目は表示されなくなります。</p>
+      <div class="grid">
+        {branches.map((b) => (
+          <Section title={`${b.name}（${b.code}）`} action={`/admin/branches/${b.code}`} button="変更する">
+            <Field name="name" id={`${b.code}-name`} label="館名" value={b.name} />
+            <Field name="address" id={`${b.code}-address`} label="住所" value={b.address} required={false} />
+            <Field name="phone" id={`${b.code}-phone`} label="電話番号（半角）" type="tel" value={b.phone} required={false} />
+            <Field name="hours" id={`${b.code}-hours`} label="開館時間" value={b.hours} required={false} />
+            <p class="check">
+              <input type="checkbox" id={`${b.code}-pickup`} name="pickup" value="1" checked={b.pickup} />
+              <label for={`${b.code}-pickup`}>受取館にする</label>
+            </p>
+          </Section>
+        ))}
+      </div>
+    </StaffLayout>
+  );
 }
 
 export function CounterPage({ branches, message }: { branches: Branch[]; message?: Outcome | undefined }) {
