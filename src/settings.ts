@@ -10,6 +10,8 @@ const seconds = z.pipe(z.string().check(z.regex(/^\d{1,5}$/)), z.transform(Numbe
 const schema = z.object({
   RESERVATION_LIMIT: count,
   HOLD_DAYS: count,
+  HOLD_EXTEND_DAYS: count,
+  MAIL_WITHOUT_TITLES: z.enum(["0", "1"]),
   LOAN_DAYS: count,
   PUBLIC_BASE_URL: z.url(),
   LIBRARY_NAME: z.string().check(z.minLength(1)),
@@ -22,6 +24,10 @@ export interface Settings {
   reservationLimit: number;
   /** Opening days a copy stays set aside (7). */
   holdDays: number;
+  /** Opening days a patron may add once to a hold deadline online (3). */
+  holdExtendDays: number;
+  /** Mail without titles for patrons who chose nothing (false). */
+  mailWithoutTitles: boolean;
   /** Days of a loan (14). */
   loanDays: number;
   /** The public address of the site: the only source of links in mail. */
@@ -58,6 +64,8 @@ export function settingsOf(env: SettingsEnv): Settings {
   const settings: Settings = {
     reservationLimit: v.RESERVATION_LIMIT,
     holdDays: v.HOLD_DAYS,
+    holdExtendDays: v.HOLD_EXTEND_DAYS,
+    mailWithoutTitles: v.MAIL_WITHOUT_TITLES === "1",
     loanDays: v.LOAN_DAYS,
     baseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, ""),
     libraryName: v.LIBRARY_NAME,

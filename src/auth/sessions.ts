@@ -1,6 +1,6 @@
 // Patron sessions: a random token given to the browser (cookie) or API client (bearer), stored only as its
 // SHA-256, ending after 30 idle minutes or 12 hours in all, on logout, and on a change of credentials.
-import { and, eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { D1, Db } from "../db/client";
 import { patrons, sessions } from "../db/schema";
 import { randomToken, sha256Hex } from "./tokens";
@@ -42,6 +42,12 @@ export interface SessionPatron {
   email: string | null;
   contactMethod: "mail" | "none";
   mustChangeCredentials: boolean;
+  /** 初期値設定: the pickup branch offered first (null: the last one chosen). */
+  defaultPickupBranch: string | null;
+  /** The last pickup branch the patron chose (cart or reservation), for when no default is set. */
+  lastPickupBranch: string | null;
+  /** Mail without titles; null: the library's default. */
+  mailWithoutTitles: boolean | null;
   /** When this session began (its login): a fresh one needs no second typing of the password just given. */
   sessionCreatedAt: number;
 }
@@ -60,6 +66,13 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
       email: patrons.email,
       contactMethod: patrons.contactMethod,
       mustChangeCredentials: patrons.mustChangeCredentials,
+      defaultPickupBranch: patrons.defaultPickupBranch,
+      mailWithoutTitles: patrons.mailWithoutTitles,
+      // The latest choice, whether it went into the cart or into a reservation.
+      lastPickupBranch: sql<string | null>`(SELECT b FROM (
+        SELECT ci.pickup_branch AS b, ci.added_at AS t FROM cart_items ci JOIN carts ca ON ca.id = ci.cart_id WHERE ca.patron_id = ${patrons.id}
+        UNION ALL SELECT r.pickup_branch, r.applied_at FROM reservations r WHERE r.patron_id = ${patrons.id}
+      ) ORDER BY t DESC LIMIT 1)`,
       webEnabled: patrons.webEnabled,
       suspended: patrons.suspended,
     })
@@ -82,6 +95,9 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
     email: row.email,
     contactMethod: row.contactMethod,
     mustChangeCredentials: row.mustChangeCredentials,
+    defaultPickupBranch: row.defaultPickupBranch,
+    lastPickupBranch: row.lastPickupBranch,
+    mailWithoutTitles: row.mailWithoutTitles,
     sessionCreatedAt: row.createdAt,
   };
 }

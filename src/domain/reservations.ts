@@ -25,3 +25,6 @@ export const remainingQuota = (limit: number, active: number): number => Math.ma
 
 /** An application of `adding` reservations is refused whole when it would pass the limit. */
 export const fitsQuota = (limit: number, active: number, adding: number): boolean => active + adding <= limit;
+
+/** By how many an application of `adding` would pass the limit (0 when it fits): said before the patron submits. */
+export const overLimitBy = (limit: number, active: number, adding: number): number => Math.max(0, active + adding - limit);

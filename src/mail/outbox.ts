@@ -102,6 +102,8 @@ interface PatronContact {
   email: string | null;
   contactMethod: "mail" | "none";
   heldAt: number | null;
+  /** 1 / 0, or null: the library's default. */
+  mailWithoutTitles: number | null;
 }
 
 /** Which reservation states each mail belongs to; a mail for a reservation that moved on is not sent. */
@@ -148,7 +150,8 @@ async function recordMailFor(
 ): Promise<boolean> {
   const contact = await db
     .prepare(
-      `SELECT p.id AS patronId, p.name, p.email, p.contact_method AS contactMethod, r.held_at AS heldAt
+      `SELECT p.id AS patronId, p.name, p.email, p.contact_method AS contactMethod, r.held_at AS heldAt,
+         p.mail_without_titles AS mailWithoutTitles
        FROM reservations r JOIN patrons p ON p.id = r.patron_id
        WHERE r.id = ? AND p.email_temporary = 0`,
     )
@@ -162,8 +165,9 @@ async function recordMailFor(
   const reservation = await reservationById(db, reservationId);
   if (!reservation || !fits(kind, reservation)) return false;
 
-  const { libraryName, reservationLimit } = settingsOf(env);
-  const common = { libraryName, baseUrl, patronName: contact.name, title: reservation.title };
+  const { libraryName, reservationLimit, mailWithoutTitles } = settingsOf(env);
+  const titlesHidden = contact.mailWithoutTitles === null ? mailWithoutTitles : contact.mailWithoutTitles === 1;
+  const common = { libraryName, baseUrl, patronName: contact.name, title: reservation.title, titlesHidden };
   let input: MailInput;
   let keySuffix = extra.keySuffix;
   switch (kind) {

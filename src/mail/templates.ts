@@ -6,6 +6,9 @@ import { jaDate } from "../views/format";
 
 export { MAIL_KINDS, type MailKind } from "../domain/mail-keys";
 
+/** Text from the database goes into a plain-text mail: no line breaks inside one field (they could fake lines). */
+const oneLine = (s: string): string => s.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
+
 export interface MailContent {
   subject: string;
   body: string;
@@ -18,7 +21,21 @@ export interface MailCommon {
   baseUrl: string;
   patronName: string;
   title: string;
+  /** The patron asked for mail without titles (a shared mailbox): only the title's first characters are shown. */
+  titlesHidden?: boolean;
 }
+
+/** Characters of a title kept in mail without titles: enough to tell one's own books apart, not to read them. */
+const TITLE_HINT_CHARS = 2;
+
+/** 「吾輩…」 (1点): the start of a title and the count, for mail without titles. */
+export function titleHint(title: string, count = 1): string {
+  const chars = [...oneLine(title)];
+  return `${chars.slice(0, TITLE_HINT_CHARS).join("")}…（${count}点）`;
+}
+
+/** The title as this mail may show it. */
+const titleOf = (m: MailCommon): string => (m.titlesHidden ? titleHint(m.title) : oneLine(m.title));
 
 export interface AcceptedMail extends MailCommon {
   pickupBranchName: string;
@@ -49,9 +66,6 @@ function dateWithWeekday(date: string): string {
   return `${jaDate(date)}（${WEEKDAYS[weekday(date)]}）`;
 }
 
-/** Text from the database goes into a plain-text mail: no line breaks inside one field (they could fake lines). */
-const oneLine = (s: string): string => s.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
-
 const origin = (baseUrl: string): string => baseUrl.replace(/\/+$/, "");
 
 function subject(m: MailCommon, what: string): string {
@@ -66,6 +80,7 @@ function compose(m: MailCommon, lines: string[]): string {
     "",
     `${oneLine(m.libraryName)}です。`,
     ...lines,
+    ...(m.titlesHidden ? ["", "（ご希望により、資料名は最初の数文字だけをお知らせしています。）"] : []),
     "",
     "予約の状況は、ホームページの「利用状況照会」→「予約状況」でご確認いただけます。",
     `${site}/account/reservations`,
@@ -88,7 +103,7 @@ export function acceptedMail(m: AcceptedMail): MailContent {
     body: compose(m, [
       "インターネットでお申し込みいただいた次の予約を受け付けました。",
       "",
-      `資料名：${oneLine(m.title)}`,
+      `資料名：${titleOf(m)}`,
       `受取館：${oneLine(m.pickupBranchName)}`,
       ...(m.queuePosition ? [`予約順位：${m.queuePosition}位（受付時点）`] : []),
       "",
@@ -105,7 +120,7 @@ export function rejectedMail(m: RejectedMail): MailContent {
     body: compose(m, [
       "インターネットでお申し込みいただいた次の予約は、お受けできませんでした。",
       "",
-      `資料名：${oneLine(m.title)}`,
+      `資料名：${titleOf(m)}`,
       `理由：${reason || "詳しくは図書館へお問い合わせください。"}`,
       "",
       "ご不明な点は、図書館のカウンターまたはお電話でお問い合わせください。",
@@ -121,7 +136,7 @@ export function holdReadyMail(m: HoldReadyMail): MailContent {
     body: compose(m, [
       "ご予約の資料をご用意しました。受取館でお取り置きしています。",
       "",
-      `資料名：${oneLine(m.title)}`,
+      `資料名：${titleOf(m)}`,
       `受取館：${oneLine(m.pickupBranchName)}`,
       `取置期限：${until}まで`,
       "",

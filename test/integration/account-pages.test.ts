@@ -196,38 +196,40 @@ describe("the cart flow without JavaScript", () => {
     // A guest adds the material: back to 予約カート確認 with a cart cookie.
     const added = await post("/cart/items", { materialId: String(materialId), pickupBranch: branch as string });
     expect(added.status).toBe(303);
-    expect(added.headers.get("Location")).toBe("/cart");
+    expect(added.headers.get("Location")).toBe(`/cart?added=${materialId}`);
     let jar = cookiesFrom(added);
     expect(jar).toMatch(/__Host-cart=/);
 
-    const cart = await page("/cart", jar);
+    const cart = await page(`/cart?added=${materialId}`, jar);
     expect(cart.status).toBe(200);
-    expect(cart.html).toContain("こころ");
+    expect(cart.html).toContain("「こころ」を予約カートに追加しました（受取館：中央図書館）。");
     expect(cart.html).toContain('<form action="/cart/confirm" method="post">');
     expect(cart.html).toContain('<button type="submit">予約申請</button>');
     expect(tagWithId(cart.html, "cardNumber")).toContain('name="cardNumber"');
     expect(tagWithId(cart.html, "password")).toContain('name="password"');
 
-    // 予約申請 with temporary credentials: the change screen first, coming back to the confirmation.
+    // 予約申請 with temporary credentials: the change screen first, coming back to the confirmation of
+    // what this device's cart held.
     const p = await createPatron();
     const confirm = await post("/cart/confirm", { cardNumber: p.cardNumber, password: p.password }, jar);
     expect(confirm.status).toBe(303);
-    expect(confirm.headers.get("Location")).toBe("/account/profile?next=%2Fcart%2Fconfirm");
+    const next = `/cart/confirm?items=${materialId}`;
+    expect(confirm.headers.get("Location")).toBe(`/account/profile?next=${encodeURIComponent(next)}`);
     jar = cookiesFrom(confirm, jar);
     expect(sessionCookieOf(jar)).toBeDefined();
 
-    const blocked = await page("/cart/confirm", jar);
+    const blocked = await page(next, jar);
     expect(blocked.status).toBe(303);
-    expect(blocked.res.headers.get("Location")).toBe("/account/profile?next=%2Fcart%2Fconfirm");
+    expect(blocked.res.headers.get("Location")).toBe(`/account/profile?next=${encodeURIComponent(next)}`);
 
-    const profile = await page("/account/profile?next=%2Fcart%2Fconfirm", jar);
-    expect(profile.html).toContain('<input type="hidden" name="next" value="/cart/confirm"');
-    const changed = await post("/account/profile", credentialsForm(p, "Neko2026", { next: "/cart/confirm" }), jar);
+    const profile = await page(`/account/profile?next=${encodeURIComponent(next)}`, jar);
+    expect(profile.html).toContain(`<input type="hidden" name="next" value="${next}"`);
+    const changed = await post("/account/profile", credentialsForm(p, "Neko2026", { next }), jar);
     expect(changed.status).toBe(303);
-    expect(changed.headers.get("Location")).toBe("/cart/confirm");
+    expect(changed.headers.get("Location")).toBe(next);
     jar = cookiesFrom(changed, jar);
 
-    const confirmation = await page("/cart/confirm", jar);
+    const confirmation = await page(next, jar);
     expect(confirmation.status).toBe(200);
     expect(confirmation.html).toContain("こころ");
     expect(confirmation.html).toContain('<form action="/cart/apply" method="post" hx-boost="true" hx-disable="find button">');

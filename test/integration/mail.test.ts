@@ -63,6 +63,8 @@ function mailEnv(provider = PROVIDER) {
     LIBRARY_NAME: env.LIBRARY_NAME,
     RESERVATION_LIMIT: env.RESERVATION_LIMIT,
     HOLD_DAYS: env.HOLD_DAYS,
+    HOLD_EXTEND_DAYS: env.HOLD_EXTEND_DAYS,
+    MAIL_WITHOUT_TITLES: env.MAIL_WITHOUT_TITLES,
     LOAN_DAYS: env.LOAN_DAYS,
     PUBLIC_BASE_URL: env.PUBLIC_BASE_URL,
     CATALOG_CACHE_SECONDS: env.CATALOG_CACHE_SECONDS,
@@ -207,6 +209,17 @@ describe("mailForReservation", () => {
     expect(row?.body).toContain("予約順位：2位");
     expect(row?.body).toContain(`${SITE}/account/reservations`);
     expect(send).not.toHaveBeenCalled();
+  });
+
+  it("leaves the title out (only its start and the count) for a patron who chose mail without titles", async () => {
+    const patron = await createPatron({ mustChange: false });
+    await env.DB.prepare("UPDATE patrons SET mail_without_titles = 1 WHERE id = ?").bind(patron.id).run();
+    const reservationId = await insertReservation(patron.id, idOfTitle("それから"), "reserved", { pickupBranch: "kita" });
+    const { env: mail } = mailEnv("");
+    expect(await mailForReservation(env.DB, mail, "accepted", reservationId, SITE)).toBe(true);
+    const [row] = await outboxOfPatron(patron.id);
+    expect(row?.body).toContain("資料名：それ…（1点）");
+    expect(row?.body).not.toContain("それから");
   });
 
   it("records nothing when asked twice for the same mail", async () => {

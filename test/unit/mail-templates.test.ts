@@ -128,3 +128,17 @@ describe("お取り置き (hold_ready)", () => {
     expect(hold.body).toContain("受取館へご連絡ください");
   });
 });
+
+describe("mail without titles (a shared mailbox)", () => {
+  it.each(inputs)("$kind: shows only the start of the title and the count, and says why", (input) => {
+    const { subject, body } = renderMail({ ...input, titlesHidden: true });
+    expect(body).not.toContain("吾輩は猫である");
+    expect(subject).not.toContain("吾輩");
+    expect(body).toContain("資料名：吾輩…（1点）");
+    expect(body).toContain("（ご希望により、資料名は最初の数文字だけをお知らせしています。）");
+  });
+
+  it("keeps the whole title otherwise", () => {
+    expect(renderMail({ ...(inputs[0] as MailInput), titlesHidden: false }).body).toContain("資料名：吾輩は猫である");
+  });
+});

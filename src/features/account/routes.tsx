@@ -2,7 +2,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
 import { changeCredentialsFirst, requirePatron, requireReadyPatron } from "../../auth/middleware";
-import { justLoggedInWithTemporary } from "../../auth/sessions";
+import { justLoggedInWithTemporary, type SessionPatron } from "../../auth/sessions";
 import { bookmarked } from "../../db/session";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
@@ -14,8 +14,10 @@ import type { CancelRefusal, CancelResult } from "../../reservations/cancel";
 import { activeCount, reservationsOf } from "../../reservations/read";
 import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
-import { field, readForm } from "../../views/forms";
+import { type Errors, field, readForm } from "../../views/forms";
 import { reasonOrNull } from "../../views/reasons";
+import { branchesFor } from "../catalog/reference";
+import { changePreferences, type Preferences } from "./preferences";
 import { loansOf, reservationsPage } from "./queries";
 import {
   cancelSchema,
@@ -25,9 +27,19 @@ import {
   localPath,
   loginSchema,
   passwordChangeSchema,
+  preferencesSchema,
 } from "./schemas";
 import { changeContact, changeCredentials, changePassword, logIn, logOut } from "./session-actions";
-import { AccountMenu, type CancelOutcome, LoansPage, LoginPage, type ProfileForm, ProfilePage, ReservationsPage } from "./views";
+import {
+  AccountMenu,
+  type CancelOutcome,
+  LoansPage,
+  LoginPage,
+  type ProfileForm,
+  ProfilePage,
+  type ProfileValues,
+  ReservationsPage,
+} from "./views";
 
 const limitOf = (c: Context<AppEnv>) => settingsOf(c.env).reservationLimit;
 
@@ -52,8 +64,38 @@ function cancelOutcomeMessage(r: CancelResult): string {
   return "取消を申請しました（取消申請中）。翌開館日の朝に正式に取り消されます。";
 }
 
-/** Which form's change the profile page confirms (?done=contact|password). */
-const doneOf = (v: string | undefined): ProfileForm | undefined => (v === "contact" || v === "password" ? v : undefined);
+/** Which form's change the profile page confirms (?done=contact|password|preferences). */
+const doneOf = (v: string | undefined): ProfileForm | undefined =>
+  v === "contact" || v === "password" || v === "preferences" ? v : undefined;
+
+/** 初期値設定 as the API shows it: mail without titles as it applies (the library's default when unset). */
+const preferencesJson = (c: Context<AppEnv>, p: Preferences) => ({
+  defaultPickupBranch: p.defaultPickupBranch,
+  mailWithoutTitles: p.mailWithoutTitles ?? settingsOf(c.env).mailWithoutTitles,
+});
+
+/** 個人情報変更 after the first login: the contact, password and 初期値設定 forms. */
+async function profilePage(
+  c: Context<AppEnv>,
+  patron: SessionPatron,
+  extra: { errors?: Errors; values?: ProfileValues; form?: ProfileForm; done?: ProfileForm },
+) {
+  const branches = (await branchesFor(c)).filter((b) => b.pickup);
+  return (
+    <ProfilePage
+      errors={extra.errors ?? {}}
+      forced={false}
+      form={extra.form}
+      done={extra.done}
+      values={extra.values ?? { contactMethod: patron.contactMethod, currentEmail: patron.email ?? undefined }}
+      preferences={{
+        pickupBranches: branches,
+        defaultPickupBranch: patron.defaultPickupBranch,
+        mailWithoutTitles: patron.mailWithoutTitles ?? settingsOf(c.env).mailWithoutTitles,
+      }}
+    />
+  );
+}
 
 export const accountPages = new Hono<AppEnv>()
   .get("/login", (c) => {
@@ -87,21 +129,22 @@ export const accountPages = new Hono<AppEnv>()
     if (redirect) return redirect;
     return c.html(<AccountMenu name={patron.name} active={await activeCount(c.var.d1, patron.id)} limit={limitOf(c)} />);
   })
-  .get("/account/profile", (c) => {
+  .get("/account/profile", async (c) => {
     const { patron, redirect } = pagePatron(c, { allowTemporary: true });
     if (redirect) return redirect;
     const forced = patron.mustChangeCredentials;
-    return c.html(
-      <ProfilePage
-        errors={{}}
-        forced={forced}
-        askCurrent={patron.via !== "cookie" || !justLoggedInWithTemporary(patron, Date.now())}
-        next={localPath(c.req.query("next"))}
-        done={doneOf(c.req.query("done"))}
-        // A temporary address is not offered back as the new one.
-        values={{ contactMethod: patron.contactMethod, ...(forced ? {} : { currentEmail: patron.email ?? undefined }) }}
-      />,
-    );
+    if (forced)
+      return c.html(
+        <ProfilePage
+          errors={{}}
+          forced
+          askCurrent={patron.via !== "cookie" || !justLoggedInWithTemporary(patron, Date.now())}
+          next={localPath(c.req.query("next"))}
+          // A temporary address is not offered back as the new one.
+          values={{ contactMethod: patron.contactMethod }}
+        />,
+      );
+    return c.html(await profilePage(c, patron, { done: doneOf(c.req.query("done")) }));
   })
   .post("/account/contact", async (c) => {
     const { patron, redirect } = pagePatron(c);
@@ -115,18 +158,27 @@ export const accountPages = new Hono<AppEnv>()
     };
     const parsed = parseWith(contactSchema, form);
     const result = parsed.ok ? await changeContact(c, parsed.data) : parsed;
-    if (!result.ok) return c.html(<ProfilePage errors={result.fields} values={values} forced={false} form="contact" />, 400);
+    if (!result.ok) return c.html(await profilePage(c, patron, { errors: result.fields, values, form: "contact" }), 400);
     return c.redirect("/account/profile?done=contact", 303);
+  })
+  .post("/account/preferences", async (c) => {
+    const { patron, redirect } = pagePatron(c);
+    if (redirect) return redirect;
+    const form = await readForm(c);
+    const parsed = parseWith(preferencesSchema, {
+      defaultPickupBranch: field(form, "defaultPickupBranch") ?? "",
+      mailWithoutTitles: field(form, "mailWithoutTitles") === "1",
+    });
+    const result = parsed.ok ? await changePreferences(c, parsed.data) : parsed;
+    if (!result.ok) return c.html(await profilePage(c, patron, { errors: result.fields, form: "preferences" }), 400);
+    return c.redirect("/account/profile?done=preferences", 303);
   })
   .post("/account/password", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
     const parsed = parseWith(passwordChangeSchema, await readForm(c));
     const result = parsed.ok ? await changePassword(c, parsed.data) : parsed;
-    if (!result.ok) {
-      const values = { contactMethod: patron.contactMethod, currentEmail: patron.email ?? undefined };
-      return c.html(<ProfilePage errors={result.fields} values={values} forced={false} form="password" />, 400);
-    }
+    if (!result.ok) return c.html(await profilePage(c, patron, { errors: result.fields, form: "password" }), 400);
     return c.redirect("/account/profile?done=password", 303);
   })
   .post("/account/profile", async (c) => {
@@ -214,6 +266,7 @@ export const accountApi = new Hono<AppEnv>()
       email: patron.email,
       contactMethod: patron.contactMethod,
       mustChangeCredentials: patron.mustChangeCredentials,
+      ...preferencesJson(c, patron),
       reservationLimit: limitOf(c),
       activeReservations: await activeCount(c.var.d1, patron.id),
     });
@@ -223,6 +276,12 @@ export const accountApi = new Hono<AppEnv>()
     const result = await changeCredentials(c, c.req.valid("json"));
     if (!result.ok) throw invalidRequest(result.fields);
     return c.json({ token: result.token, mustChangeCredentials: false });
+  })
+  .put("/me/preferences", zValidator("json", preferencesSchema, throwInvalid), async (c) => {
+    requireReadyPatron(c);
+    const result = await changePreferences(c, c.req.valid("json"));
+    if (!result.ok) throw invalidRequest(result.fields);
+    return c.json(preferencesJson(c, result.preferences));
   })
   .put("/me/contact", zValidator("json", contactSchema, throwInvalid), async (c) => {
     requireReadyPatron(c);

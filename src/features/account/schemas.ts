@@ -92,12 +92,33 @@ export const reservationIds = z
 
 export const cancelSchema = z.object({ ids: reservationIds });
 
+const branchCode = z
+  .string({ error: "受取館を選んでください。" })
+  .check(z.regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "受取館を選んでください。" }));
+
 export const materialRef = z.object({
   materialId: positiveInt("資料の指定が正しくありません。"),
-  pickupBranch: z
-    .string({ error: "受取館を選んでください。" })
-    .check(z.regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "受取館を選んでください。" })),
+  pickupBranch: branchCode,
 });
+
+/** The page's add form: from the result list the pickup branch is left to the cart (the one offered first). */
+export const cartFormItem = z.object({
+  materialId: positiveInt("資料の指定が正しくありません。"),
+  pickupBranch: z.optional(branchCode),
+});
+
+/** PUT /me/preferences and the 初期値設定 form: the default pickup branch (null or "" for none) and mail without titles. */
+export const preferencesSchema = z
+  .object({
+    defaultPickupBranch: z.optional(z.nullable(z.union([z.literal(""), branchCode]))),
+    mailWithoutTitles: z.optional(z.boolean({ error: "メールに資料名を書くかどうかを指定してください。" })),
+  })
+  .check(
+    z.refine((v) => v.defaultPickupBranch !== undefined || v.mailWithoutTitles !== undefined, {
+      error: "変更する項目を指定してください。",
+      path: ["defaultPickupBranch"],
+    }),
+  );
 
 export const applySchema = z.object({ cardNumber: z.optional(cardNumber), password: z.optional(password) }).check(
   z.refine((v) => (v.cardNumber === undefined) === (v.password === undefined), {

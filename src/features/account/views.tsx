@@ -8,6 +8,7 @@ import { a11y, ErrorSummary, type Errors, FieldError } from "../../views/forms";
 import { Layout } from "../../views/layout";
 import { reasonText } from "../../views/reasons";
 import { BranchLink } from "../branches/views";
+import type { Branch } from "../catalog/reference";
 import type { LoanRow } from "./queries";
 
 /** Card number and password fields, shared by the login page and the cart. */
@@ -232,7 +233,43 @@ function ContactChoice({ errors, values }: { errors: Errors; values: ProfileValu
 }
 
 /** Which of the page's forms a change or its errors belong to. */
-export type ProfileForm = "contact" | "password";
+export type ProfileForm = "contact" | "password" | "preferences";
+
+export interface PreferenceValues {
+  pickupBranches: Branch[];
+  defaultPickupBranch: string | null;
+  mailWithoutTitles: boolean;
+}
+
+/** 初期値設定: the pickup branch offered first, and mail without titles. No password needed: nothing private changes. */
+function PreferencesForm({ p, errors }: { p: PreferenceValues; errors: Errors }) {
+  return (
+    <section aria-labelledby="preferences-heading">
+      <h2 id="preferences-heading">初期値設定</h2>
+      <form action="/account/preferences" method="post">
+        <label for="defaultPickupBranch">いつも使う受取館</label>
+        <select id="defaultPickupBranch" name="defaultPickupBranch" {...a11y(errors, "defaultPickupBranch")}>
+          <option value="" selected={!p.defaultPickupBranch}>
+            指定しない（前回選んだ館）
+          </option>
+          {p.pickupBranches.map((b) => (
+            <option value={b.code} selected={b.code === p.defaultPickupBranch}>
+              {b.name}
+            </option>
+          ))}
+        </select>
+        <FieldError errors={errors} name="defaultPickupBranch" />
+        <p class="check">
+          <input type="checkbox" id="mailWithoutTitles" name="mailWithoutTitles" value="1" checked={p.mailWithoutTitles} />
+          <label for="mailWithoutTitles">メールに資料名を書かない（資料名の最初の数文字と冊数だけをお知らせします）</label>
+        </p>
+        <p>
+          <button type="submit">初期値を保存する</button>
+        </p>
+      </form>
+    </section>
+  );
+}
 
 /**
  * 個人情報変更. At the first login (temporary credentials) one form changes e-mail and password together;
@@ -247,9 +284,12 @@ export function ProfilePage({
   done,
   form,
   askCurrent = true,
+  preferences,
 }: {
   errors: Errors;
   values: ProfileValues;
+  /** 初期値設定 (after the first login). */
+  preferences?: PreferenceValues;
   /** First login with temporary credentials: nothing else until they are changed. */
   forced: boolean;
   /** False moments after the login: the temporary password was just typed (auth/sessions.ts). */
@@ -271,7 +311,11 @@ export function ProfilePage({
       ) : null}
       {done ? (
         <p class="notice ok" role="status">
-          {done === "password" ? "パスワードを変更しました。" : "連絡方法・メールアドレスを変更しました。"}
+          {done === "password"
+            ? "パスワードを変更しました。"
+            : done === "preferences"
+              ? "初期値を保存しました。"
+              : "連絡方法・メールアドレスを変更しました。"}
         </p>
       ) : null}
       <ErrorSummary errors={errors} />
@@ -314,6 +358,7 @@ export function ProfilePage({
               </p>
             </form>
           </section>
+          {preferences ? <PreferencesForm p={preferences} errors={form === "preferences" ? errors : noErrors} /> : null}
         </>
       )}
       {forced ? (

@@ -4,6 +4,7 @@ import { and, asc, count, eq, gt, isNull, type SQL, sql } from "drizzle-orm";
 import { randomToken } from "../../auth/tokens";
 import type { D1, Db } from "../../db/client";
 import { branches, cartItems, carts, materials, reservations } from "../../db/schema";
+import type { ReservationStatus } from "../../domain/codes";
 import { isActiveSql } from "../../reservations/sql";
 
 export const CART_COOKIE = "__Host-cart";
@@ -78,21 +79,36 @@ export type CartOwner = { patronId: number } | { guestId: string; now: number };
  * A cart page's reads in one round trip: the owner's lines (none when the cart does not exist yet or
  * has expired) and, for a patron, the reservations counting toward the limit.
  */
-export async function cartView(db: Db, owner: CartOwner): Promise<{ lines: CartLine[]; active?: number }> {
+export async function cartView(
+  db: Db,
+  owner: CartOwner,
+): Promise<{ lines: CartLine[]; active?: number; reserved?: Map<number, ReservationStatus> }> {
   if (!("patronId" in owner)) {
     const live = and(eq(carts.id, owner.guestId), isNull(carts.patronId), gt(carts.expiresAt, owner.now));
     return { lines: await linesWhere(db, live) };
   }
-  const [lines, active] = await db.batch([
+  const [lines, active, reserved] = await db.batch([
     linesWhere(db, eq(carts.patronId, owner.patronId)),
     db
       .select({ n: count() })
       .from(reservations)
       .where(and(eq(reservations.patronId, owner.patronId), sql.raw(isActiveSql()))),
+    // Materials in the cart the patron already has an active reservation of: applying would be refused.
+    db
+      .select({ materialId: reservations.materialId, status: reservations.status })
+      .from(reservations)
+      .where(
+        and(
+          eq(reservations.patronId, owner.patronId),
+          sql.raw(isActiveSql("reservations.status")),
+          sql`${reservations.materialId} IN (SELECT ci.material_id FROM cart_items ci JOIN carts ca ON ca.id = ci.cart_id WHERE ca.patron_id = ${owner.patronId})`,
+        ),
+      ),
   ]);
-  return { lines, active: active[0]?.n ?? 0 };
+  return { lines, active: active[0]?.n ?? 0, reserved: new Map(reserved.map((r) => [r.materialId, r.status])) };
 }
 
+/** Puts a material in the cart, or changes its pickup branch. */
 export async function putCartItem(db: Db, cartId: string, materialId: number, pickupBranch: string, now: number): Promise<void> {
   await db.batch([
     db

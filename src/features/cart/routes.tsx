@@ -18,10 +18,10 @@ import { reservationsOf } from "../../reservations/read";
 import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { field, idOf, readForm } from "../../views/forms";
-import { applySchema, loginSchema, materialRef } from "../account/schemas";
+import { applySchema, cartFormItem, loginSchema, materialRef } from "../account/schemas";
 import { logIn } from "../account/session-actions";
 import { getMaterial } from "../catalog/queries";
-import { branchesFor } from "../catalog/reference";
+import { branchesFor, preferredPickup } from "../catalog/reference";
 import {
   CART_COOKIE,
   type CartLine,
@@ -34,7 +34,7 @@ import {
   putCartItem,
   removeCartItem,
 } from "./queries";
-import { CartPage, ConfirmPage, DonePage } from "./views";
+import { CartPage, type CartState, ConfirmPage, DonePage } from "./views";
 
 const limitOf = (c: Context<AppEnv>) => settingsOf(c.env).reservationLimit;
 
@@ -54,21 +54,44 @@ async function cartOf(c: Context<AppEnv>, create: boolean): Promise<string | und
   return id;
 }
 
-/** Adds a material with its pickup branch: it must be reservable, the branch a pickup branch, the cart within the limit. */
-async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: string): Promise<string> {
+/** What putting a material in the cart did: added, its pickup branch changed (from), or nothing new. */
+export type CartChange = { cartId: string; added: boolean; changedFrom?: string };
+
+/**
+ * Adds a material with its pickup branch (re-adding changes the branch): it must be reservable, the branch
+ * a pickup branch, the cart within the limit. Without a branch (from the result list) the one offered
+ * first is taken: the one already chosen for it, 初期値設定, or the last choice.
+ */
+async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: string | undefined): Promise<CartChange> {
   const material = await getMaterial(c.var.d1, materialId);
   if (!material) throw new AppError("not_found", "指定された資料は見つかりませんでした。");
   const r = reservability({ latestIssue: material.latestIssue, ...copyCounts(material.holdings) });
   if (!r.reservable) throw new AppError("not_reservable", NOT_RESERVABLE_MESSAGES[r.reason], { reason: r.reason });
-  const pickups = (await branchesFor(c)).filter((b) => b.pickup).map((b) => b.code);
-  if (!pickups.includes(pickupBranch)) throw invalidRequest({ pickupBranch: "受取館を選んでください。" });
   const cartId = (await cartOf(c, true)) as string;
   const lines = await cartLines(c.var.db, cartId);
-  if (lines.length >= limitOf(c) && !lines.some((l) => l.materialId === materialId)) {
+  const before = lines.find((l) => l.materialId === materialId);
+  const pickups = (await branchesFor(c)).filter((b) => b.pickup);
+  const patron = c.var.patron;
+  const branch =
+    pickupBranch ??
+    preferredPickup(
+      pickups,
+      before?.pickupBranch,
+      patron?.defaultPickupBranch,
+      lines.at(-1)?.pickupBranch,
+      patron?.lastPickupBranch,
+    );
+  if (!branch || !pickups.some((b) => b.code === branch))
+    throw invalidRequest({ pickupBranch: "受取館を選んでください。" }, "受取館を選んでください。");
+  if (lines.length >= limitOf(c) && !before) {
     throw new AppError("quota_exceeded", `予約カートに入れられるのは${limitOf(c)}件までです。`, { remaining: 0 });
   }
-  await putCartItem(c.var.db, cartId, materialId, pickupBranch, Date.now());
-  return cartId;
+  await putCartItem(c.var.db, cartId, materialId, branch, Date.now());
+  return {
+    cartId,
+    added: !before,
+    ...(before && before.pickupBranch !== branch ? { changedFrom: before.pickupBranch } : {}),
+  };
 }
 
 /** The Durable Object's refusal as the contract's error, naming the materials concerned. */
@@ -118,9 +141,11 @@ async function applyCart(
   c: Context<AppEnv>,
   patron: { id: number; cardNumber: string },
   key?: string,
+  only?: Set<number>,
 ): Promise<{ applied: AppliedReservation[]; lines: CartLine[] }> {
   const cartId = await patronCartId(c.var.db, patron.id, Date.now());
-  const lines = await cartLines(c.var.db, cartId);
+  // The confirmation's lines only, when it named them: the rest stays in the cart.
+  const lines = (await cartLines(c.var.db, cartId)).filter((l) => !only || only.has(l.materialId));
   // An emptied cart may be the retry of an apply that went through: the key's first outcome answers it.
   if (lines.length === 0 && !key)
     throw invalidRequest({ items: "予約カートに資料がありません。" }, "予約カートに資料がありません。");
@@ -147,32 +172,59 @@ const appliedJson = (r: AppliedReservation) => ({
   appliedAt: tokyoIso(r.appliedAt),
 });
 
-/** The cart of this request and, for a patron, how many more may be reserved: one round trip. */
-async function viewOf(c: Context<AppEnv>): Promise<{ lines: CartLine[]; remaining?: number }> {
+/** The cart of this request and, for a patron, how many more may be reserved and what is reserved already: one round trip. */
+async function viewOf(c: Context<AppEnv>): Promise<CartState> {
   const patron = c.var.patron;
   const guest = getCookie(c, CART_COOKIE);
   if (!patron && !guest) return { lines: [] };
   const view = await cartView(c.var.db, patron ? { patronId: patron.id } : { guestId: guest as string, now: Date.now() });
-  return view.active === undefined ? view : { lines: view.lines, remaining: remainingQuota(limitOf(c), view.active) };
+  return view.active === undefined
+    ? { lines: view.lines }
+    : { lines: view.lines, remaining: remainingQuota(limitOf(c), view.active), reserved: view.reserved };
+}
+
+/** What the last add did to which line, from the redirect's query (?added=|changed=|kept=<materialId>). */
+function addNotice(c: Context<AppEnv>, lines: CartLine[]): string | undefined {
+  for (const what of ["added", "changed", "kept"] as const) {
+    const id = idOf(c.req.query(what));
+    const line = id === undefined ? undefined : lines.find((l) => l.materialId === id);
+    if (!line) continue;
+    if (what === "added") return `「${line.title}」を予約カートに追加しました（受取館：${line.pickupBranchName}）。`;
+    if (what === "changed") return `「${line.title}」の受取館を${line.pickupBranchName}に変更しました。`;
+    return `「${line.title}」はすでに予約カートに入っています（受取館：${line.pickupBranchName}）。`;
+  }
+  return undefined;
 }
 
 async function cartPage(
   c: Context<AppEnv>,
   extra: { errors?: Record<string, string>; message?: string; cardNumber?: string } = {},
 ) {
-  const { lines, remaining } = await viewOf(c);
+  const [state, branches] = await Promise.all([viewOf(c), branchesFor(c)]);
   const patron = c.var.patron;
   return (
     <CartPage
-      lines={lines}
+      state={state}
+      pickupBranches={branches.filter((b) => b.pickup)}
       limit={limitOf(c)}
-      remaining={remaining}
       signedInAs={patron?.name}
       errors={extra.errors ?? {}}
       message={extra.message}
+      notice={addNotice(c, state.lines)}
       cardNumber={extra.cardNumber}
     />
   );
+}
+
+/** The material ids a confirmation showed (?items= / the form's items): only those are applied. */
+function itemsOf(value: string | undefined): Set<number> | undefined {
+  if (value === undefined || value === "") return undefined;
+  const ids = value
+    .split(",")
+    .slice(0, 50)
+    .map((x) => idOf(x))
+    .filter((n): n is number => n !== undefined);
+  return new Set(ids);
 }
 
 /** Temporary credentials: the change screen first, then back to the confirmation with the cart intact. */
@@ -183,10 +235,12 @@ export const cartPages = new Hono<AppEnv>()
   .post("/cart/items", async (c) => {
     const redirect = mustChangeFirst(c);
     if (redirect) return redirect;
-    const parsed = parseWith(materialRef, await readForm(c));
+    const parsed = parseWith(cartFormItem, await readForm(c));
     if (!parsed.ok) return c.html(await cartPage(c, { message: Object.values(parsed.fields)[0] }), 400);
-    await addToCart(c, parsed.data.materialId, parsed.data.pickupBranch);
-    return c.redirect("/cart", 303);
+    const change = await addToCart(c, parsed.data.materialId, parsed.data.pickupBranch);
+    // The cart then says what happened to which line (a re-add that changed the branch is said, not silent).
+    const what = change.added ? "added" : change.changedFrom ? "changed" : "kept";
+    return c.redirect(`/cart?${what}=${parsed.data.materialId}`, 303);
   })
   .post("/cart/items/:materialId/delete", async (c) => {
     const redirect = mustChangeFirst(c);
@@ -202,9 +256,13 @@ export const cartPages = new Hono<AppEnv>()
       const parsed = parseWith(loginSchema, form);
       const cardNumber = field(form, "cardNumber");
       if (!parsed.ok) return c.html(await cartPage(c, { errors: parsed.fields, cardNumber }), 400);
+      // What this device's cart holds: the login adds it to the patron's saved cart, but only these were seen here.
+      const seen = (await viewOf(c)).lines.map((l) => l.materialId);
+      const confirm = seen.length > 0 ? `/cart/confirm?items=${seen.join(",")}` : "/cart/confirm";
       try {
         const { patron } = await logIn(c, parsed.data.cardNumber, parsed.data.password);
-        if (patron.mustChangeCredentials) return c.redirect(`/account/profile?next=${encodeURIComponent("/cart/confirm")}`, 303);
+        if (patron.mustChangeCredentials) return c.redirect(`/account/profile?next=${encodeURIComponent(confirm)}`, 303);
+        return c.redirect(confirm, 303);
       } catch (err) {
         if (!(err instanceof AppError)) throw err;
         if (err.code === "too_many_attempts") c.header("Retry-After", String(err.extra.retryAfter));
@@ -214,13 +272,23 @@ export const cartPages = new Hono<AppEnv>()
     return c.redirect("/cart/confirm", 303);
   })
   .get("/cart/confirm", async (c) => {
-    const redirect = mustChangeFirst(c);
+    const redirect = changeCredentialsFirst(c, `/cart/confirm${new URL(c.req.url).search}`);
     if (redirect) return redirect;
     const patron = c.var.patron;
     if (!patron) return c.redirect("/cart", 303);
-    const { lines, remaining } = await viewOf(c);
-    if (lines.length === 0) return c.redirect("/cart", 303);
-    return c.html(<ConfirmPage lines={lines} remaining={remaining as number} applyKey={randomToken()} />);
+    const state = await viewOf(c);
+    const only = itemsOf(c.req.query("items"));
+    const shown = state.lines.filter((l) => !only || only.has(l.materialId));
+    if (shown.length === 0) return c.redirect("/cart", 303);
+    return c.html(
+      <ConfirmPage
+        state={{ ...state, lines: shown }}
+        kept={state.lines.length - shown.length}
+        limit={limitOf(c)}
+        items={only ? shown.map((l) => l.materialId) : undefined}
+        applyKey={randomToken()}
+      />,
+    );
   })
   .get("/cart/done", async (c) => {
     const patron = c.var.patron;
@@ -233,19 +301,21 @@ export const cartPages = new Hono<AppEnv>()
         .filter((n) => Number.isSafeInteger(n) && n > 0),
     );
     // Only the patron's own reservations, whatever ids the address names.
-    const rows = (await reservationsOf(c.var.d1, patron.id)).filter((r) => ids.has(r.id)).sort((a, b) => a.id - b.id);
+    const [all, cart] = await Promise.all([reservationsOf(c.var.d1, patron.id), viewOf(c)]);
+    const rows = all.filter((r) => ids.has(r.id)).sort((a, b) => a.id - b.id);
     if (rows.length === 0) return c.redirect("/account/reservations", 303);
     const lines = rows.map((r) => ({ title: r.title, pickupBranchName: r.pickupBranchName }));
-    return c.html(<DonePage lines={lines} appliedAt={rows[0]?.appliedAt ?? Date.now()} />);
+    return c.html(<DonePage lines={lines} appliedAt={rows[0]?.appliedAt ?? Date.now()} kept={cart.lines.length} />);
   })
   .post("/cart/apply", async (c) => {
     const redirect = mustChangeFirst(c);
     if (redirect) return redirect;
     const patron = c.var.patron;
     if (!patron) return c.redirect("/cart", 303);
-    const key = applyKeyOf(field(await readForm(c), "applyKey"), "applyKey");
+    const form = await readForm(c);
+    const key = applyKeyOf(field(form, "applyKey"), "applyKey");
     try {
-      const { applied } = await applyCart(c, patron, key);
+      const { applied } = await applyCart(c, patron, key, itemsOf(field(form, "items")));
       // Post/redirect/get: the done page can be reloaded without applying again.
       return c.redirect(`/cart/done?ids=${applied.map((r) => r.id).join(",")}`, 303);
     } catch (err) {
@@ -267,11 +337,14 @@ export const cartApi = new Hono<AppEnv>()
   .post("/cart/items", zValidator("json", materialRef, throwInvalid), async (c) => {
     const { materialId, pickupBranch } = c.req.valid("json");
     // A new guest's cart id exists only in this response's cookie, so it comes back from addToCart.
-    const lines = await cartLines(c.var.db, await addToCart(c, materialId, pickupBranch));
+    const change = await addToCart(c, materialId, pickupBranch);
+    const lines = await cartLines(c.var.db, change.cartId);
     return c.json(
       {
         items: lines.map((l) => ({ materialId: l.materialId, title: l.title, pickupBranch: l.pickupBranch })),
         limit: limitOf(c),
+        // A re-add with another branch changes it, and says from which.
+        ...(change.changedFrom ? { pickupChangedFrom: change.changedFrom } : {}),
       },
       201,
     );
@@ -287,6 +360,8 @@ export const cartApi = new Hono<AppEnv>()
     const { cardNumber, password } = c.req.valid("json");
     const key = applyKeyOf(c.req.header("Idempotency-Key"), "Idempotency-Key");
     if (cardNumber && password) {
+      // A guest's cart joins the patron's saved one at login; only what this client had in it is applied.
+      const seen = c.var.patron ? [] : (await viewOf(c)).lines.map((l) => l.materialId);
       const { token, patron } = await logIn(c, cardNumber, password);
       if (patron.mustChangeCredentials) {
         // The cart now belongs to the patron; after PUT /me/credentials with this token, apply again.
@@ -297,7 +372,7 @@ export const cartApi = new Hono<AppEnv>()
           },
         );
       }
-      const { applied } = await applyCart(c, patron, key);
+      const { applied } = await applyCart(c, patron, key, seen.length > 0 ? new Set(seen) : undefined);
       return c.json({ reservations: applied.map(appliedJson) }, 201);
     }
     const patron = requireReadyPatron(c);

@@ -1,70 +1,150 @@
 // 予約カート確認, the confirmation screen and the done screen.
+import { RESERVATION_STATUS_LABELS, type ReservationStatus } from "../../domain/codes";
+import { overLimitBy } from "../../domain/reservations";
 import { jaDateTime } from "../../views/format";
 import { Layout } from "../../views/layout";
 import { CredentialFields } from "../account/views";
 import { BranchLink } from "../branches/views";
+import type { Branch } from "../catalog/reference";
 import type { CartLine } from "./queries";
 
-function Lines({ lines, removable }: { lines: CartLine[]; removable: boolean }) {
+/** A cart as its pages show it: the lines and, for a patron, reservations still free and those already made. */
+export interface CartState {
+  lines: CartLine[];
+  remaining?: number;
+  /** Materials in the cart the patron already has an active reservation of. */
+  reserved?: Map<number, ReservationStatus>;
+}
+
+/** What would stop an apply of these lines, said before the patron submits. */
+function blockers(state: CartState, limit: number): { reserved: CartLine[]; overBy: number } {
+  const reserved = state.lines.filter((l) => state.reserved?.has(l.materialId));
+  const active = state.remaining === undefined ? 0 : limit - state.remaining;
+  return { reserved, overBy: overLimitBy(limit, active, state.lines.length) };
+}
+
+function Blockers({ state, limit }: { state: CartState; limit: number }) {
+  const { reserved, overBy } = blockers(state, limit);
+  if (reserved.length === 0 && overBy === 0) return null;
+  return (
+    <div class="notice error" role="alert">
+      <p>このままでは申請できません。</p>
+      <ul>
+        {reserved.length > 0 ? (
+          <li>
+            すでに予約している資料があります：{reserved.map((l) => `「${l.title}」`).join("")}。カートから削除してください。
+          </li>
+        ) : null}
+        {overBy > 0 ? (
+          <li>
+            予約できるのは窓口での予約も含めておひとり{limit}件まで
+            {state.remaining !== undefined ? `（あと${state.remaining}件）` : ""}です。{overBy}件削除してください。
+          </li>
+        ) : null}
+      </ul>
+    </div>
+  );
+}
+
+/** The pickup branch of a line, changeable in the cart (the same form as the detail page's add). */
+function PickupChange({ line, pickupBranches }: { line: CartLine; pickupBranches: Branch[] }) {
+  const id = `pickup-${line.materialId}`;
+  return (
+    <form action="/cart/items" method="post" class="pickup-change">
+      <input type="hidden" name="materialId" value={String(line.materialId)} />
+      <label for={id} class="visually-hidden">
+        {line.title}の受取館
+      </label>
+      <select id={id} name="pickupBranch">
+        {pickupBranches.map((b) => (
+          <option value={b.code} selected={b.code === line.pickupBranch}>
+            {b.name}
+          </option>
+        ))}
+      </select>
+      <button type="submit" class="secondary">
+        変更
+      </button>
+    </form>
+  );
+}
+
+function Lines({ state, pickupBranches }: { state: CartState; pickupBranches?: Branch[] }) {
   return (
     <table class="stack">
       <thead>
         <tr>
           <th scope="col">資料名</th>
           <th scope="col">受取館</th>
-          {removable ? <th scope="col">削除</th> : null}
+          {pickupBranches ? <th scope="col">削除</th> : null}
         </tr>
       </thead>
       <tbody>
-        {lines.map((l) => (
-          <tr>
-            <td data-label="資料名">
-              <a href={`/materials/${l.materialId}`}>{l.title}</a>
-              {l.author ? <span class="meta"> / {l.author}</span> : null}
-            </td>
-            <td data-label="受取館">
-              <BranchLink code={l.pickupBranch} name={l.pickupBranchName} />
-            </td>
-            {removable ? (
-              <td data-label="削除">
-                <form action={`/cart/items/${l.materialId}/delete`} method="post" class="inline">
-                  <button type="submit" class="secondary" aria-label={`${l.title}をカートから削除`}>
-                    削除
-                  </button>
-                </form>
+        {state.lines.map((l) => {
+          const reserved = state.reserved?.get(l.materialId);
+          return (
+            <tr>
+              <td data-label="資料名">
+                <a href={`/materials/${l.materialId}`}>{l.title}</a>
+                {l.author ? <span class="meta"> / {l.author}</span> : null}
+                {reserved ? <strong class="ng">（すでに予約しています：{RESERVATION_STATUS_LABELS[reserved]}）</strong> : null}
               </td>
-            ) : null}
-          </tr>
-        ))}
+              <td data-label="受取館">
+                {pickupBranches ? (
+                  <PickupChange line={l} pickupBranches={pickupBranches} />
+                ) : (
+                  <BranchLink code={l.pickupBranch} name={l.pickupBranchName} />
+                )}
+              </td>
+              {pickupBranches ? (
+                <td data-label="削除">
+                  <form action={`/cart/items/${l.materialId}/delete`} method="post" class="inline">
+                    <button type="submit" class="secondary" aria-label={`${l.title}をカートから削除`}>
+                      削除
+                    </button>
+                  </form>
+                </td>
+              ) : null}
+            </tr>
+          );
+        })}
       </tbody>
     </table>
   );
 }
 
 export function CartPage({
-  lines,
+  state,
+  pickupBranches,
   limit,
-  remaining,
   signedInAs,
   errors,
   message,
+  notice,
   cardNumber,
 }: {
-  lines: CartLine[];
+  state: CartState;
+  pickupBranches: Branch[];
   limit: number;
-  /** Reservations still free for the signed-in patron. */
-  remaining?: number;
   signedInAs?: string;
   errors: Record<string, string>;
   message?: string;
+  /** What the last add did (added, pickup changed). */
+  notice?: string;
   cardNumber?: string;
 }) {
+  const { lines, remaining } = state;
   return (
     <Layout title="予約カート確認">
       <h1>予約カート確認</h1>
       {message ? (
         <p class="notice error" role="alert">
           {message}
+        </p>
+      ) : null}
+      {notice ? (
+        <p class="notice ok" role="status">
+          {notice}
         </p>
       ) : null}
       {lines.length === 0 ? (
@@ -75,11 +155,12 @@ export function CartPage({
       ) : (
         <>
           <p>予約カートの資料：{lines.length}件（予約の申請はまだ行われていません）</p>
-          <Lines lines={lines} removable />
+          <Lines state={state} pickupBranches={pickupBranches} />
           <p class="meta">
             予約できるのは、窓口での予約も含めておひとり{limit}冊までです。
             {remaining !== undefined ? <strong>あと{remaining}件予約できます。</strong> : null}
           </p>
+          <Blockers state={state} limit={limit} />
           <h2>予約申請</h2>
           <form action="/cart/confirm" method="post">
             {signedInAs ? (
@@ -100,21 +181,50 @@ export function CartPage({
   );
 }
 
-/** `applyKey`: one per confirmation shown, so a double tap or a resent form applies once (the first answer again). */
-export function ConfirmPage({ lines, remaining, applyKey }: { lines: CartLine[]; remaining: number; applyKey: string }) {
+/**
+ * `applyKey`: one per confirmation shown, so a double tap or a resent form applies once (the first answer
+ * again). `items`: the lines shown, when the cart holds more (a saved cart joined at login): only these apply.
+ */
+export function ConfirmPage({
+  state,
+  kept,
+  limit,
+  items,
+  applyKey,
+}: {
+  state: CartState;
+  kept: number;
+  limit: number;
+  items?: number[];
+  applyKey: string;
+}) {
+  const { reserved, overBy } = blockers(state, limit);
+  const blocked = reserved.length > 0 || overBy > 0;
   return (
     <Layout title="予約申請の確認">
       <h1>予約申請の確認</h1>
       <p>次の資料の予約を申請します。内容を確認し、よろしければ「予約申請」を押してください。</p>
-      <Lines lines={lines} removable={false} />
-      <p class="meta">申請後の予約可能数：あと{Math.max(0, remaining - lines.length)}件</p>
-      {/* With JavaScript the button is disabled while the apply is sent (a second tap cannot send it again). */}
-      <form action="/cart/apply" method="post" hx-boost="true" hx-disable="find button">
-        <input type="hidden" name="applyKey" value={applyKey} />
-        <p>
-          <button type="submit">予約申請</button>
+      <Lines state={state} />
+      {kept > 0 ? (
+        <p class="notice" role="status">
+          以前から予約カートに入っていた資料{kept}件は申請せず、予約カートに残します。
         </p>
-      </form>
+      ) : null}
+      {blocked ? (
+        <Blockers state={state} limit={limit} />
+      ) : (
+        <>
+          <p class="meta">申請後の予約可能数：あと{(state.remaining ?? limit) - state.lines.length}件</p>
+          {/* With JavaScript the button is disabled while the apply is sent (a second tap cannot send it again). */}
+          <form action="/cart/apply" method="post" hx-boost="true" hx-disable="find button">
+            <input type="hidden" name="applyKey" value={applyKey} />
+            {items ? <input type="hidden" name="items" value={items.join(",")} /> : null}
+            <p>
+              <button type="submit">予約申請</button>
+            </p>
+          </form>
+        </>
+      )}
       <p>
         <a href="/cart">予約カートに戻る</a>
       </p>
@@ -122,7 +232,16 @@ export function ConfirmPage({ lines, remaining, applyKey }: { lines: CartLine[];
   );
 }
 
-export function DonePage({ lines, appliedAt }: { lines: Array<{ title: string; pickupBranchName: string }>; appliedAt: number }) {
+export function DonePage({
+  lines,
+  appliedAt,
+  kept,
+}: {
+  lines: Array<{ title: string; pickupBranchName: string }>;
+  appliedAt: number;
+  /** Lines still in the cart (not part of this application). */
+  kept: number;
+}) {
   return (
     <Layout title="予約申請完了">
       <h1>予約申請が完了しました</h1>
@@ -137,6 +256,11 @@ export function DonePage({ lines, appliedAt }: { lines: Array<{ title: string; p
       <p>
         申請した予約は「予約申請中」となり、翌開館日の朝に図書館で受付処理を行って予約が確定します。予約の順番は受付処理の日時で決まります。
       </p>
+      {kept > 0 ? (
+        <p class="notice" role="status">
+          予約カートには、申請していない資料が{kept}件残っています。<a href="/cart">予約カートを見る</a>
+        </p>
+      ) : null}
       <p>
         <a href="/account/reservations">予約状況を見る</a>
       </p>

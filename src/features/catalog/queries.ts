@@ -2,7 +2,7 @@
 import { asc, between, eq } from "drizzle-orm";
 import type { D1, Db } from "../../db/client";
 import { branches, calendarDays } from "../../db/schema";
-import type { ItemStatus, MaterialType } from "../../domain/codes";
+import type { ItemStatus, MaterialType, ReservationStatus } from "../../domain/codes";
 import { isActiveSql } from "../../reservations/sql";
 
 export interface Holding {
@@ -52,8 +52,42 @@ interface MaterialRow {
   latest_issue: number;
 }
 
-export async function getMaterial(db: D1, id: number): Promise<MaterialDetail | undefined> {
-  const [m, h, r] = await db.batch([
+/** What one reader has of a material: their cart (count, this material's pickup, the last choice) and, for a patron, reservations. */
+export interface ViewerFacts {
+  cartCount: number;
+  inCartPickup: string | null;
+  lastCartPickup: string | null;
+  active: number;
+  reservedStatus: ReservationStatus | null;
+}
+
+/** The reader of a page: a patron, or a guest by the cart cookie. */
+export type Viewer = { patronId: number } | { guestCartId: string; now: number };
+
+/** ViewerFacts of a material in one statement, to ride in the material's batch. */
+export const viewerFactsStatement = (db: D1, viewer: Viewer, materialId: number) =>
+  db
+    .prepare(
+      `WITH cart AS (SELECT id FROM carts WHERE patron_id = ?1 OR (?1 IS NULL AND id = ?2 AND patron_id IS NULL AND expires_at > ?3))
+       SELECT (SELECT count(*) FROM cart_items WHERE cart_id IN (SELECT id FROM cart)) AS cartCount,
+         (SELECT pickup_branch FROM cart_items WHERE cart_id IN (SELECT id FROM cart) AND material_id = ?4) AS inCartPickup,
+         (SELECT pickup_branch FROM cart_items WHERE cart_id IN (SELECT id FROM cart) ORDER BY added_at DESC LIMIT 1) AS lastCartPickup,
+         (SELECT count(*) FROM reservations WHERE patron_id = ?1 AND ${isActiveSql()}) AS active,
+         (SELECT status FROM reservations WHERE patron_id = ?1 AND material_id = ?4 AND ${isActiveSql()} LIMIT 1) AS reservedStatus`,
+    )
+    .bind(
+      "patronId" in viewer ? viewer.patronId : null,
+      "guestCartId" in viewer ? viewer.guestCartId : null,
+      "now" in viewer ? viewer.now : 0,
+      materialId,
+    );
+
+export async function getMaterial(
+  db: D1,
+  id: number,
+  viewer?: Viewer,
+): Promise<(MaterialDetail & { viewer?: ViewerFacts }) | undefined> {
+  const [m, h, r, v] = await db.batch([
     db
       .prepare(
         "SELECT id, title, title_kana, author, author_kana, publisher, year, isbn, ndc, subject, series, type, magazine_title, latest_issue FROM materials WHERE id = ?",
@@ -68,6 +102,7 @@ export async function getMaterial(db: D1, id: number): Promise<MaterialDetail | 
       )
       .bind(id),
     db.prepare(`SELECT count(*) AS n FROM reservations WHERE material_id = ? AND ${isActiveSql()}`).bind(id),
+    ...(viewer ? [viewerFactsStatement(db, viewer, id)] : []),
   ]);
   const row = m?.results?.[0] as MaterialRow | undefined;
   if (!row) return undefined;
@@ -92,6 +127,7 @@ export async function getMaterial(db: D1, id: number): Promise<MaterialDetail | 
     latestIssue: row.latest_issue === 1,
     holdings,
     reservationCount: (r?.results?.[0] as { n: number } | undefined)?.n ?? 0,
+    ...(v ? { viewer: v.results?.[0] as ViewerFacts } : {}),
   };
 }
 

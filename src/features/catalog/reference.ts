@@ -95,6 +95,15 @@ export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(c.env.DB
 export const monthFor = async (c: Context<AppEnv>, month: string, from: string, to: string) =>
   cachedMonth(c.env.DB, await versionFor(c), month, from, to);
 
+/**
+ * The pickup branch a form offers first: the first of `candidates` (what is in the cart, 初期値設定, the last
+ * choice) that is still a pickup branch, else the first pickup branch.
+ */
+export function preferredPickup(pickups: readonly Branch[], ...candidates: Array<string | null | undefined>): string | undefined {
+  for (const code of candidates) if (code && pickups.some((b) => b.code === code)) return code;
+  return pickups[0]?.code;
+}
+
 /** Every date from `from` to `to` with whether it is an opening day (a date missing from the calendar is closed). */
 export async function daysFor(c: Context<AppEnv>, from: string, to: string): Promise<Array<{ date: string; open: boolean }>> {
   const months: string[] = [];

@@ -2,16 +2,20 @@
 
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
+import { getCookie } from "hono/cookie";
 import type { D1 } from "../../db/client";
 import { addDays, datesOfMonth, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUS_LABELS } from "../../domain/codes";
 import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
+import { overLimitBy, remainingQuota } from "../../domain/reservations";
 import type { AppEnv } from "../../env";
 import { invalidRequest, notFound } from "../../errors";
+import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { isFragmentRequest } from "../../views/htmx";
-import { getMaterial } from "./queries";
-import { branchesFor, daysFor } from "./reference";
+import { CART_COOKIE } from "../cart/queries";
+import { getMaterial, type Viewer, type ViewerFacts } from "./queries";
+import { branchesFor, daysFor, preferredPickup } from "./reference";
 import { ROBOTS_CACHE, ROBOTS_TXT } from "./robots";
 import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
@@ -21,19 +25,33 @@ import {
   ErrorResults,
   HomePage,
   MaterialPage,
+  type ReserveStanding,
   Results,
   SearchPage,
   SearchStatus,
 } from "./views";
 
-/** A material with its reservability, as both the page and the API show it. */
-async function loadMaterial(db: D1, rawId: string) {
+/** A material with its reservability, as both the page and the API show it (with what `viewer` has of it). */
+async function loadMaterial(db: D1, rawId: string, viewer?: Viewer) {
   const id = materialIdSchema.safeParse(rawId);
   if (!id.success) throw notFound("指定された資料は見つかりませんでした。");
-  const m = await getMaterial(db, id.data);
+  const m = await getMaterial(db, id.data, viewer);
   if (!m) throw notFound("指定された資料は見つかりませんでした。");
   const r = reservability({ latestIssue: m.latestIssue, ...copyCounts(m.holdings) });
   return { ...m, reservable: r.reservable, ...(r.reservable ? {} : { notReservableReason: r.reason }) };
+}
+
+/** What adding this material would meet, said on the page before anything is submitted. */
+function standingOf(v: ViewerFacts, limit: number, patron: boolean): ReserveStanding {
+  const inCart = v.inCartPickup !== null;
+  const applying = v.cartCount + (inCart ? 0 : 1);
+  return {
+    reservedStatus: v.reservedStatus,
+    inCart,
+    remaining: patron ? remainingQuota(limit, v.active) : undefined,
+    overBy: overLimitBy(limit, patron ? v.active : 0, applying),
+    limit,
+  };
 }
 
 /** Unknown branch codes are refused, so a typo is not silently "no results". */
@@ -91,9 +109,33 @@ export const catalogPages = new Hono<AppEnv>()
     );
   })
   .get("/materials/:id", async (c) => {
-    const m = await loadMaterial(c.var.d1, c.req.param("id"));
-    const pickup = (await branchesFor(c)).filter((b) => b.pickup);
-    return c.html(<MaterialPage m={m} pickupBranches={pickup} asOf={Date.now()} />);
+    const patron = c.var.patron;
+    const guestCart = getCookie(c, CART_COOKIE);
+    const viewer: Viewer | undefined = patron
+      ? { patronId: patron.id }
+      : guestCart
+        ? { guestCartId: guestCart, now: Date.now() }
+        : undefined;
+    const [m, branches] = await Promise.all([loadMaterial(c.var.d1, c.req.param("id"), viewer), branchesFor(c)]);
+    const pickup = branches.filter((b) => b.pickup);
+    const v = m.viewer;
+    const limit = settingsOf(c.env).reservationLimit;
+    const choice = preferredPickup(
+      pickup,
+      v?.inCartPickup,
+      patron?.defaultPickupBranch,
+      v?.lastCartPickup,
+      patron?.lastPickupBranch,
+    );
+    return c.html(
+      <MaterialPage
+        m={m}
+        pickupBranches={pickup}
+        asOf={Date.now()}
+        pickup={choice}
+        standing={v && standingOf(v, limit, patron !== undefined)}
+      />,
+    );
   })
   .get("/calendar", async (c) => {
     const parsed = parseWith(monthSchema, c.req.query());

@@ -1,5 +1,11 @@
 // Catalog pages: top, 資料検索 with its results fragment, 資料詳細情報, 開館日 calendar.
-import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
+import {
+  ITEM_STATUS_LABELS,
+  MATERIAL_TYPE_LABELS,
+  MATERIAL_TYPES,
+  RESERVATION_STATUS_LABELS,
+  type ReservationStatus,
+} from "../../domain/codes";
 import { formatIsbn } from "../../domain/isbn";
 import { NOT_RESERVABLE_MESSAGES } from "../../domain/reservability";
 import { jaClock, jaDateShort } from "../../views/format";
@@ -182,6 +188,15 @@ function ResultItem({ m }: { m: MaterialSummary }) {
       <a class="t" href={`/materials/${m.id}`}>
         {m.title}
       </a>
+      {m.reservable ? (
+        // The cart then offers the pickup branch to change (the patron's default or last choice first).
+        <form action="/cart/items" method="post" class="add">
+          <input type="hidden" name="materialId" value={String(m.id)} />
+          <button type="submit" class="secondary" aria-label={`${m.title}を予約カートに追加`}>
+            カートに追加
+          </button>
+        </form>
+      ) : null}
       <p class="meta">
         {[m.author, m.publisher, m.year ? `${m.year}年` : null].filter(Boolean).join(" / ")}
         {" ・ "}
@@ -336,18 +351,91 @@ export function SearchPage(props: {
   );
 }
 
+/** What adding a material to the cart would meet for this reader, said before anything is submitted. */
+export interface ReserveStanding {
+  /** This patron's active reservation of the material, if any. */
+  reservedStatus: ReservationStatus | null;
+  inCart: boolean;
+  /** Reservations still free (patrons only). */
+  remaining?: number;
+  /** By how many the cart with this material would pass the limit. */
+  overBy: number;
+  limit: number;
+}
+
+/** 予約カートに追加 with the pickup branch offered first, or what stands in the way. */
+function ReserveBox({
+  m,
+  pickupBranches,
+  pickup,
+  standing,
+}: {
+  m: { id: number; reservable: boolean; notReservableReason?: keyof typeof NOT_RESERVABLE_MESSAGES; reservationCount: number };
+  pickupBranches: Branch[];
+  pickup?: string;
+  standing?: ReserveStanding;
+}) {
+  if (!m.reservable)
+    return (
+      <p class="notice">
+        {m.notReservableReason ? NOT_RESERVABLE_MESSAGES[m.notReservableReason] : "この資料は予約できません。"}
+      </p>
+    );
+  if (standing?.reservedStatus)
+    return (
+      <p class="notice" role="status">
+        この資料はすでに予約しています（{RESERVATION_STATUS_LABELS[standing.reservedStatus]}）。
+        <a href="/account/reservations">予約状況</a>でご確認ください。
+      </p>
+    );
+  return (
+    <form action="/cart/items" method="post">
+      <input type="hidden" name="materialId" value={String(m.id)} />
+      <label for="pickupBranch">受取館</label>
+      <select id="pickupBranch" name="pickupBranch" required>
+        {pickupBranches.map((b) => (
+          <option value={b.code} selected={b.code === pickup}>
+            {b.name}
+          </option>
+        ))}
+      </select>
+      {standing && standing.overBy > 0 ? (
+        <p class="notice error">
+          予約できるのは窓口での予約も含めておひとり{standing.limit}件までです。
+          {standing.remaining !== undefined ? `いま予約できるのはあと${standing.remaining}件で、` : ""}
+          予約カートの資料と合わせると{standing.overBy}件多いため、このままでは申請できません。
+        </p>
+      ) : null}
+      <p>
+        <button type="submit">{standing?.inCart ? "受取館を変更する" : "予約カートに追加"}</button>
+      </p>
+      <p class="meta">
+        {standing?.inCart
+          ? "この資料は予約カートに入っています。"
+          : "※ 予約カートに追加しただけでは、まだ予約の申請は行われていません。"}
+      </p>
+    </form>
+  );
+}
+
 export function MaterialPage({
   m,
   pickupBranches,
   asOf,
+  pickup,
+  standing,
 }: {
   m: MaterialDetail & { reservable: boolean; notReservableReason?: keyof typeof NOT_RESERVABLE_MESSAGES };
   pickupBranches: Branch[];
   asOf: number;
+  /** The pickup branch offered first. */
+  pickup?: string;
+  standing?: ReserveStanding;
 }) {
   const bib: Array<[string, string | null]> = [
     ["書名", m.title],
-    ["ヨミ", m.titleKana],
+    // A magazine's reading is the catalogue's filing aid, not something patrons read.
+    ["ヨミ", m.type === "magazine" ? null : m.titleKana],
     ["著者名", m.author],
     ["著者ヨミ", m.authorKana],
     ["出版者", m.publisher],
@@ -359,12 +447,27 @@ export function MaterialPage({
     ["件名", m.subject],
     ["資料種別", MATERIAL_TYPE_LABELS[m.type]],
   ];
+  const lendable = m.holdings.filter((h) => h.loanable && h.status === "available").length;
   return (
     <Layout title={m.title}>
       <p>
-        <a href="/search">資料検索へ</a>
+        <a href="/search" data-back-to-search>
+          資料検索へ
+        </a>
       </p>
       <h1>資料詳細情報</h1>
+      <p class="m-title">
+        <strong>{m.title}</strong>
+        {m.author ? <span class="meta"> / {m.author}</span> : null}
+      </p>
+      <section aria-labelledby="reserve-heading" class="reserve-box">
+        <h2 id="reserve-heading">予約</h2>
+        <p>
+          所蔵 {m.holdings.length}冊（貸出可 {lendable}冊）・ この資料の予約件数：{m.reservationCount}件
+        </p>
+        <ReserveBox m={m} pickupBranches={pickupBranches} pickup={pickup} standing={standing} />
+      </section>
+      <h2>書誌情報</h2>
       <dl class="bib">
         {bib
           .filter(([, v]) => v)
@@ -407,27 +510,6 @@ export function MaterialPage({
       )}
       <AsOf at={asOf} what="所蔵・予約の状況" />
       <p class="meta">※ 画面上では在架でも、行方不明・汚損・破損などで貸出できない場合があります。</p>
-      <h2>予約</h2>
-      <p>この資料の予約件数：{m.reservationCount}件</p>
-      {m.reservable ? (
-        <form action="/cart/items" method="post">
-          <input type="hidden" name="materialId" value={String(m.id)} />
-          <label for="pickupBranch">受取館</label>
-          <select id="pickupBranch" name="pickupBranch" required>
-            {pickupBranches.map((b) => (
-              <option value={b.code}>{b.name}</option>
-            ))}
-          </select>
-          <p>
-            <button type="submit">予約カートに追加</button>
-          </p>
-          <p class="meta">※ 予約カートに追加しただけでは、まだ予約の申請は行われていません。</p>
-        </form>
-      ) : (
-        <p class="notice">
-          {m.notReservableReason ? NOT_RESERVABLE_MESSAGES[m.notReservableReason] : "この資料は予約できません。"}
-        </p>
-      )}
     </Layout>
   );
 }
