@@ -9,6 +9,7 @@ import { d1Session } from "./db/session";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
 import { accountApi, accountPages } from "./features/account/routes";
+import { statusApi, statusPages } from "./features/account/status-routes";
 import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
 import { branchPages } from "./features/branches/routes";
@@ -73,11 +74,13 @@ export function buildApp() {
   app.route("/", helpPages);
   app.route("/", branchPages);
   app.route("/", accountPages);
+  app.route("/", statusPages);
   app.route("/", cartPages);
   app.route("/", adminPages);
   app.route("/api/v1/admin", adminApi);
   app.route("/api/v1", catalogApi);
   app.route("/api/v1", accountApi);
+  app.route("/api/v1", statusApi);
   app.route("/api/v1", cartApi);
 
   app.notFound(() => {

@@ -12,6 +12,7 @@ export type ErrorCode =
   | "quota_exceeded"
   | "already_reserved"
   | "invalid_state"
+  | "not_renewable"
   | "payload_too_large"
   | "unsupported_media_type"
   | "too_many_attempts"
@@ -29,6 +30,7 @@ const STATUS: Record<ErrorCode, ContentfulStatusCode> = {
   quota_exceeded: 409,
   already_reserved: 409,
   invalid_state: 409,
+  not_renewable: 409,
   payload_too_large: 413,
   unsupported_media_type: 415,
   too_many_attempts: 429,

@@ -16,8 +16,11 @@ export const REFUSAL_CODES = [
 ] as const;
 export type RefusalCode = (typeof REFUSAL_CODES)[number];
 
-/** Every code a reservation's `reason_code` may hold: a refusal, or a cancellation refused because the copy was set aside. */
-export const REASON_CODES = [...REFUSAL_CODES, "cancel_refused_on_hold"] as const;
+/**
+ * Every code a reservation's `reason_code` may hold: a refusal, a cancellation refused because the copy was
+ * set aside, or a cancellation by the nightly refresh after the patron's 不要になる日.
+ */
+export const REASON_CODES = [...REFUSAL_CODES, "cancel_refused_on_hold", "not_needed"] as const;
 export type ReasonCode = (typeof REASON_CODES)[number];
 
 /** Who is asking: the web at apply time, the counter, or the acceptance deciding a web application. */

@@ -9,6 +9,7 @@ export interface NightlySummary {
   businessDate: string;
   holdsExpired: number;
   copiesReleased: number;
+  notNeededCancelled: number;
   sessionsDeleted: number;
   reservationsAnonymised: number;
   loansUnlinked: number;

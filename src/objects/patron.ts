@@ -1,11 +1,20 @@
-// One Durable Object per patron (named by card number). It serialises every change to the patron's
-// quota — web applications, the single-item API, counter reservations and cancellations — and keeps the
-// exact count of failed logins for the card.
+// One Durable Object per patron (named by card number). It serialises every change a patron makes to
+// their reservations and loans — web applications, the single-item API, counter reservations,
+// cancellations, pickup/suspension changes, hold extensions and renewals — and keeps the exact count of
+// failed logins for the card.
 import { DurableObject } from "cloudflare:workers";
 import { type Bookmarked, onPrimary } from "../db/client";
 import { addFailure, type FailureCount, POLICIES, waitSeconds } from "../domain/throttle";
 import { type ApplyInput, type ApplyOutcome, applyReservations } from "../reservations/apply";
 import { type CancelResult, cancelReservations } from "../reservations/cancel";
+import { type RenewOutcome, renewLoan } from "../reservations/loans";
+import {
+  type ChangeOutcome,
+  changeReservation,
+  type ExtendOutcome,
+  extendHold,
+  type ReservationPatch,
+} from "../reservations/patron-changes";
 
 const LOGIN_KEY = "login-failures";
 
@@ -72,6 +81,38 @@ export class PatronObject extends DurableObject<Env> {
 
   cancel(patronId: number, ids: number[], now: number): Promise<Bookmarked<CancelResult[]>> {
     return this.serially(() => onPrimary(this.env.DB, (db) => cancelReservations(db, patronId, ids, now)));
+  }
+
+  change(
+    patronId: number,
+    reservationId: number,
+    patch: ReservationPatch,
+    at: { today: string; now: number },
+  ): Promise<Bookmarked<ChangeOutcome>> {
+    return this.serially(() => onPrimary(this.env.DB, (db) => changeReservation(db, patronId, reservationId, patch, at)));
+  }
+
+  extendHold(
+    patronId: number,
+    reservationId: number,
+    at: { extendDays: number; now: number },
+  ): Promise<Bookmarked<ExtendOutcome>> {
+    return this.serially(() => onPrimary(this.env.DB, (db) => extendHold(db, patronId, reservationId, at)));
+  }
+
+  /** 貸出延長 of one or more loans, each on its own (renew all answers per item). */
+  renew(
+    patronId: number,
+    itemIds: number[],
+    at: { today: string; loanDays: number; now: number },
+  ): Promise<Bookmarked<RenewOutcome[]>> {
+    return this.serially(() =>
+      onPrimary(this.env.DB, async (db) => {
+        const out: RenewOutcome[] = [];
+        for (const itemId of itemIds) out.push(await renewLoan(db, { patronId, itemId, ...at }));
+        return out;
+      }),
+    );
   }
 }
 

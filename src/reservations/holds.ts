@@ -7,20 +7,25 @@ import { addDays } from "../domain/calendar";
 import type { ItemStatus } from "../domain/codes";
 import { holdDeadline, mayTakeCopy } from "../domain/holds";
 import { requestHoldMailIfHeld } from "./mail-requests";
-import { aheadInQueueSql, settableAsideSql } from "./sql";
+import { aheadInQueueSql, notSuspendedSql, settableAsideSql } from "./sql";
 
 export type SetAsideOutcome =
   | { ok: true; holdUntil: string }
-  | { ok: false; code: "not_found" | "not_waiting" | "copy_not_free" }
+  | { ok: false; code: "not_found" | "not_waiting" | "copy_not_free" | "suspended" }
   | { ok: false; code: "not_first_in_queue"; position: number; freeCopies: number };
 
-/** 予約順位 of reservation `r` (reserved ones ahead + 1) and the copies of its material free to set aside. */
-const QUEUE_FACTS = `
-  1 + (SELECT count(*) FROM reservations q WHERE q.material_id = r.material_id AND q.status = 'reserved' AND ${aheadInQueueSql("q", "r")}) AS position,
-  (SELECT count(*) FROM items i WHERE i.material_id = r.material_id AND ${settableAsideSql("i")}) AS freeCopies`;
+/**
+ * Where reservation `r` stands for a copy on `today` (reserved ones ahead that are not suspended, + 1), and
+ * the copies of its material free to set aside.
+ */
+const queueFacts = (today: string) => `
+  1 + (SELECT count(*) FROM reservations q WHERE q.material_id = r.material_id AND q.status = 'reserved'
+       AND ${notSuspendedSql("q", today)} AND ${aheadInQueueSql("q", "r")}) AS position,
+  (SELECT count(*) FROM items i WHERE i.material_id = r.material_id AND ${settableAsideSql("i")}) AS freeCopies,
+  NOT ${notSuspendedSql("r", today)} AS suspended`;
 
 /** The opening days after `from` (enough for any hold deadline). */
-async function openDatesAfter(db: D1, from: string): Promise<string[]> {
+export async function openDatesAfter(db: D1, from: string): Promise<string[]> {
   const rows = await db
     .prepare("SELECT date FROM calendar_days WHERE open = 1 AND date > ? ORDER BY date LIMIT 60")
     .bind(from)
@@ -36,11 +41,13 @@ export async function setAside(
   { now, today, holdDays, outOfTurn = false }: { now: number; today: string; holdDays: number; outOfTurn?: boolean },
 ): Promise<SetAsideOutcome> {
   const r = await db
-    .prepare(`SELECT r.id, r.material_id AS materialId, r.status, ${QUEUE_FACTS} FROM reservations r WHERE r.id = ?`)
+    .prepare(`SELECT r.id, r.material_id AS materialId, r.status, ${queueFacts(today)} FROM reservations r WHERE r.id = ?`)
     .bind(reservationId)
-    .first<{ id: number; materialId: number; status: string; position: number; freeCopies: number }>();
+    .first<{ id: number; materialId: number; status: string; position: number; freeCopies: number; suspended: number }>();
   if (!r) return { ok: false, code: "not_found" };
   if (r.status !== "reserved" && r.status !== "cancel_requested") return { ok: false, code: "not_waiting" };
+  // 予約の保留: the patron asked not to be given a copy before this date; the next in line gets it.
+  if (r.suspended && !outOfTurn) return { ok: false, code: "suspended" };
   // The first in queue order gets the copy, whichever door; only an explicit, audited override skips the line.
   if (!outOfTurn && !mayTakeCopy(r.position, r.freeCopies))
     return { ok: false, code: "not_first_in_queue", position: r.position, freeCopies: r.freeCopies };
@@ -50,7 +57,7 @@ export async function setAside(
     db
       .prepare(
         `UPDATE items SET status = 'on_hold', updated_at = ? WHERE id = ? AND material_id = ? AND ${settableAsideSql("items")}
-         AND (? OR (SELECT position <= freeCopies FROM (SELECT ${QUEUE_FACTS} FROM reservations r WHERE r.id = ?)))`,
+         AND (? OR (SELECT position <= freeCopies AND NOT suspended FROM (SELECT ${queueFacts(today)} FROM reservations r WHERE r.id = ?)))`,
       )
       .bind(now, itemId, r.materialId, outOfTurn ? 1 : 0, reservationId),
     db

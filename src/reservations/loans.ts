@@ -1,6 +1,7 @@
 // Loans at the counter: lending a copy (collecting the copy set aside fulfils that reservation) and returns.
 import type { D1 } from "../db/client";
 import { addDays } from "../domain/calendar";
+import { type RenewalRefusal, renewal } from "../domain/patron-changes";
 
 export type LendOutcome =
   | { ok: true; loanId: number; dueDate: string }
@@ -83,4 +84,59 @@ export function returnStatements(db: D1, loanIds: number[], now: number): D1Prep
 export async function returnLoan(db: D1, loanId: number, now: number): Promise<"returned" | "not_found"> {
   const [, closed] = await db.batch(returnStatements(db, [loanId], now));
   return (closed?.meta.changes ?? 0) > 0 ? "returned" : "not_found";
+}
+
+export type RenewOutcome =
+  | { ok: true; itemId: number; dueDate: string }
+  | { ok: false; itemId: number; code: "not_found" }
+  | { ok: false; itemId: number; code: "not_renewable"; reason: RenewalRefusal };
+
+/** A loan's facts for 貸出延長: its due date, whether renewed, the material's queue and the patron's standing. */
+const LOAN_FACTS = `SELECT l.id, l.due_date AS dueDate, l.renewed_at IS NOT NULL AS renewed, p.suspended AS patronSuspended,
+    (SELECT count(*) FROM reservations r WHERE r.material_id = i.material_id AND r.status = 'reserved') AS waitingReservations
+  FROM loans l JOIN items i ON i.id = l.item_id JOIN patrons p ON p.id = l.patron_id
+  WHERE l.item_id = ? AND l.patron_id = ? AND l.returned_at IS NULL`;
+
+/**
+ * 貸出延長 by the patron: once, for the loan period from today, unless others wait for the material, the
+ * loan is overdue or the patron suspended. The write repeats the checks, so a reservation accepted meanwhile
+ * stops it.
+ */
+export async function renewLoan(
+  db: D1,
+  { patronId, itemId, today, loanDays, now }: { patronId: number; itemId: number; today: string; loanDays: number; now: number },
+): Promise<RenewOutcome> {
+  for (let attempt = 0; attempt < 2; attempt++) {
+    const loan = await db.prepare(LOAN_FACTS).bind(itemId, patronId).first<{
+      id: number;
+      dueDate: string;
+      renewed: number;
+      patronSuspended: number;
+      waitingReservations: number;
+    }>();
+    if (!loan) return { ok: false, itemId, code: "not_found" };
+    const rule = renewal(
+      {
+        dueDate: loan.dueDate,
+        renewed: loan.renewed === 1,
+        waitingReservations: loan.waitingReservations,
+        patronSuspended: loan.patronSuspended === 1,
+      },
+      today,
+      loanDays,
+    );
+    if (!rule.ok) return { ok: false, itemId, code: "not_renewable", reason: rule.reason };
+    const written = await db
+      .prepare(
+        `UPDATE loans SET due_date = ?1, renewed_at = ?2
+         WHERE id = ?3 AND returned_at IS NULL AND renewed_at IS NULL AND due_date >= ?4
+           AND NOT EXISTS (SELECT 1 FROM reservations r JOIN items i ON i.material_id = r.material_id WHERE i.id = ?5 AND r.status = 'reserved')
+           AND NOT EXISTS (SELECT 1 FROM patrons p WHERE p.id = ?6 AND p.suspended = 1)`,
+      )
+      .bind(rule.dueDate, now, loan.id, today, itemId, patronId)
+      .run();
+    if ((written.meta.changes ?? 0) > 0) return { ok: true, itemId, dueDate: rule.dueDate };
+    // Something changed between the read and the write: read again and answer what holds now.
+  }
+  return { ok: false, itemId, code: "not_found" };
 }

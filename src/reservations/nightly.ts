@@ -1,5 +1,6 @@
 // The nightly transitions: holds past their deadline expire (取置期限切れ) and their copies go back for the
-// next patron in the queue; finished reservations and returned loans forget their patron (privacy).
+// next patron in the queue; reservations past their 不要になる日 are cancelled; finished reservations and
+// returned loans forget their patron (privacy).
 import type { D1 } from "../db/client";
 import { isFinishedSql } from "./sql";
 
@@ -20,6 +21,14 @@ export function nightlyTransitions(db: D1, businessDate: string, now: number) {
     holdsExpired: db
       .prepare(
         "UPDATE reservations SET status = 'expired', closed_at = ?1, updated_at = ?1 WHERE status = 'on_hold' AND hold_until < ?2",
+      )
+      .bind(now, businessDate),
+    // 不要になる日 past: a reservation still waiting is cancelled (an application before its acceptance too).
+    notNeededCancelled: db
+      .prepare(
+        `UPDATE reservations SET status = CASE status WHEN 'applied' THEN 'application_cancelled' ELSE 'cancelled' END,
+           closed_at = ?1, updated_at = ?1, reason_code = 'not_needed'
+         WHERE status IN ('applied', 'reserved') AND not_needed_after < ?2`,
       )
       .bind(now, businessDate),
     reservationsAnonymised: db

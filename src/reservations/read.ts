@@ -3,7 +3,7 @@
 import type { D1 } from "../db/client";
 import type { ReservationStatus } from "../domain/codes";
 import type { ReasonCode } from "../domain/eligibility";
-import { aheadInQueueSql, availableNowSql, isActiveSql, queueOrderSql } from "./sql";
+import { aheadInQueueSql, availableNowSql, isActiveSql, lendableCopySql, notSuspendedSql, queueOrderSql } from "./sql";
 
 export interface ReservationRow {
   id: number;
@@ -11,17 +11,28 @@ export interface ReservationRow {
   title: string;
   pickupBranch: string;
   pickupBranchName: string;
+  /** The pickup branch's phone, for a patron who must call it (お取り置き). */
+  pickupBranchPhone: string | null;
   status: ReservationStatus;
   source: "web" | "counter";
   appliedAt: number;
   acceptedAt: number | null;
   queuePosition: number | null;
+  /** Lendable copies of the material, which serve its queue. */
+  copiesServing: number;
   holdUntil: string | null;
+  /** The hold deadline was extended online already (once per hold). */
+  holdExtended: number;
+  suspendedUntil: string | null;
+  notNeededAfter: string | null;
   reasonCode: ReasonCode | null;
 }
 
 const RESERVATION_COLUMNS = `r.id, r.material_id AS materialId, m.title, r.pickup_branch AS pickupBranch, b.name AS pickupBranchName,
+  b.phone AS pickupBranchPhone,
   r.status, r.source, r.applied_at AS appliedAt, r.accepted_at AS acceptedAt, r.hold_until AS holdUntil, r.reason_code AS reasonCode,
+  r.hold_extended_at IS NOT NULL AS holdExtended, r.suspended_until AS suspendedUntil, r.not_needed_after AS notNeededAfter,
+  (SELECT count(*) FROM items i WHERE i.material_id = r.material_id AND ${lendableCopySql("i")}) AS copiesServing,
   CASE WHEN r.status = 'reserved' THEN 1 + (
     SELECT count(*) FROM reservations q WHERE q.material_id = r.material_id AND q.status = 'reserved' AND ${aheadInQueueSql("q", "r")}
   ) END AS queuePosition`;
@@ -98,14 +109,17 @@ export interface HoldCandidate {
   itemBranch: string;
 }
 
-/** The k-th waiting reservation of a material meets its k-th free lendable copy, first accepted first. */
-export async function holdCandidates(db: D1): Promise<HoldCandidate[]> {
+/**
+ * The k-th waiting reservation of a material meets its k-th free lendable copy, first accepted first;
+ * reservations suspended on `today` (予約の保留) are passed over.
+ */
+export async function holdCandidates(db: D1, today: string): Promise<HoldCandidate[]> {
   const rows = await db
     .prepare(
       `WITH waiting AS (
          SELECT r.id, r.material_id, r.pickup_branch, r.accepted_at, p.card_number,
                 row_number() OVER (PARTITION BY r.material_id ORDER BY ${queueOrderSql("r")}) AS pos
-         FROM reservations r JOIN patrons p ON p.id = r.patron_id WHERE r.status = 'reserved'),
+         FROM reservations r JOIN patrons p ON p.id = r.patron_id WHERE r.status = 'reserved' AND ${notSuspendedSql("r", today)}),
        free AS (
          SELECT i.material_id, i.id AS item_id, i.barcode, i.branch_code,
                 row_number() OVER (PARTITION BY i.material_id ORDER BY i.id) AS n

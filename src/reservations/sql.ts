@@ -42,3 +42,13 @@ export const aheadInQueueSql = (q: string, r: string) =>
 export const copyCountColumns = (material = "m") =>
   `(SELECT count(*) FROM items i WHERE i.material_id = ${material}.id AND ${usableCopySql()}) AS usable,
    (SELECT count(*) FROM items i WHERE i.material_id = ${material}.id AND ${lendableCopySql()}) AS lendable`;
+
+/**
+ * Not suspended on `today` (予約の保留 through a date not yet past): such a reservation keeps its place but is
+ * passed over for copies. The twin of domain/patron-changes.ts `isSuspended`. `today` is a business date,
+ * checked here because it is written into the SQL.
+ */
+export function notSuspendedSql(r: string, today: string): string {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today)) throw new Error(`not a business date: ${today}`);
+  return `(${r}.suspended_until IS NULL OR ${r}.suspended_until < '${today}')`;
+}

@@ -25,3 +25,12 @@ export function jaDateShort(date: string): string {
   const weekday = "日月火水木金土"[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
   return `${m}月${d}日(${weekday})`;
 }
+
+/** The range in words: 「2〜5週間ほど」, 「1週間以内」. */
+export function waitWords(wait: { fromDays: number; toDays: number }): string {
+  const weeks = (d: number) => Math.max(1, Math.round(d / 7));
+  if (wait.toDays <= 7) return "1週間以内";
+  if (wait.fromDays < 7) return `${weeks(wait.toDays)}週間以内`;
+  const [a, b] = [weeks(wait.fromDays), weeks(wait.toDays)];
+  return a === b ? `${a}週間ほど` : `${a}〜${b}週間ほど`;
+}

@@ -21,6 +21,8 @@ export function reasonText(code: ReasonCode, limit: number): string {
       return `予約できる冊数（窓口での予約を含めて${limit}冊）を超えています。`;
     case "cancel_refused_on_hold":
       return "お取り置き済みのため、取消はお受けできませんでした。受取館へご連絡ください。";
+    case "not_needed":
+      return "ご指定の「不要になる日」を過ぎたため、取り消しました。";
   }
 }
 

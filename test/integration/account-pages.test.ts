@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addDays, tokyoDate } from "../../src/domain/calendar";
-import { jaDate } from "../../src/views/format";
+import { jaDate, jaDateShort } from "../../src/views/format";
 import { idOfTitle, loadCatalog } from "../support/catalog";
 import { call } from "../support/http";
 import { cookiesFrom, createPatron, formPost, type TestPatron } from "../support/patrons";
@@ -35,9 +35,9 @@ const sessionCookieOf = (jar: string) => /(?:^|; )__Host-session=([^;]+)/.exec(j
 const tagWithId = (html: string, id: string) =>
   new RegExp(`<(?:input|select|textarea)\\b[^>]*\\bid="${id}"[^>]*>`).exec(html)?.[0];
 
-/** The <tr> of 予約状況 or 貸出状況 that links to this material. */
+/** The <tr> (or list entry: お取り置き, finished ones) of 予約状況 or 貸出状況 that links to this material. */
 function rowOf(html: string, materialId: number): string {
-  const row = html.split("<tr").find((r) => r.includes(`href="/materials/${materialId}"`));
+  const row = html.split(/<tr|<li/).find((r) => r.includes(`href="/materials/${materialId}"`));
   if (!row) throw new Error(`no row for material ${materialId}`);
   return row;
 }
@@ -263,7 +263,14 @@ describe("the cart flow without JavaScript", () => {
     expect(row).toContain(`type="checkbox" name="ids" value="${reservationId}"`);
     expect(status.html).toContain("取消実行");
 
-    const cancelled = await post("/account/reservations/cancel", { ids: [String(reservationId)] }, jar);
+    // 取消実行 asks once more (a page of its own, without JavaScript too); its form cancels.
+    const asked = await post("/account/reservations/cancel", { ids: [String(reservationId)] }, jar);
+    expect(asked.status).toBe(200);
+    const question = await asked.text();
+    expect(question).toContain("次の予約を取り消します。");
+    expect((await reservationsInDb(p.id))[0]?.status).toBe("applied");
+    expect(question).toContain('<input type="hidden" name="confirmed" value="1"/>');
+    const cancelled = await post("/account/reservations/cancel", { ids: [String(reservationId)], confirmed: "1" }, jar);
     expect(cancelled.status).toBe(200);
     const after = await cancelled.text();
     expect(after).toContain("予約申請取消");
@@ -311,7 +318,8 @@ describe("予約状況 rows", () => {
     const holdRow = rowOf(html, 12);
     expect(holdRow).toContain("お取り置き");
     expect(holdRow).toContain("受取館へご連絡ください");
-    expect(holdRow).toContain(`取置期限 ${jaDate(holdUntil)}`);
+    expect(holdRow).toContain(`${jaDateShort(holdUntil)}までに`);
+    expect(holdRow).toContain('<a href="tel:0993001001">0993-00-1001</a>');
     expect(holdRow).not.toContain('type="checkbox"');
     expect(html).not.toContain(`value="${onHold}"`);
 
@@ -322,7 +330,7 @@ describe("予約状況 rows", () => {
 
     const rejectedRow = rowOf(html, 14);
     expect(rejectedRow).toContain("予約拒否");
-    expect(rejectedRow).toContain("理由：予約できる冊数（窓口での予約を含めて10冊）を超えています。");
+    expect(rejectedRow).toContain("（予約できる冊数（窓口での予約を含めて10冊）を超えています。）");
     expect(rejectedRow).not.toContain('type="checkbox"');
     expect(html).not.toContain(`value="${rejected}"`);
   });
@@ -330,7 +338,7 @@ describe("予約状況 rows", () => {
   it("cancelling a 予約中 row makes it 取消申請中", async () => {
     const { patron, jar } = await readyPatronCookie();
     const id = await insertReservation(patron.id, 15, "reserved");
-    const res = await post("/account/reservations/cancel", { ids: String(id) }, jar);
+    const res = await post("/account/reservations/cancel", { ids: String(id), confirmed: "1" }, jar);
     expect(res.status).toBe(200);
     const html = await res.text();
     expect(rowOf(html, 15)).toContain("取消申請中");
@@ -353,10 +361,10 @@ describe("貸出状況", () => {
     const { status, html } = await page("/account/loans", jar);
     expect(status).toBe(200);
     const overdue = rowOf(html, 16);
-    expect(overdue).toContain(jaDate(addDays(today, -1)));
+    expect(overdue).toContain(jaDateShort(addDays(today, -1)));
     expect(overdue).toContain("返却期限を過ぎています");
     const notYet = rowOf(html, 17);
-    expect(notYet).toContain(jaDate(addDays(today, 1)));
+    expect(notYet).toContain(jaDateShort(addDays(today, 1)));
     expect(notYet).not.toContain("返却期限を過ぎています");
     expect(html).toContain("現在");
   });

@@ -631,6 +631,7 @@ describe("GET /api/v1/me/loans", () => {
         loanedAt: expect.stringMatching(ISO_TOKYO),
         dueDate: addDays(today, -1),
         overdue: true,
+        renewed: false,
       },
       {
         itemId: dueItem,
@@ -639,6 +640,7 @@ describe("GET /api/v1/me/loans", () => {
         loanedAt: expect.stringMatching(ISO_TOKYO),
         dueDate: addDays(today, 1),
         overdue: false,
+        renewed: false,
       },
     ]);
 

@@ -1,26 +1,19 @@
 // 利用状況照会 as pages (/login, /account/…) and as JSON (/api/v1/session, /api/v1/me/…).
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
-import { changeCredentialsFirst, requirePatron, requireReadyPatron } from "../../auth/middleware";
+import { requirePatron, requireReadyPatron } from "../../auth/middleware";
 import { justLoggedInWithTemporary, type SessionPatron } from "../../auth/sessions";
-import { bookmarked } from "../../db/session";
-import { tokyoDate, tokyoIso } from "../../domain/calendar";
-import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
-import { isWebCancellable } from "../../domain/reservations";
 import type { AppEnv } from "../../env";
 import { AppError, invalidRequest } from "../../errors";
-import { patronObject } from "../../objects/patron";
-import type { CancelRefusal, CancelResult } from "../../reservations/cancel";
-import { activeCount, reservationsOf } from "../../reservations/read";
+import { activeCount } from "../../reservations/read";
 import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { type Errors, field, readForm } from "../../views/forms";
-import { reasonOrNull } from "../../views/reasons";
 import { branchesFor } from "../catalog/reference";
+import { pagePatron } from "./page-patron";
 import { changePreferences, type Preferences } from "./preferences";
-import { loansOf, reservationsPage } from "./queries";
+import { menuCounts } from "./queries";
 import {
-  cancelSchema,
   contactSchema,
   credentialsSchema,
   freshLoginCredentialsSchema,
@@ -30,39 +23,9 @@ import {
   preferencesSchema,
 } from "./schemas";
 import { changeContact, changeCredentials, changePassword, logIn, logOut } from "./session-actions";
-import {
-  AccountMenu,
-  type CancelOutcome,
-  LoansPage,
-  LoginPage,
-  type ProfileForm,
-  ProfilePage,
-  type ProfileValues,
-  ReservationsPage,
-} from "./views";
+import { AccountMenu, LoginPage, type ProfileForm, ProfilePage, type ProfileValues } from "./views";
 
 const limitOf = (c: Context<AppEnv>) => settingsOf(c.env).reservationLimit;
-
-/** Pages that need a patron: the login page when there is none, the change screen until credentials are changed. */
-function pagePatron(c: Context<AppEnv>, { allowTemporary = false } = {}) {
-  const patron = c.var.patron;
-  const here = new URL(c.req.url);
-  if (!patron) return { redirect: c.redirect(`/login?next=${encodeURIComponent(here.pathname + here.search)}`, 303) };
-  const redirect = allowTemporary ? undefined : changeCredentialsFirst(c, here.pathname + here.search);
-  return redirect ? { redirect } : { patron };
-}
-
-const CANCEL_REFUSALS: Record<CancelRefusal, string> = {
-  on_hold: "お取り置き中の資料は、ホームページから取り消せません。受取館へご連絡ください。",
-  not_cancellable: "この予約はすでに終了しているため、取り消せません。",
-  not_found: "指定された予約は見つかりませんでした。",
-};
-
-function cancelOutcomeMessage(r: CancelResult): string {
-  if (!r.ok) return CANCEL_REFUSALS[r.refusal];
-  if (r.status === "application_cancelled") return "予約申請を取り消しました（予約申請取消）。";
-  return "取消を申請しました（取消申請中）。翌開館日の朝に正式に取り消されます。";
-}
 
 /** Which form's change the profile page confirms (?done=contact|password|preferences). */
 const doneOf = (v: string | undefined): ProfileForm | undefined =>
@@ -127,7 +90,8 @@ export const accountPages = new Hono<AppEnv>()
   .get("/account", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
-    return c.html(<AccountMenu name={patron.name} active={await activeCount(c.var.d1, patron.id)} limit={limitOf(c)} />);
+    const { active, held } = await menuCounts(c.var.d1, patron.id);
+    return c.html(<AccountMenu name={patron.name} active={active} held={held} limit={limitOf(c)} />);
   })
   .get("/account/profile", async (c) => {
     const { patron, redirect } = pagePatron(c, { allowTemporary: true });
@@ -210,41 +174,6 @@ export const accountPages = new Hono<AppEnv>()
     }
     // After the first-login change the menu opens; after a later change the form says it is done.
     return c.redirect(next ?? (patron.mustChangeCredentials ? "/account" : "/account/profile?done=contact"), 303);
-  })
-  .get("/account/reservations", async (c) => {
-    const { patron, redirect } = pagePatron(c);
-    if (redirect) return redirect;
-    const { rows, nightly } = await reservationsPage(c.var.d1, patron.id);
-    return c.html(<ReservationsPage rows={rows} limit={limitOf(c)} asOf={Date.now()} nightly={nightly} />);
-  })
-  .post("/account/reservations/cancel", async (c) => {
-    const { patron, redirect } = pagePatron(c);
-    if (redirect) return redirect;
-    const form = await readForm(c);
-    const ids = form.ids === undefined ? [] : Array.isArray(form.ids) ? form.ids : [form.ids];
-    const parsed = parseWith(cancelSchema, { ids });
-    if (!parsed.ok) {
-      const rows = await reservationsOf(c.var.d1, patron.id);
-      return c.html(
-        <ReservationsPage rows={rows} limit={limitOf(c)} asOf={Date.now()} error={Object.values(parsed.fields)[0]} />,
-        400,
-      );
-    }
-    const results = await bookmarked(c, patronObject(c.env, patron.cardNumber).cancel(patron.id, parsed.data.ids, Date.now()));
-    const rows = await reservationsOf(c.var.d1, patron.id);
-    const titles = new Map(rows.map((r) => [r.id, r.title]));
-    const outcomes: CancelOutcome[] = results.map((r) => ({
-      title: titles.get(r.id) ?? `予約 ${r.id}`,
-      ok: r.ok,
-      message: cancelOutcomeMessage(r),
-    }));
-    return c.html(<ReservationsPage rows={rows} limit={limitOf(c)} asOf={Date.now()} outcomes={outcomes} />);
-  })
-  .get("/account/loans", async (c) => {
-    const { patron, redirect } = pagePatron(c);
-    if (redirect) return redirect;
-    const now = Date.now();
-    return c.html(<LoansPage rows={await loansOf(c.var.d1, patron.id)} asOf={now} today={tokyoDate(now)} />);
   });
 
 export const accountApi = new Hono<AppEnv>()
@@ -288,60 +217,4 @@ export const accountApi = new Hono<AppEnv>()
     const result = await changeContact(c, c.req.valid("json"));
     if (!result.ok) throw invalidRequest(result.fields);
     return c.json({ contactMethod: result.contactMethod, email: result.email });
-  })
-  .get("/me/reservations", async (c) => {
-    const patron = requireReadyPatron(c);
-    const { rows, nightly } = await reservationsPage(c.var.d1, patron.id);
-    return c.json({
-      asOf: tokyoIso(Date.now()),
-      lastRefreshedAt: nightly === null ? null : tokyoIso(nightly),
-      items: rows.map((r) => ({
-        id: r.id,
-        materialId: r.materialId,
-        title: r.title,
-        pickupBranch: r.pickupBranch,
-        status: r.status,
-        statusLabel: RESERVATION_STATUS_LABELS[r.status],
-        appliedAt: tokyoIso(r.appliedAt),
-        acceptedAt: r.acceptedAt === null ? null : tokyoIso(r.acceptedAt),
-        queuePosition: r.queuePosition,
-        holdUntil: r.holdUntil,
-        cancellable: isWebCancellable(r.status),
-        reason: reasonOrNull(r.reasonCode, limitOf(c)),
-      })),
-    });
-  })
-  .post("/me/reservations/cancel", zValidator("json", cancelSchema, throwInvalid), async (c) => {
-    const patron = requireReadyPatron(c);
-    const results = await bookmarked(
-      c,
-      patronObject(c.env, patron.cardNumber).cancel(patron.id, c.req.valid("json").ids, Date.now()),
-    );
-    return c.json({
-      results: results.map((r) => ({
-        id: r.id,
-        ok: r.ok,
-        status: r.status ?? null,
-        ...(r.ok
-          ? {}
-          : { error: { code: r.refusal === "not_found" ? "not_found" : "invalid_state", message: CANCEL_REFUSALS[r.refusal] } }),
-      })),
-    });
-  })
-  .get("/me/loans", async (c) => {
-    const patron = requireReadyPatron(c);
-    const now = Date.now();
-    const today = tokyoDate(now);
-    const rows = await loansOf(c.var.d1, patron.id);
-    return c.json({
-      asOf: tokyoIso(now),
-      items: rows.map((l) => ({
-        itemId: l.itemId,
-        materialId: l.materialId,
-        title: l.title,
-        loanedAt: tokyoIso(l.loanedAt),
-        dueDate: l.dueDate,
-        overdue: l.dueDate < today,
-      })),
-    });
   });

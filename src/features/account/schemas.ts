@@ -1,5 +1,6 @@
 // Login, credential change and cancellation input, with the messages patrons see.
 import * as z from "zod/mini";
+import { isValidDate } from "../../domain/calendar";
 import { positiveInt } from "../../validation";
 
 /** Card numbers as printed on the card; full-width digits typed on a phone are accepted. */
@@ -105,6 +106,33 @@ export const materialRef = z.object({
 export const cartFormItem = z.object({
   materialId: positiveInt("資料の指定が正しくありません。"),
   pickupBranch: z.optional(branchCode),
+});
+
+/** A date field that may be cleared: "YYYY-MM-DD", or null / "" for none. */
+const clearableDate = z.optional(
+  z.nullable(
+    z.union([z.literal(""), z.string().check(z.refine(isValidDate, { error: "日付は 2026-12-10 のように指定してください。" }))]),
+  ),
+);
+
+/** PATCH /me/reservations/:id and the 予約の変更 form: 受取館変更, 予約の保留, 不要になる日. */
+export const reservationPatchSchema = z
+  .object({ pickupBranch: z.optional(branchCode), suspendedUntil: clearableDate, notNeededAfter: clearableDate })
+  .check(
+    z.refine((v) => v.pickupBranch !== undefined || v.suspendedUntil !== undefined || v.notNeededAfter !== undefined, {
+      error: "変更する項目を指定してください。",
+      path: ["pickupBranch"],
+    }),
+  );
+
+/** 「すべて延長」 and each loan's 延長: the copies (item ids) to renew. */
+export const renewSchema = z.object({
+  itemIds: z
+    .array(positiveInt("資料の指定が正しくありません。"), { error: "延長する資料を選んでください。" })
+    .check(
+      z.minLength(1, { error: "延長する資料を選んでください。" }),
+      z.maxLength(50, { error: "一度に延長できるのは50件までです。" }),
+    ),
 });
 
 /** PUT /me/preferences and the 初期値設定 form: the default pickup branch (null or "" for none) and mail without titles. */

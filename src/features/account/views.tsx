@@ -1,15 +1,6 @@
-// 利用状況照会: login, the account menu, 個人情報変更 (also the first-login change), 予約状況, 貸出状況.
-import { tokyoDate } from "../../domain/calendar";
-import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
-import { isWebCancellable } from "../../domain/reservations";
-import type { ReservationRow } from "../../reservations/read";
-import { jaDate, jaDateTime } from "../../views/format";
 import { a11y, ErrorSummary, type Errors, FieldError } from "../../views/forms";
 import { Layout } from "../../views/layout";
-import { reasonText } from "../../views/reasons";
-import { BranchLink } from "../branches/views";
 import type { Branch } from "../catalog/reference";
-import type { LoanRow } from "./queries";
 
 /** Card number and password fields, shared by the login page and the cart. */
 export function CredentialFields({ errors, cardNumber }: { errors: Errors; cardNumber?: string }) {
@@ -84,11 +75,16 @@ function LogoutButton() {
   );
 }
 
-export function AccountMenu({ name, active, limit }: { name: string; active: number; limit: number }) {
+export function AccountMenu({ name, active, held, limit }: { name: string; active: number; held: number; limit: number }) {
   return (
     <Layout title="利用状況照会">
       <h1>利用状況照会</h1>
       <p>{name} さん</p>
+      {held > 0 ? (
+        <p class="notice ok" role="status">
+          <a href="/account/reservations">お取り置き中の資料が{held}件あります。</a>受取館でお受け取りください。
+        </p>
+      ) : null}
       <p>
         予約中の資料 {active}件（あと{Math.max(0, limit - active)}件予約できます）
       </p>
@@ -368,164 +364,6 @@ export function ProfilePage({
           <a href="/account">利用状況照会のメニューへ</a>
         </p>
       )}
-    </Layout>
-  );
-}
-
-export interface CancelOutcome {
-  title: string;
-  ok: boolean;
-  message: string;
-}
-
-/** "as of" for pages built from live rows, with the last nightly refresh (hold expiry) when there was one. */
-function AsOf({ asOf, nightly }: { asOf: number; nightly?: number | null }) {
-  return (
-    <p class="meta">
-      {jaDateTime(asOf)} 現在{nightly ? `（取置期限の更新：${jaDateTime(nightly)}）` : ""}
-    </p>
-  );
-}
-
-export function ReservationsPage({
-  rows,
-  limit,
-  asOf,
-  nightly,
-  outcomes,
-  error,
-}: {
-  rows: ReservationRow[];
-  /** The reservation limit, for the wording of an over-limit refusal. */
-  limit: number;
-  asOf: number;
-  nightly?: number | null;
-  outcomes?: CancelOutcome[];
-  error?: string;
-}) {
-  return (
-    <Layout title="予約状況">
-      <h1>予約状況</h1>
-      <AsOf asOf={asOf} nightly={nightly} />
-      {outcomes && outcomes.length > 0 ? (
-        <div class="notice" role="status">
-          <ul>
-            {outcomes.map((o) => (
-              <li class={o.ok ? "ok" : "error"}>
-                {o.title}：{o.message}
-              </li>
-            ))}
-          </ul>
-        </div>
-      ) : null}
-      {error ? (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      ) : null}
-      {rows.length === 0 ? (
-        <p>予約はありません。</p>
-      ) : (
-        <form action="/account/reservations/cancel" method="post">
-          <table class="stack">
-            <thead>
-              <tr>
-                <th scope="col">取消</th>
-                <th scope="col">資料名</th>
-                <th scope="col">状態</th>
-                <th scope="col">受取館</th>
-                <th scope="col">申請日</th>
-                <th scope="col">予約順位・取置期限など</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r) => (
-                <tr>
-                  <td data-label="取消">
-                    {isWebCancellable(r.status) ? (
-                      <input
-                        type="checkbox"
-                        name="ids"
-                        value={String(r.id)}
-                        id={`r${r.id}`}
-                        aria-label={`${r.title}を取り消す`}
-                      />
-                    ) : r.status === "on_hold" ? (
-                      <span class="meta">受取館へご連絡ください</span>
-                    ) : (
-                      "—"
-                    )}
-                  </td>
-                  <td data-label="資料名">
-                    <a href={`/materials/${r.materialId}`}>{r.title}</a>
-                  </td>
-                  <td data-label="状態">
-                    <strong>{RESERVATION_STATUS_LABELS[r.status]}</strong>
-                  </td>
-                  <td data-label="受取館">
-                    <BranchLink code={r.pickupBranch} name={r.pickupBranchName} />
-                  </td>
-                  <td data-label="申請日">{jaDateTime(r.appliedAt)}</td>
-                  <td data-label="詳細">
-                    {r.queuePosition ? `予約順位 ${r.queuePosition}位` : ""}
-                    {r.holdUntil ? `取置期限 ${jaDate(r.holdUntil)}` : ""}
-                    {r.reasonCode ? `理由：${reasonText(r.reasonCode, limit)}` : ""}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p>
-            <button type="submit">取消実行</button>
-          </p>
-          <p class="meta">
-            「予約申請中」はすぐに取り消されます。「予約中」は「取消申請中」となり、翌開館日の朝に正式に取り消されます。
-            お取り置き中の資料は、受取館へお電話ください。
-          </p>
-        </form>
-      )}
-      <p>
-        <a href="/account">利用状況照会のメニューへ</a>
-      </p>
-    </Layout>
-  );
-}
-
-export function LoansPage({ rows, asOf, today }: { rows: LoanRow[]; asOf: number; today: string }) {
-  return (
-    <Layout title="貸出状況">
-      <h1>貸出状況</h1>
-      <p class="meta">{jaDateTime(asOf)} 現在（貸出・返却は窓口で処理したときから反映されます）。</p>
-      {rows.length === 0 ? (
-        <p>借りている資料はありません。</p>
-      ) : (
-        <table class="stack">
-          <thead>
-            <tr>
-              <th scope="col">資料名</th>
-              <th scope="col">貸出日</th>
-              <th scope="col">返却期限</th>
-            </tr>
-          </thead>
-          <tbody>
-            {rows.map((l) => (
-              <tr>
-                <td data-label="資料名">
-                  <a href={`/materials/${l.materialId}`}>{l.title}</a>
-                </td>
-                <td data-label="貸出日">{jaDate(tokyoDate(l.loanedAt))}</td>
-                <td data-label="返却期限">
-                  {jaDate(l.dueDate)}
-                  {l.dueDate < today ? <strong class="ng">（返却期限を過ぎています）</strong> : null}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
-      <p>
-        <a href="/account">利用状況照会のメニューへ</a>
-      </p>
     </Layout>
   );
 }

@@ -269,6 +269,8 @@ export async function holdCopy(s: Staff, reservationId: number, itemId: number, 
   if (!outcome.ok) {
     if (outcome.code === "not_found") throw notFound("指定された予約は見つかりませんでした。");
     if (outcome.code === "not_waiting") throw new AppError("invalid_state", "予約中の予約だけをお取り置きにできます。");
+    if (outcome.code === "suspended")
+      throw new AppError("invalid_state", "この予約は利用者の希望で保留中です。次に待っている予約に取り置いてください。");
     if (outcome.code === "not_first_in_queue")
       throw new AppError(
         "invalid_state",

@@ -52,11 +52,12 @@ import { BranchesPage, CounterPage, Dashboard, LoginPage, MailPage, type Outcome
 async function dashboard(c: Context<AppEnv>, message?: Outcome) {
   const db = c.var.d1;
   const now = Date.now();
-  const [pending, runs, candidates, clock] = await Promise.all([
+  // Copies go by the staff's clock (a rehearsal's day): a suspension ending that day no longer holds.
+  const clock = await staffNow(c.env, db, now);
+  const [pending, runs, candidates] = await Promise.all([
     pendingApplications(db),
     recentRuns(db),
-    holdCandidates(db),
-    staffNow(c.env, db, now),
+    holdCandidates(db, tokyoDate(clock)),
   ]);
   const rehearsal = isProduction(c.env)
     ? undefined

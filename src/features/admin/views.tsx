@@ -213,7 +213,7 @@ export function summaryText(summary: string | null): string {
   const s = JSON.parse(summary) as Record<string, number>;
   if ("accepted" in s)
     return `予約中 ${s.accepted}件・予約拒否 ${s.rejected}件・取消 ${s.cancelled}件・取消不可 ${s.cancellationsRefused}件`;
-  return `取置期限切れ ${s.holdsExpired ?? 0}件・匿名化 ${s.reservationsAnonymised ?? 0}件・貸出記録の切り離し ${s.loansUnlinked ?? 0}件`;
+  return `取置期限切れ ${s.holdsExpired ?? 0}件・不要日経過の取消 ${s.notNeededCancelled ?? 0}件・匿名化 ${s.reservationsAnonymised ?? 0}件・貸出記録の切り離し ${s.loansUnlinked ?? 0}件`;
 }
 
 export function LoginPage({ error }: { error?: string }) {
