@@ -1,8 +1,7 @@
 // The library's mails to patrons, one function per message, so the wording can be reviewed with the library.
 // Pure: they take only what the message shows. No password, session token or login link ever goes in a mail;
 // links are plain pages (予約状況, the mail help) that ask the patron to log in as usual.
-import { weekday } from "../domain/calendar";
-import { jaDate } from "../views/format";
+import { jaDateWithYear } from "../views/format";
 
 export { MAIL_KINDS, type MailKind } from "../domain/mail-keys";
 
@@ -58,13 +57,6 @@ export type MailInput =
   | ({ kind: "accepted" } & AcceptedMail)
   | ({ kind: "rejected" } & RejectedMail)
   | ({ kind: "hold_ready" } & HoldReadyMail);
-
-const WEEKDAYS = ["日", "月", "火", "水", "木", "金", "土"];
-
-/** 2026年12月5日（土） */
-function dateWithWeekday(date: string): string {
-  return `${jaDate(date)}（${WEEKDAYS[weekday(date)]}）`;
-}
 
 const origin = (baseUrl: string): string => baseUrl.replace(/\/+$/, "");
 
@@ -130,7 +122,7 @@ export function rejectedMail(m: RejectedMail): MailContent {
 
 /** お取り置き: a copy is set aside at the pickup library until the hold deadline. */
 export function holdReadyMail(m: HoldReadyMail): MailContent {
-  const until = dateWithWeekday(m.holdUntil);
+  const until = jaDateWithYear(m.holdUntil);
   return {
     subject: subject(m, "予約資料のご用意ができました"),
     body: compose(m, [

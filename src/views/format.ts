@@ -1,16 +1,26 @@
-// Dates and times as patrons read them, in Asia/Tokyo.
-import { tokyoIso } from "../domain/calendar";
+// Dates and times as patrons read them, in Asia/Tokyo: 12月10日(木), with the year only when it is not this year.
+import { tokyoDate, tokyoIso } from "../domain/calendar";
 
-/** 2026年11月28日 */
-export function jaDate(date: string): string {
-  const [y, m, d] = date.split("-");
-  return `${y}年${Number(m)}月${Number(d)}日`;
+const WEEKDAYS = "日月火水木金土";
+
+/** 12月10日(木); 2027年1月5日(火) when the date is in another year than `now`'s. */
+export function jaDate(date: string, now: number = Date.now()): string {
+  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
+  const weekday = WEEKDAYS[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
+  const year = String(y) === tokyoDate(now).slice(0, 4) ? "" : `${y}年`;
+  return `${year}${m}月${d}日(${weekday})`;
 }
 
-/** 2026年11月28日 21:30 */
-export function jaDateTime(at: number): string {
+/** 2026年12月10日(木): with the year always, for what is read later (mail). */
+export function jaDateWithYear(date: string): string {
+  const [y] = date.split("-");
+  return `${y}年${jaDate(date, Date.parse(`${date}T12:00:00+09:00`))}`;
+}
+
+/** 12月10日(木) 21:30 */
+export function jaDateTime(at: number, now: number = Date.now()): string {
   const iso = tokyoIso(at);
-  return `${jaDate(iso.slice(0, 10))} ${iso.slice(11, 16)}`;
+  return `${jaDate(iso.slice(0, 10), now)} ${iso.slice(11, 16)}`;
 }
 
 /** 12月3日 17時45分: when a page's availability figures were read (「…現在」). */
@@ -19,12 +29,8 @@ export function jaClock(at: number): string {
   return `${Number(iso.slice(5, 7))}月${Number(iso.slice(8, 10))}日 ${Number(iso.slice(11, 13))}時${iso.slice(14, 16)}分`;
 }
 
-/** 12月10日(木): a date within the year as patrons read it, with the weekday. */
-export function jaDateShort(date: string): string {
-  const [y, m, d] = date.split("-").map(Number) as [number, number, number];
-  const weekday = "日月火水木金土"[new Date(Date.UTC(y, m - 1, d)).getUTCDay()];
-  return `${m}月${d}日(${weekday})`;
-}
+/** The same as jaDate: a date as patrons read it, with the weekday. */
+export const jaDateShort = (date: string): string => jaDate(date);
 
 /** The range in words: 「2〜5週間ほど」, 「1週間以内」. */
 export function waitWords(wait: { fromDays: number; toDays: number }): string {

@@ -281,9 +281,9 @@ describe("mailForReservation", () => {
       `hold_ready:${reservationId}:1765000000000`,
     ]);
     expect(rows[0]?.body).toContain("受取館：うみべ分館");
-    expect(rows[0]?.body).toContain("取置期限：2026年12月5日（土）まで");
+    expect(rows[0]?.body).toContain("取置期限：2026年12月5日(土)まで");
     expect(rows[0]?.body).toContain("利用者カード");
-    expect(rows[1]?.body).toContain("取置期限：2026年12月12日（土）まで");
+    expect(rows[1]?.body).toContain("取置期限：2026年12月12日(土)まで");
   });
 
   it("records no mail that does not fit the reservation's state (a hold mail for a waiting reservation)", async () => {

@@ -176,7 +176,7 @@ describe("rehearsal clock", () => {
     expect(html).toContain("リハーサル（将来の日付で実行）");
     const res = await call("/admin/acceptance", formPost({ date: "2031-03-10", time: "07:30" }, cookie));
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("2031年3月10日（リハーサル） の受付処理を行いました");
+    expect(await res.text()).toContain("2031年3月10日(月)（リハーサル） の受付処理を行いました");
     const prod = await fetchAs({ ENVIRONMENT: "production" }, "/admin", { headers: { cookie } });
     expect(await prod.text()).not.toContain("リハーサル");
     const refused = await fetchAs({ ENVIRONMENT: "production" }, "/admin/nightly", formPost({ date: "2031-03-11" }, cookie));

@@ -203,6 +203,6 @@ describe("staff pages", () => {
     const html = await res.text();
     expect(res.status).toBe(200);
     expect(html).toContain("outbox@example.jp");
-    expect(html).toContain("recorded");
+    expect(html).toContain("記録のみ（送信先の設定なし）");
   });
 });

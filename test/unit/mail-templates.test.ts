@@ -116,7 +116,7 @@ describe("お取り置き (hold_ready)", () => {
   });
 
   it("gives the hold deadline as 2026年12月5日 with its weekday", () => {
-    expect(hold.body).toContain("取置期限：2026年12月5日（土）まで");
+    expect(hold.body).toContain("取置期限：2026年12月5日(土)まで");
   });
 
   it("tells the patron to bring the library card", () => {

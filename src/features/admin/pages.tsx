@@ -323,7 +323,7 @@ export const adminPages = new Hono<AppEnv>()
       const s = staffOf(c);
       const itemId = await act.itemOfBarcode(s, field(f, "barcode") ?? "");
       const loan = await act.lend(s, parsed(parseWith(loanSchema, { cardNumber: field(f, "lendCard"), itemId })));
-      return `貸し出しました（返却期限 ${loan.dueDate}）。`;
+      return `貸し出しました（返却期限 ${jaDate(loan.dueDate)}）。`;
     }),
   )
   .post("/admin/counter/return", (c) =>
@@ -338,7 +338,7 @@ export const adminPages = new Hono<AppEnv>()
       if (!isValidDate(date)) throw new AppError("invalid_request", "日付を選んでください。");
       const open = field(f, "open") === "1";
       await act.setOpeningDay(staffOf(c), date, open);
-      return `${date} を${open ? "開館日" : "休館日"}にしました。`;
+      return `${jaDate(date)} を${open ? "開館日" : "休館日"}にしました。`;
     }),
   )
   .post("/admin/counter/material", (c) =>

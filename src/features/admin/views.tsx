@@ -10,6 +10,16 @@ import type { OutboxRow } from "./queries";
 import { SETTABLE_ITEM_STATUSES } from "./schemas";
 import type { ServiceStatus } from "./status";
 
+/** The outbox's delivery states as staff read them. */
+export const MAIL_STATUS_LABELS = {
+  queued: "送信待ち",
+  sending: "送信中",
+  sent: "送信済み",
+  failed: "送信失敗（再送待ち）",
+  dead: "送信不能（再送しません）",
+  recorded: "記録のみ（送信先の設定なし）",
+} as const;
+
 /** What an action did, shown at the top of the page it posted back to. */
 export interface Outcome {
   ok: boolean;
@@ -537,7 +547,7 @@ export function MailPage({ rows }: { rows: OutboxRow[] }) {
                 <td data-label="作成">{jaDateTime(m.createdAt)}</td>
                 <td data-label="宛先">{m.to}</td>
                 <td data-label="件名">{m.subject}</td>
-                <td data-label="状態">{m.status}</td>
+                <td data-label="状態">{MAIL_STATUS_LABELS[m.status as keyof typeof MAIL_STATUS_LABELS] ?? m.status}</td>
                 <td data-label="試行">{m.attempts}</td>
               </tr>
             ))}
