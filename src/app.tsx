@@ -20,6 +20,7 @@ import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
 import { limitBodies, requireJsonBodies } from "./http/bodies";
 import { shedLoad } from "./http/shed";
+import { showWhoIsLoggedIn } from "./http/who";
 import { isFragmentRequest } from "./views/htmx";
 import { MessageFragment, MessagePage } from "./views/layout";
 
@@ -68,6 +69,7 @@ export function buildApp() {
   app.use("/admin/*", forgetAfterStaffWrite);
   app.use("/api/v1/admin/*", forgetAfterStaffWrite);
   app.use(loadPatron);
+  app.use(showWhoIsLoggedIn);
   app.use("/api/v1/*", gateTemporaryCredentials);
 
   app.route("/", catalogPages);

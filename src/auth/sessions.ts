@@ -48,6 +48,8 @@ export interface SessionPatron {
   lastPickupBranch: string | null;
   /** Mail without titles; null: the library's default. */
   mailWithoutTitles: boolean | null;
+  /** Materials in the patron's cart, for the header. */
+  cartCount: number;
   /** When this session began (its login): a fresh one needs no second typing of the password just given. */
   sessionCreatedAt: number;
 }
@@ -73,6 +75,7 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
         SELECT ci.pickup_branch AS b, ci.added_at AS t FROM cart_items ci JOIN carts ca ON ca.id = ci.cart_id WHERE ca.patron_id = ${patrons.id}
         UNION ALL SELECT r.pickup_branch, r.applied_at FROM reservations r WHERE r.patron_id = ${patrons.id}
       ) ORDER BY t DESC LIMIT 1)`,
+      cartCount: sql<number>`(SELECT count(*) FROM cart_items ci JOIN carts ca ON ca.id = ci.cart_id WHERE ca.patron_id = ${patrons.id})`,
       webEnabled: patrons.webEnabled,
       suspended: patrons.suspended,
     })
@@ -98,6 +101,7 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
     defaultPickupBranch: row.defaultPickupBranch,
     lastPickupBranch: row.lastPickupBranch,
     mailWithoutTitles: row.mailWithoutTitles,
+    cartCount: row.cartCount,
     sessionCreatedAt: row.createdAt,
   };
 }

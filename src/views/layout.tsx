@@ -12,6 +12,9 @@ export interface LayoutProps {
   head?: Child;
 }
 
+/** The document title of a page: 「…」の検索結果 | みなみ市立図書館 Web予約. */
+export const pageTitle = (title: string) => `${title} | ${settingsOf(env).libraryName} Web予約`;
+
 export function Layout({ title, children, head }: LayoutProps) {
   // The library's name from the Worker's vars (LIBRARY_NAME), read where the page is rendered.
   const LIBRARY_NAME = settingsOf(env).libraryName;
@@ -22,11 +25,12 @@ export function Layout({ title, children, head }: LayoutProps) {
         <head>
           <meta charset="utf-8" />
           <meta name="viewport" content="width=device-width, initial-scale=1" />
-          <title>{`${title} | ${LIBRARY_NAME} Web予約`}</title>
+          <title>{pageTitle(title)}</title>
           {/* No icon file: an empty data URL stops browsers from requesting /favicon.ico on every visit. */}
           <link rel="icon" href="data:," />
           <link rel="stylesheet" href={assets.css} />
           <script src={assets.htmx} defer />
+          <script src={assets.js} defer />
           {head}
         </head>
         <body>

@@ -191,7 +191,7 @@ export const adminPages = new Hono<AppEnv>()
       const itemId = idOf(field(f, "itemId"));
       if (reservationId === undefined || itemId === undefined)
         throw new AppError("invalid_request", "取り置く予約と所蔵を選んでください。");
-      return `取り置きました（取置期限 ${await act.holdCopy(staffOf(c), reservationId, itemId)}）。`;
+      return `取り置きました（取置期限 ${jaDate(await act.holdCopy(staffOf(c), reservationId, itemId))}）。`;
     }),
   )
   .get("/admin/imports", async (c) => c.html(await importsPage(c)))

@@ -99,7 +99,7 @@ export const catalogPages = new Hono<AppEnv>()
       if (!results) return c.html(prompt ? <EmptySearchPrompt /> : <section id="results" />);
       return c.html(
         <>
-          <Results result={results.result} values={values} query={query} asOf={results.asOf} />
+          <Results result={results.result} values={values} query={query} asOf={results.asOf} fragment />
           <SearchStatus result={results.result} oob />
         </>,
       );

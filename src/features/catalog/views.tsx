@@ -10,7 +10,7 @@ import { formatIsbn } from "../../domain/isbn";
 import { NOT_RESERVABLE_MESSAGES } from "../../domain/reservability";
 import { jaClock, jaDateShort } from "../../views/format";
 import { a11y as fieldA11y } from "../../views/forms";
-import { Layout } from "../../views/layout";
+import { Layout, pageTitle } from "../../views/layout";
 import { BranchLink } from "../branches/views";
 import type { MaterialDetail } from "./queries";
 import type { SearchQuery } from "./schemas";
@@ -28,7 +28,15 @@ export type FormValues = Record<string, string>;
 const SORT_LABELS = { relevance: "適合度順", newest: "新しい順", title: "タイトル順" } as const;
 
 /** On the search page htmx swaps only the results; the top page's form simply goes to the search page. */
-const SWAP_RESULTS = { "hx-get": "/search", "hx-target": "#results", "hx-swap": "outerHTML", "hx-push-url": "true" };
+// The view goes to the new results (show:top), a line says the search is on its way, and the fragment's
+// <title> becomes the page's.
+const SWAP_RESULTS = {
+  "hx-get": "/search",
+  "hx-target": "#results",
+  "hx-swap": "outerHTML show:top",
+  "hx-push-url": "true",
+  "hx-indicator": "#searching",
+};
 
 function SearchForm({
   values,
@@ -231,7 +239,8 @@ function Pager({ result, values }: { result: SearchResult; values: FormValues })
       rel={rel ? `${rel} nofollow` : "nofollow"}
       hx-get={pageHref(values, p)}
       hx-target="#results"
-      hx-swap="outerHTML"
+      hx-swap="outerHTML show:top"
+      hx-indicator="#searching"
       hx-push-url="true"
     >
       {label}
@@ -254,22 +263,29 @@ const AsOf = ({ at, what }: { at: number; what: string }) => (
   </p>
 );
 
+/** The search page's title: it follows the query (htmx takes it from the fragment's <title>). */
+export const searchTitle = (values: FormValues) => (values.q ? `「${values.q}」の検索結果` : "資料検索");
+
 export function Results({
   result,
   values,
   query,
   asOf,
+  fragment = false,
 }: {
   result: SearchResult;
   values: FormValues;
   query: SearchQuery;
   asOf: number;
+  /** Swapped in by htmx: the page's title comes along and focus goes to the heading. */
+  fragment?: boolean;
 }) {
   const from = (result.page - 1) * result.perPage + 1;
   const to = from + result.items.length - 1;
   return (
     <section id="results" aria-labelledby="results-heading">
-      <h2 id="results-heading">
+      {fragment ? <title>{pageTitle(searchTitle(values))}</title> : null}
+      <h2 id="results-heading" {...(fragment ? { tabindex: -1, autofocus: true } : {})}>
         検索結果 {result.total.toLocaleString("ja-JP")}件{result.totalCapped ? "以上" : ""}
         {result.items.length > 0 ? `（${from}〜${to}件目）` : ""}
       </h2>
@@ -332,12 +348,14 @@ export function SearchPage(props: {
   /** The form was sent with no condition. */
   prompt?: boolean;
 }) {
-  const title = props.values.q ? `「${props.values.q}」の検索結果` : "資料検索";
   return (
-    <Layout title={title}>
+    <Layout title={searchTitle(props.values)}>
       <h1>資料検索</h1>
       <SearchForm values={props.values} branches={props.branches} errors={props.errors} />
       <SearchStatus result={props.results?.result} />
+      <p id="searching" class="htmx-indicator meta" aria-hidden="true">
+        検索しています…
+      </p>
       {Object.keys(props.errors).length > 0 ? (
         <ErrorResults errors={props.errors} />
       ) : props.results ? (
