@@ -53,7 +53,7 @@ export function holdExtension(status: ReservationStatus, alreadyExtended: boolea
 }
 
 /** Why a loan cannot be renewed online. */
-export type RenewalRefusal = "reserved" | "overdue" | "already_renewed" | "suspended";
+export type RenewalRefusal = "reserved" | "overdue" | "already_renewed" | "suspended" | "not_yet";
 
 export interface LoanFacts {
   dueDate: string;
@@ -65,7 +65,9 @@ export interface LoanFacts {
 
 /**
  * 貸出延長: once per loan, for the loan period counted from the day of the request; not when others wait
- * for the material, the loan is overdue or the patron is suspended. Answers the new due date.
+ * for the material, the loan is overdue or the patron is suspended. A renewal that would not move the due
+ * date (asked on the loan day, or before a long loan's last weeks) is refused as not yet, so the one renewal
+ * is not spent for nothing. Answers the new due date.
  */
 export function renewal(
   loan: LoanFacts,
@@ -76,7 +78,8 @@ export function renewal(
   if (loan.dueDate < today) return { ok: false, reason: "overdue" };
   if (loan.renewed) return { ok: false, reason: "already_renewed" };
   if (loan.waitingReservations > 0) return { ok: false, reason: "reserved" };
-  // Renewing on the loan day itself gives the same date; never an earlier one (dates compare as text).
-  const dueDate = [addDays(today, loanDays), loan.dueDate].sort().at(-1) as string;
+  const dueDate = addDays(today, loanDays);
+  // Dates compare as text ('YYYY-MM-DD').
+  if (dueDate <= loan.dueDate) return { ok: false, reason: "not_yet" };
   return { ok: true, dueDate };
 }

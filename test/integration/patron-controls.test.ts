@@ -255,14 +255,15 @@ describe("POST /api/v1/me/loans/:itemId/renew (貸出延長)", () => {
     expect(res.body.dueDate).toBe(addDays(today(), LOAN_DAYS));
   });
 
-  it("never gives an earlier due date than the loan has", async () => {
+  it("409 not_yet while a renewal would not move the due date (on the loan day, a long loan), and nothing is spent", async () => {
     const p = await apiPatron();
-    const later = addDays(today(), LOAN_DAYS + 6);
-    const loan = await newLoan(p.id, later);
-    const res = await renew(p.token, loan.itemId);
-    expect(res.status).toBe(200);
-    expect(res.body.dueDate).toBe(later);
-    expect((await loanRow(loan.itemId))?.dueDate).toBe(later);
+    for (const due of [addDays(today(), LOAN_DAYS + 6), addDays(today(), LOAN_DAYS)]) {
+      const loan = await newLoan(p.id, due);
+      const res = await renew(p.token, loan.itemId);
+      expect(res.status).toBe(409);
+      expect(res.body.error).toMatchObject({ code: "not_renewable", reason: "not_yet" });
+      expect(await loanRow(loan.itemId)).toMatchObject({ dueDate: due, renewedAt: null });
+    }
   });
 
   it("an 予約申請中 application of someone else (not yet in the queue) does not stop it", async () => {

@@ -154,16 +154,20 @@ describe("renewal (貸出延長)", () => {
     expect(renewal(loan({ dueDate: "2028-02-20" }), "2028-02-20", 10)).toEqual({ ok: true, dueDate: "2028-03-01" });
   });
 
-  it("never gives a due date earlier than the current one", () => {
-    const later = addDays(TODAY, 20);
-    expect(renewal(loan({ dueDate: later }), TODAY, LOAN_DAYS)).toEqual({ ok: true, dueDate: later });
-    // Exactly the same date: the same.
-    expect(renewal(loan({ dueDate: addDays(TODAY, 14) }), TODAY, LOAN_DAYS)).toEqual({
-      ok: true,
-      dueDate: addDays(TODAY, 14),
-    });
+  it("is not yet possible while it would not move the due date (the one renewal is not spent for nothing)", () => {
+    expect(renewal(loan({ dueDate: addDays(TODAY, 20) }), TODAY, LOAN_DAYS)).toEqual({ ok: false, reason: "not_yet" });
+    // On the loan day itself: the same date, so not yet.
+    expect(renewal(loan({ dueDate: addDays(TODAY, 14) }), TODAY, LOAN_DAYS)).toEqual({ ok: false, reason: "not_yet" });
+    // A day later it gains a day.
+    expect(renewal(loan({ dueDate: addDays(TODAY, 13) }), TODAY, LOAN_DAYS)).toEqual({ ok: true, dueDate: addDays(TODAY, 14) });
     // Text order and date order agree across the year end.
-    expect(renewal(loan({ dueDate: "2027-01-20" }), "2026-12-31", LOAN_DAYS)).toEqual({ ok: true, dueDate: "2027-01-20" });
+    expect(renewal(loan({ dueDate: "2027-01-20" }), "2026-12-31", LOAN_DAYS)).toEqual({ ok: false, reason: "not_yet" });
+  });
+
+  it("the other refusals come before not_yet", () => {
+    const far = addDays(TODAY, 20);
+    expect(renewal(loan({ dueDate: far, renewed: true }), TODAY, LOAN_DAYS)).toEqual({ ok: false, reason: "already_renewed" });
+    expect(renewal(loan({ dueDate: far, waitingReservations: 1 }), TODAY, LOAN_DAYS)).toEqual({ ok: false, reason: "reserved" });
   });
 
   it("renewed once already → already_renewed", () => {

@@ -73,6 +73,7 @@ export const RENEWAL_REFUSALS: Record<RenewalRefusal, string> = {
   overdue: "返却期限を過ぎているため、延長できません。お早めにご返却ください。",
   already_renewed: "延長は1冊につき1回までです。",
   suspended: "利用が停止されているため、延長できません。窓口へお問い合わせください。",
+  not_yet: "いま延長しても返却期限が延びないため、まだ延長できません。返却期限が近づいてからお試しください。",
 };
 
 /** A PATCH body's "" dates as null (lifted). */
@@ -236,7 +237,14 @@ export const statusPages = new Hono<AppEnv>()
   .get("/account/loans", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
-    return c.html(<LoansPage rows={await loansOf(c.var.d1, patron.id)} asOf={now()} today={tokyoDate(now())} />);
+    return c.html(
+      <LoansPage
+        rows={await loansOf(c.var.d1, patron.id)}
+        asOf={now()}
+        today={tokyoDate(now())}
+        loanDays={settingsOf(c.env).loanDays}
+      />,
+    );
   })
   .post("/account/loans/renew", async (c) => {
     const { patron, redirect } = pagePatron(c);
@@ -247,7 +255,16 @@ export const statusPages = new Hono<AppEnv>()
     const today = tokyoDate(now());
     if (!parsed.ok) {
       const outcomes = [{ title: "延長", ok: false, message: Object.values(parsed.fields)[0] ?? "" }];
-      return c.html(<LoansPage rows={await loansOf(c.var.d1, patron.id)} asOf={now()} today={today} outcomes={outcomes} />, 400);
+      return c.html(
+        <LoansPage
+          rows={await loansOf(c.var.d1, patron.id)}
+          asOf={now()}
+          today={today}
+          loanDays={settingsOf(c.env).loanDays}
+          outcomes={outcomes}
+        />,
+        400,
+      );
     }
     const titles = new Map((await loansOf(c.var.d1, patron.id)).map((l) => [l.itemId, l.title]));
     const results = await renew(c, patron, parsed.data.itemIds);
@@ -256,7 +273,15 @@ export const statusPages = new Hono<AppEnv>()
       ok: o.ok,
       message: renewWords(o),
     }));
-    return c.html(<LoansPage rows={await loansOf(c.var.d1, patron.id)} asOf={now()} today={today} outcomes={outcomes} />);
+    return c.html(
+      <LoansPage
+        rows={await loansOf(c.var.d1, patron.id)}
+        asOf={now()}
+        today={today}
+        loanDays={settingsOf(c.env).loanDays}
+        outcomes={outcomes}
+      />,
+    );
   });
 
 const extend = (c: Context<AppEnv>, patron: { id: number; cardNumber: string }, id: number): Promise<ExtendOutcome> =>

@@ -1,6 +1,6 @@
 // 予約状況 (grouped: お取り置き first, then 予約中 by 順位, 予約申請中, and the finished folded), its confirmation
 // of 取消実行, 予約の変更 (受取館・保留・不要になる日), and 貸出状況 with 貸出延長.
-import { tokyoDate } from "../../domain/calendar";
+import { addDays, tokyoDate } from "../../domain/calendar";
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
 import { estimatedWait } from "../../domain/queue";
 import { isWebCancellable } from "../../domain/reservations";
@@ -374,14 +374,19 @@ export function LoansPage({
   rows,
   asOf,
   today,
+  loanDays,
   outcomes,
 }: {
   rows: LoanRow[];
   asOf: number;
   today: string;
+  /** The loan period: a renewal runs that long from the day it is asked. */
+  loanDays: number;
   outcomes?: ItemOutcome[];
 }) {
-  const renewable = rows.filter((l) => !l.renewed && !l.waiting && l.dueDate >= today);
+  // A renewal moves the due date to today + the loan period: before that is later, it would gain nothing.
+  const gains = (l: LoanRow) => addDays(today, loanDays) > l.dueDate;
+  const renewable = rows.filter((l) => !l.renewed && !l.waiting && l.dueDate >= today && gains(l));
   return (
     <Layout title="貸出状況">
       <h1>貸出状況</h1>
@@ -418,6 +423,8 @@ export function LoansPage({
                       "延長できません（期限切れ）"
                     ) : l.waiting ? (
                       "延長できません（予約あり）"
+                    ) : !gains(l) ? (
+                      `${jaDateShort(addDays(l.dueDate, -loanDays + 1))}から延長できます`
                     ) : (
                       <form action="/account/loans/renew" method="post">
                         <input type="hidden" name="itemIds" value={String(l.itemId)} />
