@@ -11,6 +11,7 @@ import {
   RESERVATION_STATUSES,
 } from "../domain/codes";
 import { REASON_CODES } from "../domain/eligibility";
+import { MAIL_KINDS } from "../domain/mail-keys";
 
 const createdAt = () =>
   integer("created_at", { mode: "number" }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
@@ -328,7 +329,7 @@ export const mailOutbox = sqliteTable(
     toAddress: text("to_address").notNull(),
     subject: text("subject").notNull(),
     body: text("body").notNull(),
-    kind: text("kind", { enum: ["accepted", "rejected", "hold_ready"] }).notNull(),
+    kind: text("kind", { enum: MAIL_KINDS }).notNull(),
     status: text("status", { enum: ["queued", "sending", "sent", "failed", "dead", "recorded"] })
       .notNull()
       .default("queued"),
@@ -343,7 +344,7 @@ export const mailOutbox = sqliteTable(
     index("mail_outbox_status_idx").on(t.status, t.createdAt),
     // The nightly refresh deletes old messages (they name titles beside an address).
     index("mail_outbox_created_idx").on(t.createdAt),
-    check("mail_outbox_kind_check", sql`${t.kind} in ('accepted', 'rejected', 'hold_ready')`),
+    check("mail_outbox_kind_check", sql`${t.kind} in (${inList(MAIL_KINDS)})`),
     check("mail_outbox_status_check", sql`${t.status} in ('queued', 'sending', 'sent', 'failed', 'dead', 'recorded')`),
   ],
 );
@@ -375,14 +376,14 @@ export const mailRequests = sqliteTable(
   {
     /** The mail's own idempotency key (`accepted:42`, `hold_ready:42:<held_at>`). */
     key: text("key").primaryKey(),
-    kind: text("kind", { enum: ["accepted", "rejected", "hold_ready"] }).notNull(),
+    kind: text("kind", { enum: MAIL_KINDS }).notNull(),
     reservationId: integer("reservation_id").notNull(),
     requestedAt: integer("requested_at", { mode: "number" }).notNull(),
     doneAt: integer("done_at", { mode: "number" }),
   },
   (t) => [
     index("mail_requests_pending_idx").on(t.doneAt, t.requestedAt),
-    check("mail_requests_kind_check", sql`${t.kind} in ('accepted', 'rejected', 'hold_ready')`),
+    check("mail_requests_kind_check", sql`${t.kind} in (${inList(MAIL_KINDS)})`),
   ],
 );
 

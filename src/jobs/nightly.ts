@@ -9,6 +9,7 @@ export interface NightlySummary {
   businessDate: string;
   holdsExpired: number;
   copiesReleased: number;
+  notNeededMailRequested: number;
   notNeededCancelled: number;
   sessionsDeleted: number;
   reservationsAnonymised: number;
@@ -22,7 +23,13 @@ export interface NightlySummary {
   alreadyRun?: boolean;
 }
 
-export async function runNightly(db: D1, businessDate: string, now: number): Promise<NightlySummary> {
+export async function runNightly(
+  db: D1,
+  businessDate: string,
+  now: number,
+  /** Called with the reservations cancelled after their 不要になる日 (their mail). */
+  onNotNeeded?: (reservationIds: number[]) => Promise<void>,
+): Promise<NightlySummary> {
   const key: RunKey = { job: "nightly", businessDate, slot: "" };
   const wallStart = Date.now();
   if (!(await startRun(db, key, now))) {
@@ -39,6 +46,9 @@ export async function runNightly(db: D1, businessDate: string, now: number): Pro
     number
   >;
   const summary: NightlySummary = { businessDate, ...counts };
+  const notNeeded = ((results[names.indexOf("notNeededCancelled")]?.results ?? []) as Array<{ id: number }>).map((r) => r.id);
+  // The requests are written; a crash before this send is answered by the next night's reconciliation.
+  if (notNeeded.length > 0) await onNotNeeded?.(notNeeded);
   const took = Date.now() - wallStart;
   await finishRun(db, key, summary, now + took, took);
   return summary;

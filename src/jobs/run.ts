@@ -72,7 +72,9 @@ async function runOnce(
 ): Promise<AcceptanceSummary | (NightlySummary & NightlyImports) | Skipped> {
   const { reservationLimit, baseUrl } = settingsOf(env);
   if (job === "nightly") {
-    const summary = await runNightly(env.DB, businessDate, now);
+    const summary = await runNightly(env.DB, businessDate, now, (reservationIds) =>
+      requestMail(env, [{ type: "notify", kind: "not_needed", reservationIds, baseUrl }]),
+    );
     // Mail a crash left unasked, failed or half-sent is asked for again or given up (reconcile); then every
     // row waiting on the queue for an hour goes back on it.
     const mail = await reconcileMail(env, baseUrl, now);

@@ -107,7 +107,10 @@ interface PatronContact {
 }
 
 /** Which reservation states each mail belongs to; a mail for a reservation that moved on is not sent. */
-function fits(kind: MailKind, r: { status: string; acceptedAt: number | null; holdUntil: string | null }): boolean {
+function fits(
+  kind: MailKind,
+  r: { status: string; acceptedAt: number | null; holdUntil: string | null; reasonCode: string | null },
+): boolean {
   switch (kind) {
     case "accepted":
       return r.acceptedAt !== null;
@@ -115,6 +118,8 @@ function fits(kind: MailKind, r: { status: string; acceptedAt: number | null; ho
       return r.status === "rejected";
     case "hold_ready":
       return r.status === "on_hold" && r.holdUntil !== null;
+    case "not_needed":
+      return (r.status === "cancelled" || r.status === "application_cancelled") && r.reasonCode === "not_needed";
   }
 }
 
@@ -180,6 +185,9 @@ async function recordMailFor(
     case "hold_ready":
       input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, holdUntil: reservation.holdUntil as string };
       keySuffix ??= String(contact.heldAt ?? reservation.holdUntil);
+      break;
+    case "not_needed":
+      input = { kind, ...common, notNeededAfter: reservation.notNeededAfter as string };
       break;
   }
   const { subject, body } = renderMail(input);

@@ -53,10 +53,16 @@ export interface HoldReadyMail extends MailCommon {
   holdUntil: string;
 }
 
+export interface NotNeededMail extends MailCommon {
+  /** The 不要になる日 the patron set, 'YYYY-MM-DD'. */
+  notNeededAfter: string;
+}
+
 export type MailInput =
   | ({ kind: "accepted" } & AcceptedMail)
   | ({ kind: "rejected" } & RejectedMail)
-  | ({ kind: "hold_ready" } & HoldReadyMail);
+  | ({ kind: "hold_ready" } & HoldReadyMail)
+  | ({ kind: "not_needed" } & NotNeededMail);
 
 const origin = (baseUrl: string): string => baseUrl.replace(/\/+$/, "");
 
@@ -140,6 +146,20 @@ export function holdReadyMail(m: HoldReadyMail): MailContent {
   };
 }
 
+/** 不要になる日: the nightly refresh cancelled a reservation the patron no longer needed after that date. */
+export function notNeededMail(m: NotNeededMail): MailContent {
+  return {
+    subject: subject(m, "予約を取り消しました（不要になる日を過ぎました）"),
+    body: compose(m, [
+      `ご指定の「不要になる日」（${jaDateWithYear(m.notNeededAfter)}）を過ぎたため、次の予約を取り消しました。`,
+      "",
+      `資料名：${titleOf(m)}`,
+      "",
+      "引き続きご希望の場合は、あらためて予約をお申し込みください（予約の順番は最後になります）。",
+    ]),
+  };
+}
+
 /** The message of any kind. */
 export function renderMail(input: MailInput): MailContent {
   switch (input.kind) {
@@ -149,5 +169,7 @@ export function renderMail(input: MailInput): MailContent {
       return rejectedMail(input);
     case "hold_ready":
       return holdReadyMail(input);
+    case "not_needed":
+      return notNeededMail(input);
   }
 }

@@ -23,12 +23,21 @@ export function nightlyTransitions(db: D1, businessDate: string, now: number) {
         "UPDATE reservations SET status = 'expired', closed_at = ?1, updated_at = ?1 WHERE status = 'on_hold' AND hold_until < ?2",
       )
       .bind(now, businessDate),
-    // 不要になる日 past: a reservation still waiting is cancelled (an application before its acceptance too).
+    // 不要になる日 past: a reservation still waiting is cancelled (an application before its acceptance too), and
+    // the patron's mail is asked for in the same transaction (it runs first, over the same rows).
+    notNeededMailRequested: db
+      .prepare(
+        `INSERT INTO mail_requests (key, kind, reservation_id, requested_at)
+         SELECT 'not_needed:' || id, 'not_needed', id, ?1 FROM reservations
+         WHERE status IN ('applied', 'reserved') AND not_needed_after < ?2
+         ON CONFLICT (key) DO NOTHING`,
+      )
+      .bind(now, businessDate),
     notNeededCancelled: db
       .prepare(
         `UPDATE reservations SET status = CASE status WHEN 'applied' THEN 'application_cancelled' ELSE 'cancelled' END,
            closed_at = ?1, updated_at = ?1, reason_code = 'not_needed'
-         WHERE status IN ('applied', 'reserved') AND not_needed_after < ?2`,
+         WHERE status IN ('applied', 'reserved') AND not_needed_after < ?2 RETURNING id`,
       )
       .bind(now, businessDate),
     reservationsAnonymised: db

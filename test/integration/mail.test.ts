@@ -5,6 +5,7 @@ import { env } from "cloudflare:workers";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { consumeDeadLetters, consumeMail, MAX_ATTEMPTS, type MailConsumerEnv, NOTIFY_SLICE } from "../../src/jobs/mail-consumer";
+import { runNightly } from "../../src/jobs/nightly";
 import type { NotifyMessage } from "../../src/mail/messages";
 import { mailForReservation, recordMail, requeueWaiting } from "../../src/mail/outbox";
 import { idOfTitle, loadCatalog } from "../support/catalog";
@@ -220,6 +221,32 @@ describe("mailForReservation", () => {
     const [row] = await outboxOfPatron(patron.id);
     expect(row?.body).toContain("資料名：それ…（1点）");
     expect(row?.body).not.toContain("それから");
+  });
+
+  it("the nightly cancellation after 不要になる日 asks for the patron's mail in its own batch and names the date", async () => {
+    const patron = await createPatron({ mustChange: false });
+    const reservationId = await insertReservation(patron.id, idOfTitle("門"), "reserved");
+    const yesterday = new Date(Date.now() + 9 * 3600_000 - 86_400_000).toISOString().slice(0, 10);
+    await env.DB.prepare("UPDATE reservations SET not_needed_after = ? WHERE id = ?").bind(yesterday, reservationId).run();
+    const told: number[][] = [];
+    // A date no other test's nightly uses.
+    await runNightly(env.DB, "2031-07-07", Date.now(), async (ids) => {
+      told.push(ids);
+    });
+    expect(told.flat()).toContain(reservationId);
+    const request = await env.DB.prepare("SELECT kind FROM mail_requests WHERE key = ?")
+      .bind(`not_needed:${reservationId}`)
+      .first();
+    expect(request).toEqual({ kind: "not_needed" });
+    const { env: mail } = mailEnv("");
+    expect(await mailForReservation(env.DB, mail, "not_needed", reservationId, SITE)).toBe(true);
+    const [row] = await outboxOfPatron(patron.id);
+    expect(row?.subject).toBe("【みなみ市立図書館】予約を取り消しました（不要になる日を過ぎました）");
+    expect(row?.body).toContain("資料名：門");
+    expect(row?.body).toMatch(/ご指定の「不要になる日」（\d{4}年\d+月\d+日\(.\)）を過ぎたため/);
+    // A waiting reservation is not told this (the mail fits only a reservation cancelled so).
+    const other = await insertReservation(patron.id, idOfTitle("こころ"), "reserved");
+    expect(await mailForReservation(env.DB, mail, "not_needed", other, SITE)).toBe(false);
   });
 
   it("records nothing when asked twice for the same mail", async () => {
