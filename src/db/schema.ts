@@ -528,3 +528,44 @@ export const applyKeys = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.patronId, t.key] }), index("apply_keys_created_idx").on(t.createdAt)],
 );
+
+/**
+ * シリーズ予約 / 読みたい順: volumes (or any list) a patron wants in order. `in_order`: only the next one is
+ * applied, when the one before it is finished (collected, or ended otherwise); `together`: all applied at
+ * once, to be collected together. Items not yet applied do not count toward the limit.
+ */
+export const series = sqliteTable(
+  "series",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    patronId: integer("patron_id")
+      .notNull()
+      .references(() => patrons.id, { onDelete: "cascade" }),
+    pickupBranch: text("pickup_branch")
+      .notNull()
+      .references(() => branches.code),
+    mode: text("mode", { enum: ["in_order", "together"] }).notNull(),
+    createdAt: integer("created_at", { mode: "number" }).notNull(),
+    /** The patron stopped it: items not yet applied never will be. */
+    stoppedAt: integer("stopped_at", { mode: "number" }),
+  },
+  (t) => [index("series_patron_idx").on(t.patronId), check("series_mode_check", sql`${t.mode} in ('in_order', 'together')`)],
+);
+
+export const seriesItems = sqliteTable(
+  "series_items",
+  {
+    seriesId: integer("series_id")
+      .notNull()
+      .references(() => series.id, { onDelete: "cascade" }),
+    position: integer("position").notNull(),
+    materialId: integer("material_id")
+      .notNull()
+      .references(() => materials.id),
+    /** The reservation made for it, once applied. */
+    reservationId: integer("reservation_id").references(() => reservations.id),
+    /** Passed over when its turn came: it could not be reserved then (a refusal code). */
+    skippedReason: text("skipped_reason"),
+  },
+  (t) => [primaryKey({ columns: [t.seriesId, t.position] }), index("series_items_reservation_idx").on(t.reservationId)],
+);

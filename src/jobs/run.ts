@@ -7,6 +7,8 @@ import type { NotifyMessage } from "../mail/messages";
 import { requestMail } from "../mail/notify";
 import { requeueWaiting } from "../mail/outbox";
 import { type MailReconciliation, reconcileMail } from "../mail/reconcile";
+import { patronObject } from "../objects/patron";
+import { patronsWithSeriesDue } from "../reservations/series";
 import { settingsOf } from "../settings";
 import { type AcceptanceSummary, runAcceptance } from "./acceptance";
 import { type NightlySummary, runNightly } from "./nightly";
@@ -33,6 +35,8 @@ export type Skipped = {
 
 /** What the nightly refresh did about imports: dropped files picked up, stalled runs resumed. */
 export interface NightlyImports {
+  /** Volumes of in-order シリーズ予約 applied tonight. */
+  seriesAdvanced?: number;
   importsStarted?: number;
   importsResumed?: number;
 }
@@ -77,12 +81,18 @@ async function runOnce(
     );
     // Mail a crash left unasked, failed or half-sent is asked for again or given up (reconcile); then every
     // row waiting on the queue for an hour goes back on it.
+    // シリーズ予約: the next volume of each in-order series whose previous one finished today, in each
+    // patron's object (the limit is theirs).
+    let seriesAdvanced = 0;
+    for (const p of await patronsWithSeriesDue(env.DB))
+      seriesAdvanced += (await patronObject(env, p.cardNumber).advanceSeries(p.patronId, { now, limit: reservationLimit })).value
+        .length;
     const mail = await reconcileMail(env, baseUrl, now);
     await requeueWaiting(env.DB, env, undefined, now);
     // The library system's files dropped in R2 tonight, and any import that stopped moving.
     const importsStarted = (await pickUpDroppedFiles(env, "system:nightly")).length;
     const importsResumed = await resumeStalledImports(env, now);
-    return { ...summary, ...mail, importsStarted, importsResumed };
+    return { ...summary, seriesAdvanced, ...mail, importsStarted, importsResumed };
   }
   if (!(await isOpeningDay(env.DB, businessDate))) {
     return { businessDate, skipped: "closed", accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };

@@ -15,6 +15,7 @@ import {
   extendHold,
   type ReservationPatch,
 } from "../reservations/patron-changes";
+import { advanceSeries, stopSeries } from "../reservations/series";
 
 const LOGIN_KEY = "login-failures";
 
@@ -79,8 +80,24 @@ export class PatronObject extends DurableObject<Env> {
     return this.serially(() => onPrimary(this.env.DB, (db) => applyReservations(db, input)));
   }
 
-  cancel(patronId: number, ids: number[], now: number): Promise<Bookmarked<CancelResult[]>> {
-    return this.serially(() => onPrimary(this.env.DB, (db) => cancelReservations(db, patronId, ids, now)));
+  /** 取消実行; a cancelled volume of an in-order series lets its next one be applied at once. */
+  cancel(patronId: number, ids: number[], now: number, limit: number): Promise<Bookmarked<CancelResult[]>> {
+    return this.serially(() =>
+      onPrimary(this.env.DB, async (db) => {
+        const results = await cancelReservations(db, patronId, ids, now);
+        if (results.some((r) => r.ok)) await advanceSeries(db, patronId, { now, limit });
+        return results;
+      }),
+    );
+  }
+
+  /** The next volume of the patron's in-order series whose turn has come (after a creation, at night). */
+  advanceSeries(patronId: number, at: { now: number; limit: number }): Promise<Bookmarked<number[]>> {
+    return this.serially(() => onPrimary(this.env.DB, (db) => advanceSeries(db, patronId, at)));
+  }
+
+  stopSeries(patronId: number, seriesId: number, now: number): Promise<Bookmarked<"stopped" | "not_found">> {
+    return this.serially(() => onPrimary(this.env.DB, (db) => stopSeries(db, patronId, seriesId, now)));
   }
 
   change(

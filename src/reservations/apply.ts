@@ -6,6 +6,8 @@ import { tokyoDate } from "../domain/calendar";
 import { type Channel, PATRON_REFUSALS, type PatronStanding, type RefusalCode, refusalOf } from "../domain/eligibility";
 import { reservability } from "../domain/reservability";
 import { remainingQuota } from "../domain/reservations";
+import type { SeriesMode } from "../domain/series";
+import { seriesStatements } from "./series-rows";
 import { copyCountColumns, isActiveSql } from "./sql";
 
 export interface ApplicationItem {
@@ -22,6 +24,11 @@ export interface ApplyInput {
   cartId?: string;
   /** An apply answered once per key (Idempotency-Key): a retry gets the first outcome, applying nothing. */
   key?: string;
+  /**
+   * シリーズ予約 of the items in their order, all to the first item's pickup branch: `together` applies all
+   * now; `in_order` only the first (none while the limit is reached: the series waits, see series.ts).
+   */
+  series?: SeriesMode;
   now: number;
   limit: number;
 }
@@ -34,7 +41,7 @@ export interface AppliedReservation {
 }
 
 export type ApplyOutcome =
-  | { ok: true; reservations: AppliedReservation[] }
+  | { ok: true; reservations: AppliedReservation[]; seriesId?: number }
   | { ok: false; code: "quota_exceeded"; remaining: number }
   | { ok: false; code: "not_reservable"; materialIds: number[] }
   | { ok: false; code: "already_reserved"; materialIds: number[] }
@@ -82,7 +89,87 @@ export const reservabilityOf = (m: MaterialRow | undefined) =>
     ? reservability({ latestIssue: m.latestIssue === 1, usableCopies: m.usable, lendableCopies: m.lendable })
     : ({ reservable: false, reason: "no_loanable_item" } as const);
 
-/** Applies for every item or none: the patron may reserve, each material may be reserved, no duplicate, within the limit. */
+/**
+ * What an application is decided on, in one round trip: the patron's standing, the reservations counting
+ * toward the limit, the materials (of the JSON id list) already actively reserved, each material's
+ * reservability, and the pickup branches.
+ */
+export async function applicationFacts(db: D1, patronId: number, idsJson: string) {
+  const [patron, active, duplicates, materials, pickups] = await db.batch([
+    db.prepare(`SELECT ${STANDING_COLUMNS} FROM patrons p WHERE p.id = ?`).bind(patronId),
+    db.prepare(`SELECT count(*) AS n FROM reservations WHERE patron_id = ? AND ${isActiveSql()}`).bind(patronId),
+    db
+      .prepare(
+        `SELECT DISTINCT material_id AS id FROM reservations
+         WHERE patron_id = ? AND ${isActiveSql()} AND material_id IN (SELECT value FROM json_each(?))`,
+      )
+      .bind(patronId, idsJson),
+    materialsForRule(db, idsJson),
+    db.prepare("SELECT code FROM branches WHERE pickup = 1"),
+  ]);
+  return {
+    standing: standingOf(patron?.results?.[0] as PatronRow | undefined),
+    activeCount: (active?.results?.[0] as { n: number } | undefined)?.n ?? 0,
+    dup: new Set(((duplicates?.results ?? []) as Array<{ id: number }>).map((r) => r.id)),
+    found: new Map(((materials?.results ?? []) as MaterialRow[]).map((m) => [m.id, m])),
+    pickupCodes: new Set(((pickups?.results ?? []) as Array<{ code: string }>).map((r) => r.code)),
+  };
+}
+
+/** One reservation as an application makes it: 予約申請中 from the web, 予約中 (queued from now) at the counter. */
+export const reservationInsert = (db: D1, patronId: number, i: ApplicationItem, source: "web" | "counter", now: number) =>
+  db
+    .prepare(
+      `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, material_id AS materialId, pickup_branch AS pickupBranch, applied_at AS appliedAt`,
+    )
+    .bind(
+      patronId,
+      i.materialId,
+      i.pickupBranch,
+      source === "counter" ? "reserved" : "applied",
+      source,
+      now,
+      source === "counter" ? now : null,
+      now,
+    );
+
+export type ApplicationFacts = Awaited<ReturnType<typeof applicationFacts>>;
+
+/**
+ * Why these items may not be applied, in the order patrons are told: the patron, a pickup branch, a
+ * material that cannot be reserved, a duplicate, the limit (`adding` reservations counted against it).
+ */
+export function applicationRefusal(
+  f: ApplicationFacts,
+  items: readonly ApplicationItem[],
+  { channel, today, limit, adding }: { channel: Channel; today: string; limit: number; adding: number },
+): Exclude<ApplyOutcome, { ok: true }> | undefined {
+  const refusals = items.map((i) =>
+    refusalOf({
+      channel,
+      patron: f.standing,
+      today,
+      reservability: reservabilityOf(f.found.get(i.materialId)),
+      duplicate: f.dup.has(i.materialId),
+      activeCount: f.activeCount,
+      adding,
+      limit,
+    }),
+  );
+  const refusedFor = (codes: readonly (RefusalCode | undefined)[]) =>
+    items.filter((_, n) => codes.includes(refusals[n])).map((i) => i.materialId);
+  if (refusals.some((r) => r && PATRON_REFUSALS.includes(r))) return { ok: false, code: "forbidden" };
+  if (items.some((i) => !f.pickupCodes.has(i.pickupBranch))) return { ok: false, code: "invalid_request", field: "pickupBranch" };
+  const notReservable = refusedFor(["latest_issue", "reading_room_only", "no_loanable_item"]);
+  if (notReservable.length > 0) return { ok: false, code: "not_reservable", materialIds: notReservable };
+  const duplicated = refusedFor(["duplicate"]);
+  if (duplicated.length > 0) return { ok: false, code: "already_reserved", materialIds: duplicated };
+  if (refusals.includes("over_limit"))
+    return { ok: false, code: "quota_exceeded", remaining: remainingQuota(limit, f.activeCount) };
+  return undefined;
+}
+
 /** Outcome kept per key: the ids of what was applied, or the refusal itself. */
 type StoredOutcome = { ok: true; ids: number[] } | Exclude<ApplyOutcome, { ok: true }>;
 
@@ -121,71 +208,29 @@ export async function applyReservations(db: D1, input: ApplyInput): Promise<Appl
   return outcome;
 }
 
+/** Applies for every item or none: the patron may reserve, each material may be reserved, no duplicate, within the limit. */
 async function applyOnce(db: D1, input: ApplyInput): Promise<ApplyOutcome> {
   const { patronId, items, now, limit } = input;
   if (items.length === 0) return { ok: false, code: "invalid_request", field: "items" };
   const ids = JSON.stringify(items.map((i) => i.materialId));
-  const [patron, active, duplicates, materials, pickups] = await db.batch([
-    db.prepare(`SELECT ${STANDING_COLUMNS} FROM patrons p WHERE p.id = ?`).bind(patronId),
-    db.prepare(`SELECT count(*) AS n FROM reservations WHERE patron_id = ? AND ${isActiveSql()}`).bind(patronId),
-    db
-      .prepare(
-        `SELECT DISTINCT material_id AS id FROM reservations
-         WHERE patron_id = ? AND ${isActiveSql()} AND material_id IN (SELECT value FROM json_each(?))`,
-      )
-      .bind(patronId, ids),
-    materialsForRule(db, ids),
-    db.prepare("SELECT code FROM branches WHERE pickup = 1"),
-  ]);
   const counter = input.source === "counter";
-  const channel: Channel = counter ? "counter" : "web";
-  const standing = standingOf(patron?.results?.[0] as PatronRow | undefined);
-  const activeCount = (active?.results?.[0] as { n: number } | undefined)?.n ?? 0;
-  const dup = new Set(((duplicates?.results ?? []) as Array<{ id: number }>).map((r) => r.id));
-  const found = new Map(((materials?.results ?? []) as MaterialRow[]).map((m) => [m.id, m]));
-  const today = tokyoDate(now);
-  const refusals = items.map((i) =>
-    refusalOf({
-      channel,
-      patron: standing,
-      today,
-      reservability: reservabilityOf(found.get(i.materialId)),
-      duplicate: dup.has(i.materialId),
-      activeCount,
-      adding: items.length,
-      limit,
-    }),
-  );
-  const refusedFor = (codes: readonly (RefusalCode | undefined)[]) =>
-    items.filter((_, n) => codes.includes(refusals[n])).map((i) => i.materialId);
+  const facts = await applicationFacts(db, patronId, ids);
+  const inOrder = input.series === "in_order";
+  const refused = applicationRefusal(facts, items, {
+    channel: counter ? "counter" : "web",
+    today: tokyoDate(now),
+    limit,
+    // In order, only the first counts now.
+    adding: inOrder ? 1 : items.length,
+  });
+  // An in-order series at the limit is kept, nothing applied yet: its first is applied when there is room.
+  if (refused && !(inOrder && refused.code === "quota_exceeded")) return refused;
+  const applyNow = inOrder ? (refused ? [] : items.slice(0, 1)) : items;
 
-  if (refusals.some((r) => r && PATRON_REFUSALS.includes(r))) return { ok: false, code: "forbidden" };
-  const pickupCodes = new Set(((pickups?.results ?? []) as Array<{ code: string }>).map((r) => r.code));
-  if (items.some((i) => !pickupCodes.has(i.pickupBranch))) return { ok: false, code: "invalid_request", field: "pickupBranch" };
-  const notReservable = refusedFor(["latest_issue", "reading_room_only", "no_loanable_item"]);
-  if (notReservable.length > 0) return { ok: false, code: "not_reservable", materialIds: notReservable };
-  const duplicated = refusedFor(["duplicate"]);
-  if (duplicated.length > 0) return { ok: false, code: "already_reserved", materialIds: duplicated };
-  if (refusals.includes("over_limit"))
-    return { ok: false, code: "quota_exceeded", remaining: remainingQuota(limit, activeCount) };
-
-  const inserts = items.map((i) =>
-    db
-      .prepare(
-        `INSERT INTO reservations (patron_id, material_id, pickup_branch, status, source, applied_at, accepted_at, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id, material_id AS materialId, pickup_branch AS pickupBranch, applied_at AS appliedAt`,
-      )
-      .bind(
-        patronId,
-        i.materialId,
-        i.pickupBranch,
-        counter ? "reserved" : "applied",
-        counter ? "counter" : "web",
-        now,
-        counter ? now : null,
-        now,
-      ),
-  );
+  const inserts = applyNow.map((i) => reservationInsert(db, patronId, i, counter ? "counter" : "web", now));
+  const seriesWrites = input.series
+    ? seriesStatements(db, { patronId, mode: input.series, items, appliedNow: applyNow.length, now })
+    : [];
   const cleanup = input.cartId
     ? [
         db
@@ -207,7 +252,8 @@ async function applyOnce(db: D1, input: ApplyInput): Promise<ApplyOutcome> {
       ]
     : [];
   // One batch is one transaction: every reservation is written, the cart emptied and the key kept, or nothing is.
-  const results = await db.batch([...inserts, ...cleanup, ...keep]);
+  const results = await db.batch([...inserts, ...seriesWrites, ...cleanup, ...keep]);
   const reservations = results.slice(0, inserts.length).map((r) => r.results?.[0] as AppliedReservation);
-  return { ok: true, reservations };
+  const seriesId = (results[inserts.length]?.results?.[0] as { id: number } | undefined)?.id;
+  return { ok: true, reservations, ...(input.series && seriesId ? { seriesId } : {}) };
 }

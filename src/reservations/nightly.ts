@@ -46,6 +46,14 @@ export function nightlyTransitions(db: D1, businessDate: string, now: number) {
          WHERE patron_id IS NOT NULL AND ${isFinishedSql()} AND closed_at <= ?2`,
       )
       .bind(now, now - RESERVATION_RETENTION_DAYS * DAY),
+    // A シリーズ予約 is a list of what one patron reads: it goes once nothing of it waits (or it was stopped)
+    // and each of its reservations has forgotten the patron.
+    seriesForgotten: db.prepare(
+      `DELETE FROM series WHERE NOT EXISTS (
+         SELECT 1 FROM series_items si LEFT JOIN reservations r ON r.id = si.reservation_id
+         WHERE si.series_id = series.id
+           AND ((si.reservation_id IS NULL AND si.skipped_reason IS NULL AND series.stopped_at IS NULL) OR r.patron_id IS NOT NULL))`,
+    ),
     // Japanese libraries promise not to keep who read what: a returned loan forgets its patron and its
     // reservation (which would lead back to the patron for 30 more days).
     loansUnlinked: db.prepare(

@@ -1,6 +1,7 @@
 // Login, credential change and cancellation input, with the messages patrons see.
 import * as z from "zod/mini";
 import { isValidDate } from "../../domain/calendar";
+import { SERIES_MAX_ITEMS, SERIES_MODES } from "../../domain/series";
 import { positiveInt } from "../../validation";
 
 /** Card numbers as printed on the card; full-width digits typed on a phone are accepted. */
@@ -134,6 +135,24 @@ export const renewSchema = z.object({
       z.maxLength(50, { error: "一度に延長できるのは50件までです。" }),
     ),
 });
+
+/** POST /me/series: the volumes in order (2 to 20 different materials), one pickup branch, and how. */
+export const seriesSchema = z.object({
+  items: z
+    .array(z.object({ materialId: positiveInt("資料の指定が正しくありません。") }), { error: "資料を順番に指定してください。" })
+    .check(
+      z.minLength(2, { error: "シリーズ予約には2点以上の資料を指定してください。" }),
+      z.maxLength(SERIES_MAX_ITEMS, { error: `シリーズ予約は${SERIES_MAX_ITEMS}点までです。` }),
+      z.refine((items) => new Set(items.map((i) => i.materialId)).size === items.length, {
+        error: "同じ資料が2回指定されています。",
+      }),
+    ),
+  pickupBranch: branchCode,
+  mode: z.enum(SERIES_MODES, { error: "申請のしかた（in_order か together）を指定してください。" }),
+});
+
+/** The confirmation's 申請のしかた: each as usual, 読みたい順 (in order), or まとめて受け取る (together). */
+export const applyModeSchema = z.optional(z.union([z.literal(""), z.enum(SERIES_MODES)]));
 
 /** PUT /me/preferences and the 初期値設定 form: the default pickup branch (null or "" for none) and mail without titles. */
 export const preferencesSchema = z

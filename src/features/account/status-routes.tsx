@@ -17,6 +17,7 @@ import type { CancelRefusal, CancelResult } from "../../reservations/cancel";
 import type { RenewOutcome } from "../../reservations/loans";
 import type { ChangeOutcome, ExtendOutcome, PatchField, ReservationPatch } from "../../reservations/patron-changes";
 import { type ReservationRow, reservationsOf } from "../../reservations/read";
+import { seriesOf } from "../../reservations/series";
 import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { jaDateShort } from "../../views/format";
@@ -151,7 +152,14 @@ export const statusPages = new Hono<AppEnv>()
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
     const changed = idOf(c.req.query("changed"));
-    return c.html(await reservationsView(c, patron.id, changed ? { notice: "予約を変更しました。" } : {}));
+    const notice = changed
+      ? "予約を変更しました。"
+      : c.req.query("series") === "1"
+        ? "シリーズ予約を登録しました。予約できる件数に空きができると、1点目から順に申請します。"
+        : c.req.query("stopped") === "1"
+          ? "シリーズ予約の、まだ申請していない分をやめました。"
+          : undefined;
+    return c.html(await reservationsView(c, patron.id, notice ? { notice } : {}));
   })
   .post("/account/reservations/cancel", async (c) => {
     const { patron, redirect } = pagePatron(c);
@@ -166,7 +174,10 @@ export const statusPages = new Hono<AppEnv>()
       if (ticked.length === 0) return c.html(await reservationsView(c, patron.id, { error: CANCEL_REFUSALS.not_found }), 404);
       return c.html(<CancelConfirmPage rows={ticked} />);
     }
-    const results = await bookmarked(c, patronObject(c.env, patron.cardNumber).cancel(patron.id, parsed.data.ids, now()));
+    const results = await bookmarked(
+      c,
+      patronObject(c.env, patron.cardNumber).cancel(patron.id, parsed.data.ids, now(), rulesOf(c).limit),
+    );
     const rows = await reservationsOf(c.var.d1, patron.id);
     const titles = new Map(rows.map((r) => [r.id, r.title]));
     const outcomes = results.map((r) => ({
@@ -234,6 +245,14 @@ export const statusPages = new Hono<AppEnv>()
     const error = outcome.code === "not_found" ? CANCEL_REFUSALS.not_found : EXTEND_REFUSALS[outcome.code];
     return c.html(await reservationsView(c, patron.id, { error }), outcome.code === "not_found" ? 404 : 409);
   })
+  .post("/account/series/:id/stop", async (c) => {
+    const { patron, redirect } = pagePatron(c);
+    if (redirect) return redirect;
+    const outcome = await stop(c, patron, idOf(c.req.param("id")));
+    if (outcome === "not_found")
+      return c.html(await reservationsView(c, patron.id, { error: "指定されたシリーズ予約は見つかりませんでした。" }), 404);
+    return c.redirect("/account/reservations?stopped=1", 303);
+  })
   .get("/account/loans", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
@@ -293,6 +312,11 @@ const extend = (c: Context<AppEnv>, patron: { id: number; cardNumber: string }, 
     }),
   );
 
+const stop = (c: Context<AppEnv>, patron: { id: number; cardNumber: string }, id: number | undefined) =>
+  id === undefined
+    ? Promise.resolve("not_found" as const)
+    : bookmarked(c, patronObject(c.env, patron.cardNumber).stopSeries(patron.id, id, now()));
+
 const renew = (c: Context<AppEnv>, patron: { id: number; cardNumber: string }, itemIds: number[]) =>
   bookmarked(
     c,
@@ -311,7 +335,10 @@ export const statusApi = new Hono<AppEnv>()
   })
   .post("/me/reservations/cancel", zValidator("json", cancelSchema, throwInvalid), async (c) => {
     const patron = requireReadyPatron(c);
-    const results = await bookmarked(c, patronObject(c.env, patron.cardNumber).cancel(patron.id, c.req.valid("json").ids, now()));
+    const results = await bookmarked(
+      c,
+      patronObject(c.env, patron.cardNumber).cancel(patron.id, c.req.valid("json").ids, now(), rulesOf(c).limit),
+    );
     return c.json({
       results: results.map((r) => ({
         id: r.id,
@@ -340,6 +367,33 @@ export const statusApi = new Hono<AppEnv>()
     if (outcome.ok) return c.json({ holdUntil: outcome.holdUntil });
     if (outcome.code === "not_found") throw notFound(CANCEL_REFUSALS.not_found);
     throw new AppError("invalid_state", EXTEND_REFUSALS[outcome.code], { status: outcome.status });
+  })
+  .get("/me/series", async (c) => {
+    const patron = requireReadyPatron(c);
+    const all = await seriesOf(c.var.d1, patron.id);
+    return c.json({
+      items: all.map((s) => ({
+        id: s.id,
+        mode: s.mode,
+        pickupBranch: s.pickupBranch,
+        createdAt: tokyoIso(s.createdAt),
+        stoppedAt: s.stoppedAt === null ? null : tokyoIso(s.stoppedAt),
+        items: s.items.map((i) => ({
+          position: i.position,
+          materialId: i.materialId,
+          title: i.title,
+          reservationId: i.reservationId,
+          status: i.status,
+          skipped: i.skippedReason !== null,
+        })),
+      })),
+    });
+  })
+  .delete("/me/series/:id", async (c) => {
+    const patron = requireReadyPatron(c);
+    if ((await stop(c, patron, idOf(c.req.param("id")))) === "not_found")
+      throw notFound("指定されたシリーズ予約は見つかりませんでした。");
+    return c.body(null, 204);
   })
   .get("/me/loans", async (c) => {
     const patron = requireReadyPatron(c);

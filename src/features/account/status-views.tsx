@@ -5,6 +5,7 @@ import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
 import { estimatedWait } from "../../domain/queue";
 import { isWebCancellable } from "../../domain/reservations";
 import type { ReservationRow } from "../../reservations/read";
+import type { SeriesRow } from "../../reservations/series";
 import { jaDateShort, jaDateTime, waitWords } from "../../views/format";
 import { Layout } from "../../views/layout";
 import { reasonText } from "../../views/reasons";
@@ -157,6 +158,7 @@ const byQueue = (a: ReservationRow, b: ReservationRow) =>
 
 export function ReservationsPage({
   rows,
+  series = [],
   rules,
   asOf,
   nightly,
@@ -165,6 +167,7 @@ export function ReservationsPage({
   error,
 }: {
   rows: ReservationRow[];
+  series?: SeriesRow[];
   rules: Rules;
   asOf: number;
   nightly?: number | null;
@@ -246,6 +249,7 @@ export function ReservationsPage({
           </details>
         </section>
       ) : null}
+      <SeriesList series={series} />
       {finished.length > 0 ? (
         <details class="finished">
           <summary>終了した予約（{finished.length}件）</summary>
@@ -264,6 +268,47 @@ export function ReservationsPage({
         <a href="/account">利用状況照会のメニューへ</a>
       </p>
     </Layout>
+  );
+}
+
+const SKIPPED_WORDS: Record<string, string> = {
+  not_reservable: "予約できない資料になったため、飛ばしました",
+  already_reserved: "すでに予約していたため、飛ばしました",
+  invalid_request: "受取館が使えなくなったため、飛ばしました",
+};
+
+/** シリーズ予約: each series with where each volume stands, and a way to stop what is not applied yet. */
+function SeriesList({ series }: { series: SeriesRow[] }) {
+  const live = series.filter((s) => s.items.some((i) => i.status === null && i.skippedReason === null) && s.stoppedAt === null);
+  if (live.length === 0) return null;
+  return (
+    <section aria-labelledby="series-heading">
+      <h2 id="series-heading">シリーズ予約（読みたい順・まとめて受け取る）</h2>
+      {live.map((s) => (
+        <div class="series">
+          <p>
+            <strong>{s.mode === "in_order" ? "読みたい順" : "まとめて受け取る"}</strong>・受取館 {s.pickupBranchName}
+          </p>
+          <ol>
+            {s.items.map((i) => (
+              <li>
+                <a href={`/materials/${i.materialId}`}>{i.title}</a>：
+                {i.status
+                  ? RESERVATION_STATUS_LABELS[i.status]
+                  : i.skippedReason
+                    ? (SKIPPED_WORDS[i.skippedReason] ?? "飛ばしました")
+                    : "順番待ち（前の資料を受け取ると申請します）"}
+              </li>
+            ))}
+          </ol>
+          <form action={`/account/series/${s.id}/stop`} method="post">
+            <button type="submit" class="secondary">
+              まだ申請していない分をやめる
+            </button>
+          </form>
+        </div>
+      ))}
+    </section>
   );
 }
 

@@ -185,6 +185,8 @@ export async function lend(s: Staff, l: z.output<typeof loanSchema>) {
   });
   if (!outcome.ok) throw LEND_REFUSALS[outcome.code]();
   await record(s, "loan.create", { type: "loan", id: outcome.loanId });
+  // A collected volume of a シリーズ予約 (読みたい順) lets the next one be applied now, in the patron's object.
+  await patronObject(s.env, l.cardNumber).advanceSeries(patron.id, { now, limit: s.settings.reservationLimit });
   return { id: outcome.loanId, dueDate: outcome.dueDate };
 }
 

@@ -3,6 +3,7 @@
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import * as z from "zod/mini";
 import { addressGroup, clientAddress } from "../../auth/address";
 import { changeCredentialsFirst, credentialsChangeRequired, requireReadyPatron } from "../../auth/middleware";
 import { randomToken, sha256Hex } from "../../auth/tokens";
@@ -10,6 +11,7 @@ import { bookmarked } from "../../db/session";
 import { tokyoIso } from "../../domain/calendar";
 import { copyCounts, NOT_RESERVABLE_MESSAGES, reservability } from "../../domain/reservability";
 import { remainingQuota } from "../../domain/reservations";
+import type { SeriesMode } from "../../domain/series";
 import type { AppEnv } from "../../env";
 import { AppError, invalidRequest } from "../../errors";
 import { patronObject } from "../../objects/patron";
@@ -18,7 +20,7 @@ import { reservationsOf } from "../../reservations/read";
 import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { field, idOf, readForm } from "../../views/forms";
-import { applySchema, cartFormItem, loginSchema, materialRef } from "../account/schemas";
+import { applyModeSchema, applySchema, cartFormItem, loginSchema, materialRef, seriesSchema } from "../account/schemas";
 import { logIn } from "../account/session-actions";
 import { getMaterial } from "../catalog/queries";
 import { branchesFor, preferredPickup } from "../catalog/reference";
@@ -142,10 +144,13 @@ async function applyCart(
   patron: { id: number; cardNumber: string },
   key?: string,
   only?: Set<number>,
-): Promise<{ applied: AppliedReservation[]; lines: CartLine[] }> {
+  series?: SeriesMode,
+): Promise<{ applied: AppliedReservation[]; lines: CartLine[]; seriesId?: number }> {
   const cartId = await patronCartId(c.var.db, patron.id, Date.now());
   // The confirmation's lines only, when it named them: the rest stays in the cart.
   const lines = (await cartLines(c.var.db, cartId)).filter((l) => !only || only.has(l.materialId));
+  // A series goes to one pickup branch: the first line's.
+  const pickupOf = (l: CartLine) => (series ? (lines[0]?.pickupBranch ?? l.pickupBranch) : l.pickupBranch);
   // An emptied cart may be the retry of an apply that went through: the key's first outcome answers it.
   if (lines.length === 0 && !key)
     throw invalidRequest({ items: "予約カートに資料がありません。" }, "予約カートに資料がありません。");
@@ -153,15 +158,16 @@ async function applyCart(
     c,
     patronObject(c.env, patron.cardNumber).apply({
       patronId: patron.id,
-      items: lines.map((l) => ({ materialId: l.materialId, pickupBranch: l.pickupBranch })),
+      items: lines.map((l) => ({ materialId: l.materialId, pickupBranch: pickupOf(l) })),
       cartId,
       now: Date.now(),
       limit: limitOf(c),
       ...(key ? { key } : {}),
+      ...(series && lines.length > 1 ? { series } : {}),
     }),
   );
   if (!outcome.ok) throw refusal(outcome, lines, limitOf(c));
-  return { applied: outcome.reservations, lines };
+  return { applied: outcome.reservations, lines, ...(outcome.seriesId ? { seriesId: outcome.seriesId } : {}) };
 }
 
 const appliedJson = (r: AppliedReservation) => ({
@@ -305,7 +311,14 @@ export const cartPages = new Hono<AppEnv>()
     const rows = all.filter((r) => ids.has(r.id)).sort((a, b) => a.id - b.id);
     if (rows.length === 0) return c.redirect("/account/reservations", 303);
     const lines = rows.map((r) => ({ title: r.title, pickupBranchName: r.pickupBranchName }));
-    return c.html(<DonePage lines={lines} appliedAt={rows[0]?.appliedAt ?? Date.now()} kept={cart.lines.length} />);
+    return c.html(
+      <DonePage
+        lines={lines}
+        appliedAt={rows[0]?.appliedAt ?? Date.now()}
+        kept={cart.lines.length}
+        series={c.req.query("series") === "1"}
+      />,
+    );
   })
   .post("/cart/apply", async (c) => {
     const redirect = mustChangeFirst(c);
@@ -314,10 +327,14 @@ export const cartPages = new Hono<AppEnv>()
     if (!patron) return c.redirect("/cart", 303);
     const form = await readForm(c);
     const key = applyKeyOf(field(form, "applyKey"), "applyKey");
+    const mode = parseWith(z.object({ mode: applyModeSchema }), { mode: field(form, "mode") });
+    if (!mode.ok) return c.html(await cartPage(c, { message: Object.values(mode.fields)[0] }), 400);
     try {
-      const { applied } = await applyCart(c, patron, key, itemsOf(field(form, "items")));
+      const { applied, seriesId } = await applyCart(c, patron, key, itemsOf(field(form, "items")), mode.data.mode || undefined);
+      // A series whose first volume waits for room has nothing to show as applied: 予約状況 shows the series.
+      if (seriesId && applied.length === 0) return c.redirect("/account/reservations?series=1", 303);
       // Post/redirect/get: the done page can be reloaded without applying again.
-      return c.redirect(`/cart/done?ids=${applied.map((r) => r.id).join(",")}`, 303);
+      return c.redirect(`/cart/done?ids=${applied.map((r) => r.id).join(",")}${seriesId ? "&series=1" : ""}`, 303);
     } catch (err) {
       if (!(err instanceof AppError)) throw err;
       // Nothing was applied and the cart is as it was: show it with the reason.
@@ -378,6 +395,22 @@ export const cartApi = new Hono<AppEnv>()
     const patron = requireReadyPatron(c);
     const { applied } = await applyCart(c, patron, key);
     return c.json({ reservations: applied.map(appliedJson) }, 201);
+  })
+  .post("/me/series", zValidator("json", seriesSchema, throwInvalid), async (c) => {
+    const patron = requireReadyPatron(c);
+    const { items, pickupBranch, mode } = c.req.valid("json");
+    const outcome = await bookmarked(
+      c,
+      patronObject(c.env, patron.cardNumber).apply({
+        patronId: patron.id,
+        items: items.map((i) => ({ materialId: i.materialId, pickupBranch })),
+        series: mode,
+        now: Date.now(),
+        limit: limitOf(c),
+      }),
+    );
+    if (!outcome.ok) throw refusal(outcome, [], limitOf(c));
+    return c.json({ id: outcome.seriesId, mode, reservations: outcome.reservations.map(appliedJson) }, 201);
   })
   .post("/me/reservations", zValidator("json", materialRef, throwInvalid), async (c) => {
     const patron = requireReadyPatron(c);

@@ -181,6 +181,31 @@ export function CartPage({
   );
 }
 
+/** 申請のしかた for two or more: each as usual, 読みたい順 (one at a time, in this order), or まとめて受け取る. */
+function ApplyMode({ lines }: { lines: CartLine[] }) {
+  const first = lines[0]?.pickupBranchName ?? "";
+  return (
+    <fieldset>
+      <legend>申請のしかた</legend>
+      <p class="check">
+        <input type="radio" id="modeEach" name="mode" value="" checked />
+        <label for="modeEach">ふつうに申請する（そろった資料から順にお取り置きします）</label>
+      </p>
+      <p class="check">
+        <input type="radio" id="modeInOrder" name="mode" value="in_order" />
+        <label for="modeInOrder">
+          読みたい順に1点ずつ（上から順に、前の資料を受け取ったら次を申請します。申請するまでは予約の件数に数えません）
+        </label>
+      </p>
+      <p class="check">
+        <input type="radio" id="modeTogether" name="mode" value="together" />
+        <label for="modeTogether">まとめて受け取る（全部を申請し、そろってからまとめてお渡しします）</label>
+      </p>
+      <p class="meta">読みたい順・まとめて受け取るときの受取館は、1点目の「{first}」にそろえます。</p>
+    </fieldset>
+  );
+}
+
 /**
  * `applyKey`: one per confirmation shown, so a double tap or a resent form applies once (the first answer
  * again). `items`: the lines shown, when the cart holds more (a saved cart joined at login): only these apply.
@@ -219,6 +244,7 @@ export function ConfirmPage({
           <form action="/cart/apply" method="post" hx-boost="true" hx-disable="find button">
             <input type="hidden" name="applyKey" value={applyKey} />
             {items ? <input type="hidden" name="items" value={items.join(",")} /> : null}
+            {state.lines.length > 1 ? <ApplyMode lines={state.lines} /> : null}
             <p>
               <button type="submit">予約申請</button>
             </p>
@@ -236,11 +262,14 @@ export function DonePage({
   lines,
   appliedAt,
   kept,
+  series = false,
 }: {
   lines: Array<{ title: string; pickupBranchName: string }>;
   appliedAt: number;
   /** Lines still in the cart (not part of this application). */
   kept: number;
+  /** Applied as a シリーズ予約 (読みたい順 / まとめて受け取る). */
+  series?: boolean;
 }) {
   return (
     <Layout title="予約申請完了">
@@ -256,6 +285,11 @@ export function DonePage({
       <p>
         申請した予約は「予約申請中」となり、翌開館日の朝に図書館で受付処理を行って予約が確定します。予約の順番は受付処理の日時で決まります。
       </p>
+      {series ? (
+        <p class="notice" role="status">
+          シリーズ予約として登録しました。順番やこのあとの申請は<a href="/account/reservations">予約状況</a>でご確認いただけます。
+        </p>
+      ) : null}
       {kept > 0 ? (
         <p class="notice" role="status">
           予約カートには、申請していない資料が{kept}件残っています。<a href="/cart">予約カートを見る</a>
