@@ -322,7 +322,10 @@ export const adminPages = new Hono<AppEnv>()
     onCounter(c, async (f) => {
       const s = staffOf(c);
       const itemId = await act.itemOfBarcode(s, field(f, "barcode") ?? "");
-      const loan = await act.lend(s, parsed(parseWith(loanSchema, { cardNumber: field(f, "lendCard"), itemId })));
+      const loan = await act.lend(
+        s,
+        parsed(parseWith(loanSchema, { cardNumber: field(f, "lendCard"), itemId, dueDate: given(f, "lendDue") })),
+      );
       return `貸し出しました（返却期限 ${jaDate(loan.dueDate)}）。`;
     }),
   )

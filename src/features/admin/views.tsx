@@ -354,6 +354,7 @@ export function CounterPage({ branches, message }: { branches: Branch[]; message
         <Section title="貸出" action="/admin/counter/lend" button="貸し出す">
           <Field name="lendCard" label="利用者番号" />
           <Field name="barcode" label="資料のバーコード" />
+          <Field name="lendDue" label="返却期限（空欄なら貸出期間どおり）" type="date" required={false} />
         </Section>
         <Section title="返却" action="/admin/counter/return" button="返却する">
           <Field name="returnBarcode" label="資料のバーコード" />
