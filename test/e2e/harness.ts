@@ -1,8 +1,9 @@
 // Browser tests' harness. Without Chromium the tests are skipped, and say so, unless REQUIRE_BROWSER=1
 // (as in CI), where a missing browser is a failure.
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import { join } from "node:path";
-import type { Browser } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll } from "vitest";
 import { root } from "../../scripts/local";
 import { CHROMIUM, launchBrowser, type Server, startServer } from "../../scripts/local-server";
@@ -45,4 +46,23 @@ export function useLibrary(): { readonly server: Server; readonly browser: Brows
       return state.browser as Browser;
     },
   };
+}
+
+const axePath = createRequire(import.meta.url).resolve("axe-core/axe.min.js");
+
+/**
+ * axe-core's WCAG 2.1 A/AA violations on the page as it is now, as "rule: selector" lines. The page's
+ * context must be made with `bypassCSP: true` (the site's CSP allows no injected script).
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  await page.addScriptTag({ path: axePath });
+  return page.evaluate(async () => {
+    const axe = (
+      window as unknown as {
+        axe: { run: (o: unknown) => Promise<{ violations: Array<{ id: string; nodes: Array<{ target: string[] }> }> }> };
+      }
+    ).axe;
+    const r = await axe.run({ runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"] } });
+    return r.violations.flatMap((v) => v.nodes.map((n) => `${v.id}: ${n.target.join(" ")}`));
+  });
 }

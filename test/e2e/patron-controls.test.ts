@@ -4,7 +4,7 @@
 // the query, 詳細検索 closing after a search, and 「資料検索へ」 going back to the results.
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { browserAvailable, PHONE, shot, useLibrary } from "./harness";
+import { axeViolations, browserAvailable, PHONE, shot, useLibrary } from "./harness";
 
 const ADMIN = { Authorization: "Bearer e2e-admin-token", "content-type": "application/json" };
 const NEW_PASSWORD = "Yomu2718";
@@ -171,6 +171,44 @@ describe.skipIf(!browserAvailable)("a patron's account controls in a phone brows
     await page.locator("ol.results li a.t").first().click();
     await page.waitForURL(/\/materials\/\d+/);
     expect(await page.locator("a[data-back-to-search]").getAttribute("href")).toBe(results);
+    expect(problems).toEqual([]);
+    await context.close();
+  });
+
+  it("axe finds no WCAG 2.1 AA violation on the pages of the account controls, the cart and the branches", async () => {
+    const context = await lib.browser.newContext({ ...PHONE, bypassCSP: true });
+    const page = await context.newPage();
+    await logIn(page, "2100000001");
+    // Two in the cart, so the confirmation offers 申請のしかた.
+    const found = await freeCopies(2, 20);
+    for (const m of found) {
+      await page.goto(`${lib.server.url}/materials/${m.materialId}`);
+      await page.getByRole("button", { name: "予約カートに追加" }).click();
+      await page.waitForURL(/\/cart\?added=/);
+    }
+    const reservation = await page.evaluate(async () => {
+      const r = await fetch("/api/v1/me/reservations", { headers: { Accept: "application/json" } });
+      return r.ok ? ((await r.json()) as { items: Array<{ id: number; status: string }> }).items : [];
+    });
+    const waiting = reservation.find((r) => r.status === "reserved" || r.status === "applied");
+    const paths = [
+      "/account",
+      "/account/reservations",
+      "/account/loans",
+      "/account/profile",
+      "/cart",
+      "/cart/confirm",
+      "/branches",
+      "/branches/central",
+      `/materials/${found[0]?.materialId}`,
+      "/search?q=%E3%81%AE",
+      ...(waiting ? [`/account/reservations/${waiting.id}`] : []),
+    ];
+    const problems: string[] = [];
+    for (const path of paths) {
+      await page.goto(`${lib.server.url}${path}`);
+      problems.push(...(await axeViolations(page)).map((v) => `${path} ${v}`));
+    }
     expect(problems).toEqual([]);
     await context.close();
   });
