@@ -12,7 +12,9 @@ const from = (address: string, init: RequestInit = {}) => ({
   headers: { ...(init.headers as Record<string, string>), "CF-Connecting-IP": address },
 });
 
-describe("load shedding", () => {
+// The limiter counts in fixed windows (10 s, 60 s) aligned to the clock: a burst that happens to straddle a
+// window's end is split between two windows and meets no 429. Such a run is retried (twice at most).
+describe("load shedding", { retry: 2 }, () => {
   it("spends the catalog budget on search and detail, the action budget on login, cart and apply", () => {
     expect(budgetOf("GET", "/search")?.binding).toBe("BROWSE_LIMITER");
     expect(budgetOf("GET", "/api/v1/materials")?.binding).toBe("BROWSE_LIMITER");
