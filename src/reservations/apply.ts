@@ -171,7 +171,7 @@ export function applicationRefusal(
 }
 
 /** Outcome kept per key: the ids of what was applied, or the refusal itself. */
-type StoredOutcome = { ok: true; ids: number[] } | Exclude<ApplyOutcome, { ok: true }>;
+type StoredOutcome = { ok: true; ids: number[]; seriesId?: number | null } | Exclude<ApplyOutcome, { ok: true }>;
 
 /** The first outcome of a key, with the reservations it made read again. */
 async function storedOutcome(db: D1, patronId: number, key: string): Promise<ApplyOutcome | undefined> {
@@ -189,7 +189,7 @@ async function storedOutcome(db: D1, patronId: number, key: string): Promise<App
     )
     .bind(patronId, JSON.stringify(stored.ids))
     .all<AppliedReservation>();
-  return { ok: true, reservations: rows.results };
+  return { ok: true, reservations: rows.results, ...(stored.seriesId ? { seriesId: stored.seriesId } : {}) };
 }
 
 /** Applies, or answers a key's first outcome again; a refusal is kept for its key too. */
@@ -246,9 +246,10 @@ async function applyOnce(db: D1, input: ApplyInput): Promise<ApplyOutcome> {
             `INSERT INTO apply_keys (patron_id, key, outcome, created_at)
              SELECT ?1, ?2, json_object('ok', json('true'), 'ids', (SELECT json_group_array(id) FROM
                (SELECT id FROM reservations WHERE patron_id = ?1 AND applied_at = ?3 AND source = ?5
-                AND material_id IN (SELECT value FROM json_each(?4)) ORDER BY id))), ?3`,
+                AND material_id IN (SELECT value FROM json_each(?4)) ORDER BY id)),
+               'seriesId', CASE WHEN ?6 THEN (SELECT max(id) FROM series WHERE patron_id = ?1 AND created_at = ?3) END), ?3`,
           )
-          .bind(patronId, input.key, now, ids, counter ? "counter" : "web"),
+          .bind(patronId, input.key, now, ids, counter ? "counter" : "web", input.series ? 1 : 0),
       ]
     : [];
   // One batch is one transaction: every reservation is written, the cart emptied and the key kept, or nothing is.

@@ -26,30 +26,38 @@ export interface SeriesRow {
   items: SeriesItemRow[];
 }
 
-/** The patron's series, newest first, each with its items in order. */
-export async function seriesOf(db: D1, patronId: number): Promise<SeriesRow[]> {
-  const [heads, items] = await db.batch([
-    db
-      .prepare(
-        `SELECT s.id, s.mode, s.pickup_branch AS pickupBranch, b.name AS pickupBranchName, s.created_at AS createdAt, s.stopped_at AS stoppedAt
-         FROM series s JOIN branches b ON b.code = s.pickup_branch WHERE s.patron_id = ? ORDER BY s.id DESC`,
-      )
-      .bind(patronId),
-    db
-      .prepare(
-        `SELECT si.series_id AS seriesId, si.position, si.material_id AS materialId, m.title, si.reservation_id AS reservationId,
-           r.status, si.skipped_reason AS skippedReason
-         FROM series_items si JOIN series s ON s.id = si.series_id JOIN materials m ON m.id = si.material_id
-         LEFT JOIN reservations r ON r.id = si.reservation_id
-         WHERE s.patron_id = ? ORDER BY si.series_id, si.position`,
-      )
-      .bind(patronId),
-  ]);
-  const rows = (items?.results ?? []) as Array<SeriesItemRow & { seriesId: number }>;
-  return ((heads?.results ?? []) as Array<Omit<SeriesRow, "items">>).map((h) => ({
+/** The statements of the patron's series and their items, to ride in a page's batch (seriesFrom reads them). */
+export const seriesReads = (db: D1, patronId: number): [D1PreparedStatement, D1PreparedStatement] => [
+  db
+    .prepare(
+      `SELECT s.id, s.mode, s.pickup_branch AS pickupBranch, b.name AS pickupBranchName, s.created_at AS createdAt, s.stopped_at AS stoppedAt
+       FROM series s JOIN branches b ON b.code = s.pickup_branch WHERE s.patron_id = ? ORDER BY s.id DESC`,
+    )
+    .bind(patronId),
+  db
+    .prepare(
+      `SELECT si.series_id AS seriesId, si.position, si.material_id AS materialId, m.title, si.reservation_id AS reservationId,
+         r.status, si.skipped_reason AS skippedReason
+       FROM series_items si JOIN series s ON s.id = si.series_id JOIN materials m ON m.id = si.material_id
+       LEFT JOIN reservations r ON r.id = si.reservation_id
+       WHERE s.patron_id = ? ORDER BY si.series_id, si.position`,
+    )
+    .bind(patronId),
+];
+
+/** The patron's series, newest first, each with its items in order, from the results of seriesReads. */
+export function seriesFrom(heads: unknown[] | undefined, items: unknown[] | undefined): SeriesRow[] {
+  const rows = (items ?? []) as Array<SeriesItemRow & { seriesId: number }>;
+  return ((heads ?? []) as Array<Omit<SeriesRow, "items">>).map((h) => ({
     ...h,
     items: rows.filter((r) => r.seriesId === h.id).map(({ seriesId: _s, ...r }) => r),
   }));
+}
+
+/** The patron's series, newest first, each with its items in order. */
+export async function seriesOf(db: D1, patronId: number): Promise<SeriesRow[]> {
+  const [heads, items] = await db.batch(seriesReads(db, patronId));
+  return seriesFrom(heads?.results, items?.results);
 }
 
 /**
@@ -71,7 +79,8 @@ export async function advanceSeries(db: D1, patronId: number, { now, limit }: { 
     const next = { materialId: item.materialId, pickupBranch: first.s.pickupBranch };
     const facts = await applicationFacts(db, patronId, JSON.stringify([item.materialId]));
     const refused = applicationRefusal(facts, [next], { channel: "web", today: tokyoDate(now), limit, adding: 1 });
-    if (refused?.code === "quota_exceeded" || refused?.code === "forbidden") return made;
+    // At the limit, web use stopped, or the series' branch no longer a pickup place: the series waits.
+    if (refused?.code === "quota_exceeded" || refused?.code === "forbidden" || refused?.code === "invalid_request") return made;
     if (refused) {
       await db
         .prepare("UPDATE series_items SET skipped_reason = ? WHERE series_id = ? AND position = ? AND reservation_id IS NULL")

@@ -129,6 +129,41 @@ describe.skipIf(!browserAvailable)("a patron's account controls in a phone brows
     await expect.poll(() => page.locator("h1").textContent()).toBe("予約の取消の確認");
     await page.getByRole("button", { name: "取り消す" }).click();
     await expect.poll(() => page.locator('[role="status"]').first().textContent()).toContain("取消を申請しました");
+
+    // 初期値設定: a default 受取館, then offered first on a material page.
+    await page.goto(`${lib.server.url}/account/profile`);
+    await page.selectOption("#defaultPickupBranch", { label: "南部分館" });
+    await page.getByRole("button", { name: "初期値を保存する" }).click();
+    await expect.poll(() => page.locator('[role="status"]').first().textContent()).toContain("初期値を保存しました。");
+
+    // シリーズ予約: two in the cart, 読みたい順 on the confirmation; only the first is applied.
+    const series = await freeCopies(2, label === "js" ? 30 : 40);
+    for (const m of series) {
+      await page.goto(`${lib.server.url}/materials/${m.materialId}`);
+      expect(await page.locator("#pickupBranch").inputValue()).toBe("minami");
+      await page.getByRole("button", { name: "予約カートに追加" }).click();
+      await page.waitForURL(/\/cart\?added=/);
+    }
+    await page.getByRole("button", { name: "予約申請" }).click();
+    await page.waitForURL(/\/cart\/confirm/);
+    await page.locator('label[for="modeInOrder"]').click();
+    await page.screenshot({ path: shot(`confirm-series-${label}`), fullPage: true });
+    await page.getByRole("button", { name: "予約申請" }).click();
+    await page.waitForURL(/\/cart\/done\?ids=\d+&series=1/);
+    expect(await page.locator("main").textContent()).toContain("シリーズ予約として登録しました");
+    await page.goto(`${lib.server.url}/account/reservations`);
+    expect(await page.locator("#series-heading").textContent()).toContain("シリーズ予約");
+    expect(await page.locator("div.series").textContent()).toContain("順番待ち（前の資料を受け取ると申請します）");
+    expect(await width()).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: shot(`reservations-series-${label}`), fullPage: true });
+
+    // 館のご案内 from the footer: the branch's phone to call.
+    await page.getByRole("link", { name: /館のご案内/ }).click();
+    await page.getByRole("link", { name: "北部分館" }).click();
+    await page.waitForURL(/\/branches\/kita$/);
+    expect(await page.locator('a[href^="tel:"]').textContent()).toBe("0993-00-1002");
+    expect(await smallTargets(page)).toEqual([]);
+    await page.screenshot({ path: shot(`branch-${label}`), fullPage: true });
   }
 
   it("with JavaScript, and the search's paging, title, panel and way back", async () => {

@@ -2,6 +2,7 @@
 // when the nightly refresh last ran. Every query is by the session's patron id.
 import type { D1 } from "../../db/client";
 import { type ReservationRow, reservationsStatement } from "../../reservations/read";
+import { type SeriesRow, seriesFrom, seriesReads } from "../../reservations/series";
 import { isActiveSql } from "../../reservations/sql";
 export interface LoanRow {
   itemId: number;
@@ -38,11 +39,19 @@ export async function lastNightly(db: D1): Promise<number | null> {
   return (await lastNightlyStatement(db).first<{ at: number | null }>())?.at ?? null;
 }
 
-/** 予約状況 in one round trip: the patron's reservations and when the nightly refresh last ran. */
-export async function reservationsPage(db: D1, patronId: number): Promise<{ rows: ReservationRow[]; nightly: number | null }> {
-  const [rows, nightly] = await db.batch([reservationsStatement(db, patronId), lastNightlyStatement(db)]);
+/** 予約状況 in one round trip: the patron's reservations, their シリーズ予約, and when the nightly refresh last ran. */
+export async function reservationsPage(
+  db: D1,
+  patronId: number,
+): Promise<{ rows: ReservationRow[]; series: SeriesRow[]; nightly: number | null }> {
+  const [rows, nightly, heads, items] = await db.batch([
+    reservationsStatement(db, patronId),
+    lastNightlyStatement(db),
+    ...seriesReads(db, patronId),
+  ]);
   return {
     rows: (rows?.results ?? []) as ReservationRow[],
+    series: seriesFrom(heads?.results, items?.results),
     nightly: (nightly?.results?.[0] as { at: number | null } | undefined)?.at ?? null,
   };
 }

@@ -112,8 +112,8 @@ async function reservationsView(
   patronId: number,
   extra: { outcomes?: ItemOutcome[]; notice?: string; error?: string } = {},
 ) {
-  const { rows, nightly } = await reservationsPage(c.var.d1, patronId);
-  return <ReservationsPage rows={rows} rules={rulesOf(c)} asOf={now()} nightly={nightly} {...extra} />;
+  const { rows, series, nightly } = await reservationsPage(c.var.d1, patronId);
+  return <ReservationsPage rows={rows} series={series} rules={rulesOf(c)} asOf={now()} nightly={nightly} {...extra} />;
 }
 
 /** One of the patron's own reservations, for the change page (none of another patron's). */

@@ -274,7 +274,6 @@ export function ReservationsPage({
 const SKIPPED_WORDS: Record<string, string> = {
   not_reservable: "予約できない資料になったため、飛ばしました",
   already_reserved: "すでに予約していたため、飛ばしました",
-  invalid_request: "受取館が使えなくなったため、飛ばしました",
 };
 
 /** シリーズ予約: each series with where each volume stands, and a way to stop what is not applied yet. */
