@@ -14,6 +14,7 @@ export interface NightlySummary {
   sessionsDeleted: number;
   reservationsAnonymised: number;
   loansUnlinked: number;
+  seriesItemsForgotten: number;
   seriesForgotten: number;
   mailDeleted: number;
   mailRequestsDeleted: number;

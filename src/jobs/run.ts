@@ -81,17 +81,12 @@ async function runOnce(
     );
     // Mail a crash left unasked, failed or half-sent is asked for again or given up (reconcile); then every
     // row waiting on the queue for an hour goes back on it.
-    // シリーズ予約: the next volume of each in-order series whose previous one finished today, in each
-    // patron's object (the limit is theirs).
-    let seriesAdvanced = 0;
-    for (const p of await patronsWithSeriesDue(env.DB))
-      seriesAdvanced += (await patronObject(env, p.cardNumber).advanceSeries(p.patronId, { now, limit: reservationLimit })).value
-        .length;
     const mail = await reconcileMail(env, baseUrl, now);
     await requeueWaiting(env.DB, env, undefined, now);
     // The library system's files dropped in R2 tonight, and any import that stopped moving.
     const importsStarted = (await pickUpDroppedFiles(env, "system:nightly")).length;
     const importsResumed = await resumeStalledImports(env, now);
+    const seriesAdvanced = await advanceDueSeries(env, now, reservationLimit);
     return { ...summary, seriesAdvanced, ...mail, importsStarted, importsResumed };
   }
   if (!(await isOpeningDay(env.DB, businessDate))) {
@@ -109,6 +104,23 @@ async function runOnce(
       await requestMail(env, messages);
     },
   });
+}
+
+/**
+ * シリーズ予約: the next volume of each in-order series whose turn has come, in each patron's object (the
+ * limit is theirs). Last in the nightly, and one patron's failure stops no other's (it is tried again the
+ * next night).
+ */
+async function advanceDueSeries(env: Env, now: number, limit: number): Promise<number> {
+  let advanced = 0;
+  for (const p of await patronsWithSeriesDue(env.DB)) {
+    try {
+      advanced += (await patronObject(env, p.cardNumber).advanceSeries(p.patronId, { now, limit })).value.length;
+    } catch (err) {
+      console.error(JSON.stringify({ event: "series.advance_failed", error: err instanceof Error ? err.name : "unknown" }));
+    }
+  }
+  return advanced;
 }
 
 /** The numbers of a summary only (they are counts and dates; no names, titles or addresses reach the log). */

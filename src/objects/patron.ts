@@ -112,7 +112,7 @@ export class PatronObject extends DurableObject<Env> {
   extendHold(
     patronId: number,
     reservationId: number,
-    at: { extendDays: number; now: number },
+    at: { extendDays: number; today: string; now: number },
   ): Promise<Bookmarked<ExtendOutcome>> {
     return this.serially(() => onPrimary(this.env.DB, (db) => extendHold(db, patronId, reservationId, at)));
   }

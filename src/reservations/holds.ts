@@ -62,7 +62,7 @@ export async function setAside(
       .bind(now, itemId, r.materialId, outOfTurn ? 1 : 0, reservationId),
     db
       .prepare(
-        `UPDATE reservations SET status = 'on_hold', hold_item_id = ?, held_at = ?, hold_until = ?, updated_at = ?
+        `UPDATE reservations SET status = 'on_hold', hold_item_id = ?, held_at = ?, hold_until = ?, hold_extended_at = NULL, updated_at = ?
          WHERE id = ? AND status IN ('reserved', 'cancel_requested') AND changes() = 1`,
       )
       .bind(itemId, now, until, now, reservationId),

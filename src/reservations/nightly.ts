@@ -46,8 +46,12 @@ export function nightlyTransitions(db: D1, businessDate: string, now: number) {
          WHERE patron_id IS NOT NULL AND ${isFinishedSql()} AND closed_at <= ?2`,
       )
       .bind(now, now - RESERVATION_RETENTION_DAYS * DAY),
-    // A シリーズ予約 is a list of what one patron reads: it goes once nothing of it waits (or it was stopped)
-    // and each of its reservations has forgotten the patron.
+    // A シリーズ予約 is a list of what one patron reads: a volume whose reservation has forgotten the patron
+    // leaves the series too (a finished volume only lets the series go on), and a series goes once nothing
+    // of it waits (or it was stopped) and none of its reservations still names the patron.
+    seriesItemsForgotten: db.prepare(
+      "DELETE FROM series_items WHERE reservation_id IN (SELECT id FROM reservations WHERE patron_id IS NULL)",
+    ),
     seriesForgotten: db.prepare(
       `DELETE FROM series WHERE NOT EXISTS (
          SELECT 1 FROM series_items si LEFT JOIN reservations r ON r.id = si.reservation_id

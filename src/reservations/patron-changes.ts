@@ -87,7 +87,7 @@ export async function extendHold(
   db: D1,
   patronId: number,
   reservationId: number,
-  { extendDays, now }: { extendDays: number; now: number },
+  { extendDays, today, now }: { extendDays: number; today: string; now: number },
 ): Promise<ExtendOutcome> {
   const r = await db
     .prepare(
@@ -97,6 +97,8 @@ export async function extendHold(
     .first<{ status: ReservationStatus; holdUntil: string | null; extendedAt: number | null }>();
   if (!r) return { ok: false, code: "not_found" };
   const rule = holdExtension(r.status, r.extendedAt !== null);
+  // A deadline already past waits only for the nightly expiry: it cannot be revived.
+  if (rule.ok && r.holdUntil && r.holdUntil < today) return { ok: false, code: "invalid_state", status: r.status };
   if (!rule.ok || !r.holdUntil)
     return {
       ok: false,
@@ -107,9 +109,9 @@ export async function extendHold(
   const written = await db
     .prepare(
       `UPDATE reservations SET hold_until = ?, hold_extended_at = ?, updated_at = ?
-       WHERE id = ? AND patron_id = ? AND status = 'on_hold' AND hold_until = ? AND hold_extended_at IS NULL`,
+       WHERE id = ? AND patron_id = ? AND status = 'on_hold' AND hold_until = ? AND hold_until >= ? AND hold_extended_at IS NULL`,
     )
-    .bind(until, now, now, reservationId, patronId, r.holdUntil)
+    .bind(until, now, now, reservationId, patronId, r.holdUntil, today)
     .run();
   if ((written.meta.changes ?? 0) === 0) {
     const moved = await db

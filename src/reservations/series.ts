@@ -6,6 +6,7 @@ import { tokyoDate } from "../domain/calendar";
 import type { ReservationStatus } from "../domain/codes";
 import { nextInOrder, type SeriesMode } from "../domain/series";
 import { applicationFacts, applicationRefusal, reservationInsert } from "./apply";
+import { isActiveSql } from "./sql";
 
 export interface SeriesItemRow {
   position: number;
@@ -113,14 +114,22 @@ export async function stopSeries(db: D1, patronId: number, seriesId: number, now
   return (r.meta.changes ?? 0) > 0 ? "stopped" : "not_found";
 }
 
-/** Patrons with an in-order series that may have a volume due (for the nightly refresh to advance). */
+/**
+ * Patrons with an in-order series whose next volume's turn has come (every volume before it finished or
+ * passed over), for the nightly refresh; in random order, so a night's cap never starves the same ones.
+ */
 export async function patronsWithSeriesDue(db: D1, limit = 500): Promise<Array<{ patronId: number; cardNumber: string }>> {
   const rows = await db
     .prepare(
       `SELECT DISTINCT p.id AS patronId, p.card_number AS cardNumber FROM series s JOIN patrons p ON p.id = s.patron_id
        WHERE s.mode = 'in_order' AND s.stopped_at IS NULL
-         AND EXISTS (SELECT 1 FROM series_items si WHERE si.series_id = s.id AND si.reservation_id IS NULL AND si.skipped_reason IS NULL)
-       LIMIT ?`,
+         AND EXISTS (
+           SELECT 1 FROM series_items si WHERE si.series_id = s.id AND si.reservation_id IS NULL AND si.skipped_reason IS NULL
+             AND NOT EXISTS (
+               SELECT 1 FROM series_items b LEFT JOIN reservations r ON r.id = b.reservation_id
+               WHERE b.series_id = s.id AND b.position < si.position AND b.skipped_reason IS NULL
+                 AND (b.reservation_id IS NULL OR ${isActiveSql("r.status")})))
+       ORDER BY random() LIMIT ?`,
     )
     .bind(limit)
     .all<{ patronId: number; cardNumber: string }>();

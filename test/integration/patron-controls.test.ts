@@ -867,3 +867,111 @@ describe("お取り置き and 予約状況 (pages, no JavaScript)", () => {
     expect(at(appliedM)).toBeLessThan(at(finishedM));
   });
 });
+
+describe("mends after review", () => {
+  const ADMIN = { Authorization: "Bearer test-admin-token", "content-type": "application/json" };
+
+  it("取置期限の延長 is once per hold: a new hold after the copy was found damaged can be extended again", async () => {
+    const p = await apiPatron();
+    const m = await newMaterial(2);
+    const r = await insertReservation(p.id, m.id, "reserved");
+    const hold = (itemId: number) =>
+      call(`/api/v1/admin/reservations/${r}/hold`, { method: "POST", headers: ADMIN, body: JSON.stringify({ itemId }) });
+    expect((await hold(m.itemIds[0] as number)).status).toBe(200);
+    expect((await api(`/api/v1/me/reservations/${r}/extend-hold`, withToken(p.token, "POST"))).status).toBe(200);
+    // The copy turns out damaged: the reservation goes back to 予約中, then gets the other copy.
+    await call(`/api/v1/admin/items/${m.itemIds[0]}`, {
+      method: "PATCH",
+      headers: ADMIN,
+      body: JSON.stringify({ status: "damaged" }),
+    });
+    expect((await hold(m.itemIds[1] as number)).status).toBe(200);
+    expect((await api(`/api/v1/me/reservations/${r}/extend-hold`, withToken(p.token, "POST"))).status).toBe(200);
+  });
+
+  it("a hold whose deadline has passed (waiting for the nightly expiry) cannot be extended", async () => {
+    const p = await apiPatron();
+    const m = await newMaterial(1);
+    const r = await insertReservation(p.id, m.id, "on_hold", { holdUntil: addDays(today(), -1) });
+    const res = await api<ErrorBody>(`/api/v1/me/reservations/${r}/extend-hold`, withToken(p.token, "POST"));
+    expect(res.status).toBe(409);
+    expect(res.body.error.code).toBe("invalid_state");
+    expect((await env.DB.prepare("SELECT hold_until AS h FROM reservations WHERE id = ?").bind(r).first())?.h).toBe(
+      addDays(today(), -1),
+    );
+  });
+
+  it("the change page sends back only what changed: an ended suspension does not block a pickup change", async () => {
+    const { patron, jar } = await pagePatron();
+    const m = await newMaterial(1);
+    const r = await insertReservation(patron.id, m.id, "reserved");
+    await env.DB.prepare("UPDATE reservations SET suspended_until = ? WHERE id = ?").bind(addDays(today(), -3), r).run();
+    const form = await page(`/account/reservations/${r}`, jar);
+    expect(form.html).toMatch(/id="suspendedUntil"[^>]*value=""/);
+    // The browser sends the form as shown: the old date is not in it, only the new branch.
+    const res = await post(`/account/reservations/${r}`, { pickupBranch: "kita", suspendedUntil: "", notNeededAfter: "" }, jar);
+    expect(res.status).toBe(303);
+    const row = await env.DB.prepare("SELECT pickup_branch AS b, suspended_until AS s FROM reservations WHERE id = ?")
+      .bind(r)
+      .first();
+    expect(row).toEqual({ b: "kita", s: addDays(today(), -3) });
+    // Nothing changed at all: said so, nothing written.
+    const same = await post(`/account/reservations/${r}`, { pickupBranch: "kita", suspendedUntil: "", notNeededAfter: "" }, jar);
+    expect(same.headers.get("Location")).toBe(`/account/reservations?unchanged=${r}`);
+  });
+
+  it("a pickup branch no longer taking pickups stays the reservation's own on the change page", async () => {
+    const { patron, jar } = await pagePatron();
+    const m = await newMaterial(1);
+    const r = await insertReservation(patron.id, m.id, "reserved", { pickupBranch: "higashi" });
+    const pickup = (on: boolean) =>
+      call("/api/v1/admin/branches/higashi", { method: "PUT", headers: ADMIN, body: JSON.stringify({ pickup: on }) });
+    expect((await pickup(false)).status).toBe(200);
+    try {
+      const form = await page(`/account/reservations/${r}`, jar);
+      expect(form.html).toContain('<option value="higashi" selected="">東部分館（現在の受取館）</option>');
+      const res = await post(
+        `/account/reservations/${r}`,
+        { pickupBranch: "higashi", suspendedUntil: addDays(today(), 5), notNeededAfter: "" },
+        jar,
+      );
+      expect(res.status).toBe(303);
+      const row = await env.DB.prepare("SELECT pickup_branch AS b, suspended_until AS s FROM reservations WHERE id = ?")
+        .bind(r)
+        .first();
+      expect(row).toEqual({ b: "higashi", s: addDays(today(), 5) });
+    } finally {
+      await pickup(true);
+    }
+  });
+
+  it("the API's apply with card number and password and an emptied guest cart applies nothing of the saved cart", async () => {
+    const p = await apiPatron();
+    const saved = await newMaterial(1);
+    await call("/api/v1/cart/items", withToken(p.token, "POST", { materialId: saved.id, pickupBranch: "central" }));
+    const guest = await newMaterial(1);
+    const added = await call("/api/v1/cart/items", {
+      method: "POST",
+      headers: { "content-type": "application/json", Origin: "https://library.test" },
+      body: JSON.stringify({ materialId: guest.id, pickupBranch: "central" }),
+    });
+    const jar = cookiesFrom(added);
+    await call(`/api/v1/cart/items/${guest.id}`, { method: "DELETE", headers: { Cookie: jar, Origin: "https://library.test" } });
+    const res = await api<ErrorBody>("/api/v1/cart/apply", {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        Cookie: jar,
+        Origin: "https://library.test",
+        "CF-Connecting-IP": freshAddress(),
+      },
+      body: JSON.stringify({ cardNumber: p.cardNumber, password: p.password }),
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.fields?.items).toBe("予約カートに資料がありません。");
+    const count = await env.DB.prepare("SELECT count(*) AS n FROM reservations WHERE patron_id = ?")
+      .bind(p.id)
+      .first<{ n: number }>();
+    expect(count?.n).toBe(0);
+  });
+});

@@ -208,8 +208,11 @@ describe("what would be refused, shown before submitting", () => {
     const confirm = await page("/cart/confirm", jar);
     expect(confirm.status).toBe(200);
     expect(confirm.html).toContain("1件削除してください。");
-    expect(confirm.html).not.toContain('action="/cart/apply"');
     expect(confirm.html).not.toContain("あと-");
+    // Only 読みたい順 is offered then: it applies one at a time, when there is room.
+    expect(confirm.html).not.toContain('id="modeEach"');
+    expect(confirm.html).toContain('<input type="hidden" name="mode" value="in_order"/>');
+    expect(confirm.html).toContain("読みたい順で申請する");
   });
 
   it("the cart marks a line already reserved (added before the reservation was made elsewhere)", async () => {

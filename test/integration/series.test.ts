@@ -1142,3 +1142,42 @@ describe("concurrent creations", () => {
     expect((await reservationsInDb(p.id)).map((r) => r.materialId)).toEqual(ms.map((m) => m.id));
   });
 });
+
+type Material = { id: number; title: string; itemIds: number[] };
+
+describe("after review", () => {
+  it("a collected volume forgotten by the nightly (30 days) leaves the running series: no link from the patron to it remains", async () => {
+    const p = await apiPatron();
+    const [a, b, c] = (await newMaterials(3)) as [Material, Material, Material];
+    const made = await createSeries(p.token, [a.id, b.id, c.id], "in_order");
+    expect(made.status).toBe(201);
+    const first = (await reservationOf(p.id, a.id))?.id as number;
+    // Collected 31 days ago: the nightly anonymises it, and the series forgets that volume.
+    await finish(first, "fulfilled", Date.now() - 31 * DAY);
+    await nightly();
+    const anonymised = await env.DB.prepare("SELECT patron_id AS p FROM reservations WHERE id = ?").bind(first).first();
+    expect(anonymised).toEqual({ p: null });
+    const items = await env.DB.prepare(
+      "SELECT position, material_id AS m FROM series_items WHERE series_id = ? ORDER BY position",
+    )
+      .bind(made.body.id)
+      .all();
+    expect(items.results.map((r) => r.m)).not.toContain(a.id);
+    expect(items.results.map((r) => r.m)).toEqual([b.id, c.id]);
+    // The series goes on: the second volume was applied by the same night.
+    expect((await reservationOf(p.id, b.id))?.status).toBe("applied");
+  });
+
+  it("the nightly asks only the patrons whose next volume's turn has come", async () => {
+    const { patronsWithSeriesDue } = await import("../../src/reservations/series");
+    const waiting = await apiPatron();
+    const due = await apiPatron();
+    const [a, b, c, d] = (await newMaterials(4)) as [Material, Material, Material, Material];
+    await createSeries(waiting.token, [a.id, b.id], "in_order");
+    await createSeries(due.token, [c.id, d.id], "in_order");
+    await finish((await reservationOf(due.id, c.id))?.id as number);
+    const ids = (await patronsWithSeriesDue(env.DB)).map((r) => r.patronId);
+    expect(ids).toContain(due.id);
+    expect(ids).not.toContain(waiting.id);
+  });
+});

@@ -7,7 +7,7 @@ import { requireReadyPatron } from "../../auth/middleware";
 import { bookmarked } from "../../db/session";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
-import type { ChangeRefusal, RenewalRefusal } from "../../domain/patron-changes";
+import { type ChangeRefusal, isSuspended, type RenewalRefusal } from "../../domain/patron-changes";
 import { estimatedWait } from "../../domain/queue";
 import { isWebCancellable } from "../../domain/reservations";
 import type { AppEnv } from "../../env";
@@ -154,11 +154,13 @@ export const statusPages = new Hono<AppEnv>()
     const changed = idOf(c.req.query("changed"));
     const notice = changed
       ? "予約を変更しました。"
-      : c.req.query("series") === "1"
-        ? "シリーズ予約を登録しました。予約できる件数に空きができると、1点目から順に申請します。"
-        : c.req.query("stopped") === "1"
-          ? "シリーズ予約の、まだ申請していない分をやめました。"
-          : undefined;
+      : c.req.query("unchanged")
+        ? "変更する項目がなかったため、そのままにしました。"
+        : c.req.query("series") === "1"
+          ? "シリーズ予約を登録しました。予約できる件数に空きができると、1点目から順に申請します。"
+          : c.req.query("stopped") === "1"
+            ? "シリーズ予約の、まだ申請していない分をやめました。"
+            : undefined;
     return c.html(await reservationsView(c, patron.id, notice ? { notice } : {}));
   })
   .post("/account/reservations/cancel", async (c) => {
@@ -199,32 +201,45 @@ export const statusPages = new Hono<AppEnv>()
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
     const id = idOf(c.req.param("id"));
-    const form = await readForm(c);
-    const parsed = parseWith(reservationPatchSchema, {
+    const [current, form] = await Promise.all([ownReservation(c, patron.id, id), readForm(c)]);
+    // The form sends every field: only those that differ from the reservation are changes (an ended
+    // suspension or a branch no longer offered is not sent back as one).
+    const sent = {
       pickupBranch: field(form, "pickupBranch"),
       suspendedUntil: field(form, "suspendedUntil") ?? "",
       notNeededAfter: field(form, "notNeededAfter") ?? "",
-    });
+    };
+    const changed = {
+      ...(sent.pickupBranch !== undefined && sent.pickupBranch !== current.pickupBranch
+        ? { pickupBranch: sent.pickupBranch }
+        : {}),
+      ...(sent.suspendedUntil !== (isSuspended(current.suspendedUntil, tokyoDate(now())) ? current.suspendedUntil : "")
+        ? { suspendedUntil: sent.suspendedUntil }
+        : {}),
+      ...(sent.notNeededAfter !== (current.notNeededAfter ?? "") ? { notNeededAfter: sent.notNeededAfter } : {}),
+    };
+    if (Object.keys(changed).length === 0) return c.redirect(`/account/reservations?unchanged=${current.id}`, 303);
+    const parsed = parseWith(reservationPatchSchema, changed);
     const outcome = parsed.ok
-      ? await bookmarked(c, patronObject(c.env, patron.cardNumber).change(patron.id, id ?? 0, patchOf(parsed.data), at()))
+      ? await bookmarked(c, patronObject(c.env, patron.cardNumber).change(patron.id, current.id, patchOf(parsed.data), at()))
       : undefined;
-    if (outcome?.ok) return c.redirect(`/account/reservations?changed=${id}`, 303);
-    const [r, branches] = await Promise.all([ownReservation(c, patron.id, id), branchesFor(c)]);
+    if (outcome?.ok) return c.redirect(`/account/reservations?changed=${current.id}`, 303);
+    const branches = await branchesFor(c);
+    const field_ =
+      outcome && !outcome.ok && outcome.code !== "not_found"
+        ? outcome.code === "unknown_branch"
+          ? "pickupBranch"
+          : outcome.field
+        : undefined;
     const errors = !parsed.ok
       ? parsed.fields
-      : outcome && outcome.code !== "not_found"
-        ? {
-            [outcome.code === "unknown_branch" ? "pickupBranch" : outcome.field]: changeRefusalText(
-              outcome.code,
-              outcome.code === "unknown_branch" ? "pickupBranch" : outcome.field,
-              "status" in outcome ? outcome.status : undefined,
-            ),
-          }
+      : outcome && !outcome.ok && outcome.code !== "not_found" && field_
+        ? { [field_]: changeRefusalText(outcome.code, field_, "status" in outcome ? outcome.status : undefined) }
         : {};
     const status = outcome && !outcome.ok && outcome.code === "invalid_state" ? 409 : 400;
     return c.html(
       <ReservationChangePage
-        r={r}
+        r={current}
         pickupBranches={branches.filter((b) => b.pickup)}
         today={tokyoDate(now())}
         errors={errors}
@@ -308,7 +323,7 @@ const extend = (c: Context<AppEnv>, patron: { id: number; cardNumber: string }, 
     c,
     patronObject(c.env, patron.cardNumber).extendHold(patron.id, id, {
       extendDays: settingsOf(c.env).holdExtendDays,
-      now: now(),
+      ...at(),
     }),
   );
 

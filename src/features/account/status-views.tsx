@@ -2,6 +2,7 @@
 // of 取消実行, 予約の変更 (受取館・保留・不要になる日), and 貸出状況 with 貸出延長.
 import { addDays, tokyoDate } from "../../domain/calendar";
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
+import { isSuspended } from "../../domain/patron-changes";
 import { estimatedWait } from "../../domain/queue";
 import { isWebCancellable } from "../../domain/reservations";
 import type { ReservationRow } from "../../reservations/read";
@@ -80,7 +81,7 @@ function QueueFacts({ r, rules }: { r: ReservationRow; rules: Rules }) {
 
 /** The patron's own settings on a waiting reservation. */
 function Settings({ r, today }: { r: ReservationRow; today: string }) {
-  const suspended = r.suspendedUntil && r.suspendedUntil >= today;
+  const suspended = isSuspended(r.suspendedUntil, today);
   if (!suspended && !r.notNeededAfter) return null;
   return (
     <p class="meta">
@@ -375,6 +376,12 @@ export function ReservationChangePage({
       <form action={`/account/reservations/${r.id}`} method="post">
         <label for="pickupBranch">受取館</label>
         <select id="pickupBranch" name="pickupBranch" {...described("pickupBranch")}>
+          {/* A branch no longer taking pickups stays shown as the current one, so it is not changed unasked. */}
+          {pickupBranches.some((b) => b.code === r.pickupBranch) ? null : (
+            <option value={r.pickupBranch} selected>
+              {r.pickupBranchName}（現在の受取館）
+            </option>
+          )}
           {pickupBranches.map((b) => (
             <option value={b.code} selected={b.code === r.pickupBranch}>
               {b.name}
@@ -388,7 +395,7 @@ export function ReservationChangePage({
           id="suspendedUntil"
           name="suspendedUntil"
           min={today}
-          value={r.suspendedUntil ?? ""}
+          value={isSuspended(r.suspendedUntil, today) ? (r.suspendedUntil ?? "") : ""}
           {...described("suspendedUntil")}
         />
         {err("suspendedUntil")}

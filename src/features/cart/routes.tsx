@@ -378,7 +378,10 @@ export const cartApi = new Hono<AppEnv>()
     const key = applyKeyOf(c.req.header("Idempotency-Key"), "Idempotency-Key");
     if (cardNumber && password) {
       // A guest's cart joins the patron's saved one at login; only what this client had in it is applied.
-      const seen = c.var.patron ? [] : (await viewOf(c)).lines.map((l) => l.materialId);
+      // A client with a guest cart applies exactly what it held — nothing when it is empty or gone (then
+      // only a retry's key answers) — never the saved cart it did not see.
+      const guest = !c.var.patron && getCookie(c, CART_COOKIE) !== undefined;
+      const seen = guest ? new Set((await viewOf(c)).lines.map((l) => l.materialId)) : undefined;
       const { token, patron } = await logIn(c, cardNumber, password);
       if (patron.mustChangeCredentials) {
         // The cart now belongs to the patron; after PUT /me/credentials with this token, apply again.
@@ -389,7 +392,7 @@ export const cartApi = new Hono<AppEnv>()
           },
         );
       }
-      const { applied } = await applyCart(c, patron, key, seen.length > 0 ? new Set(seen) : undefined);
+      const { applied } = await applyCart(c, patron, key, seen);
       return c.json({ reservations: applied.map(appliedJson) }, 201);
     }
     const patron = requireReadyPatron(c);

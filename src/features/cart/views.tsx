@@ -225,6 +225,7 @@ export function ConfirmPage({
 }) {
   const { reserved, overBy } = blockers(state, limit);
   const blocked = reserved.length > 0 || overBy > 0;
+  const seriesOnly = reserved.length === 0 && overBy > 0 && state.lines.length > 1;
   return (
     <Layout title="予約申請の確認">
       <h1>予約申請の確認</h1>
@@ -235,11 +236,28 @@ export function ConfirmPage({
           以前から予約カートに入っていた資料{kept}件は申請せず、予約カートに残します。
         </p>
       ) : null}
-      {blocked ? (
-        <Blockers state={state} limit={limit} />
-      ) : (
+      {blocked ? <Blockers state={state} limit={limit} /> : null}
+      {blocked && seriesOnly ? (
+        // Over the limit, 読みたい順 is still possible: it applies one at a time, when there is room.
+        <form action="/cart/apply" method="post" hx-boost="true" hx-disable="find button">
+          <input type="hidden" name="applyKey" value={applyKey} />
+          {items ? <input type="hidden" name="items" value={items.join(",")} /> : null}
+          <input type="hidden" name="mode" value="in_order" />
+          <p>
+            「読みたい順に1点ずつ」なら申請できます。上から順に、予約できる件数に空きができたときに1点ずつ申請します（受取館は1点目の「
+            {state.lines[0]?.pickupBranchName}」）。
+          </p>
+          <p>
+            <button type="submit">読みたい順で申請する</button>
+          </p>
+        </form>
+      ) : null}
+      {blocked ? null : (
         <>
-          <p class="meta">申請後の予約可能数：あと{(state.remaining ?? limit) - state.lines.length}件</p>
+          <p class="meta">
+            申請後の予約可能数：あと{(state.remaining ?? limit) - state.lines.length}件
+            {state.lines.length > 1 ? `（読みたい順なら、あと${(state.remaining ?? limit) - 1}件）` : ""}
+          </p>
           {/* With JavaScript the button is disabled while the apply is sent (a second tap cannot send it again). */}
           <form action="/cart/apply" method="post" hx-boost="true" hx-disable="find button">
             <input type="hidden" name="applyKey" value={applyKey} />
