@@ -82,10 +82,12 @@ describe.skipIf(!browserAvailable)("a staff morning", () => {
     await p.getByRole("button", { name: "ログイン" }).click();
     await p.waitForURL(/\/account$/);
     await p.goto(`${lib.server.url}/account/reservations`);
-    const row = p.locator("tbody tr").first();
-    expect(await row.textContent()).toContain("お取り置き");
-    expect(await row.textContent()).toMatch(/取置期限 \d{4}年\d{1,2}月\d{1,2}日/);
-    expect(await row.textContent()).toContain("受取館へご連絡ください");
+    // お取り置き first, with its deadline (weekday), the branch and its phone.
+    const held = p.locator("li.held").first();
+    expect(await held.textContent()).toContain("お取り置き");
+    expect(await held.textContent()).toMatch(/\d{1,2}月\d{1,2}日\(.\)までに/);
+    expect(await held.textContent()).toContain("受取館へご連絡ください");
+    expect(await held.locator('a[href^="tel:"]').count()).toBe(1);
     await p.screenshot({ path: shot("patron-on-hold"), fullPage: true });
     await patron.close();
   });
