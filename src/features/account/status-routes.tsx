@@ -116,6 +116,19 @@ async function reservationsView(
   return <ReservationsPage rows={rows} series={series} rules={rulesOf(c)} asOf={now()} nightly={nightly} {...extra} />;
 }
 
+/** 貸出状況 as of now, with what a renewal just did. */
+async function loansView(c: Context<AppEnv>, patronId: number, outcomes?: ItemOutcome[]) {
+  return (
+    <LoansPage
+      rows={await loansOf(c.var.d1, patronId)}
+      asOf={now()}
+      today={tokyoDate(now())}
+      loanDays={settingsOf(c.env).loanDays}
+      outcomes={outcomes}
+    />
+  );
+}
+
 /** One of the patron's own reservations, for the change page (none of another patron's). */
 async function ownReservation(c: Context<AppEnv>, patronId: number, id: number | undefined): Promise<ReservationRow> {
   const r = id === undefined ? undefined : (await reservationsOf(c.var.d1, patronId)).find((x) => x.id === id);
@@ -271,14 +284,7 @@ export const statusPages = new Hono<AppEnv>()
   .get("/account/loans", async (c) => {
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
-    return c.html(
-      <LoansPage
-        rows={await loansOf(c.var.d1, patron.id)}
-        asOf={now()}
-        today={tokyoDate(now())}
-        loanDays={settingsOf(c.env).loanDays}
-      />,
-    );
+    return c.html(await loansView(c, patron.id));
   })
   .post("/account/loans/renew", async (c) => {
     const { patron, redirect } = pagePatron(c);
@@ -286,20 +292,11 @@ export const statusPages = new Hono<AppEnv>()
     const form = await readForm(c);
     const itemIds = form.itemIds === undefined ? [] : Array.isArray(form.itemIds) ? form.itemIds : [form.itemIds];
     const parsed = parseWith(renewSchema, { itemIds });
-    const today = tokyoDate(now());
-    if (!parsed.ok) {
-      const outcomes = [{ title: "延長", ok: false, message: Object.values(parsed.fields)[0] ?? "" }];
+    if (!parsed.ok)
       return c.html(
-        <LoansPage
-          rows={await loansOf(c.var.d1, patron.id)}
-          asOf={now()}
-          today={today}
-          loanDays={settingsOf(c.env).loanDays}
-          outcomes={outcomes}
-        />,
+        await loansView(c, patron.id, [{ title: "延長", ok: false, message: Object.values(parsed.fields)[0] ?? "" }]),
         400,
       );
-    }
     const titles = new Map((await loansOf(c.var.d1, patron.id)).map((l) => [l.itemId, l.title]));
     const results = await renew(c, patron, parsed.data.itemIds);
     const outcomes = results.map((o) => ({
@@ -307,15 +304,7 @@ export const statusPages = new Hono<AppEnv>()
       ok: o.ok,
       message: renewWords(o),
     }));
-    return c.html(
-      <LoansPage
-        rows={await loansOf(c.var.d1, patron.id)}
-        asOf={now()}
-        today={today}
-        loanDays={settingsOf(c.env).loanDays}
-        outcomes={outcomes}
-      />,
-    );
+    return c.html(await loansView(c, patron.id, outcomes));
   });
 
 const extend = (c: Context<AppEnv>, patron: { id: number; cardNumber: string }, id: number): Promise<ExtendOutcome> =>

@@ -8,6 +8,7 @@ import { isWebCancellable } from "../../domain/reservations";
 import type { ReservationRow } from "../../reservations/read";
 import type { SeriesRow } from "../../reservations/series";
 import { jaDateShort, jaDateTime, waitWords } from "../../views/format";
+import { a11y, FieldError } from "../../views/forms";
 import { Layout } from "../../views/layout";
 import { reasonText } from "../../views/reasons";
 import { BranchLink, Phone } from "../branches/views";
@@ -355,13 +356,8 @@ export function ReservationChangePage({
   errors: Record<string, string>;
   message?: string;
 }) {
-  const err = (name: string) =>
-    errors[name] ? (
-      <p class="error" id={`${name}-error`}>
-        {errors[name]}
-      </p>
-    ) : null;
-  const described = (name: string) => (errors[name] ? { "aria-describedby": `${name}-error`, "aria-invalid": "true" } : {});
+  const err = (name: string) => <FieldError errors={errors} name={name} />;
+  const described = (name: string) => a11y(errors, name);
   return (
     <Layout title="予約の変更">
       <h1>予約の変更</h1>
