@@ -14,6 +14,7 @@ import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
 import { branchPages } from "./features/branches/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
+import { discoveryPages } from "./features/catalog/discovery";
 import { edgeCache } from "./features/catalog/edge-cache";
 import { forgetAfterStaffWrite } from "./features/catalog/reference";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
@@ -75,6 +76,7 @@ export function buildApp() {
   app.route("/", catalogPages);
   app.route("/", helpPages);
   app.route("/", branchPages);
+  app.route("/", discoveryPages);
   app.route("/", accountPages);
   app.route("/", statusPages);
   app.route("/", cartPages);

@@ -29,6 +29,12 @@ export function Layout({ title, children, head }: LayoutProps) {
           {/* No icon file: an empty data URL stops browsers from requesting /favicon.ico on every visit. */}
           <link rel="icon" href="data:," />
           <link rel="stylesheet" href={assets.css} />
+          <link
+            rel="search"
+            type="application/opensearchdescription+xml"
+            title={`${LIBRARY_NAME} 蔵書検索`}
+            href="/opensearch.xml"
+          />
           <script src={assets.htmx} defer />
           <script src={assets.js} defer />
           {head}

@@ -21,6 +21,8 @@ const CACHEABLE = [
   /^\/materials\/[^/]+$/,
   /^\/calendar$/,
   /^\/branches(\/[^/]+)?$/,
+  /^\/(sitemap|opensearch)\.xml$/,
+  /^\/sitemaps\/[^/]+$/,
   /^\/api\/v1\/(branches|calendar|materials)$/,
   /^\/api\/v1\/materials\/[^/]+$/,
 ];

@@ -1,6 +1,7 @@
 // /robots.txt: crawlers may read the top page, materials and the calendar, never the endless combinations of
 // search results, the cart, login, accounts, staff pages or the API (bots make most OPAC traffic).
-export const ROBOTS_TXT = `User-agent: *
+/** The rules, with the sitemap's absolute address (the protocol asks for one). */
+export const robotsTxt = (baseUrl: string) => `User-agent: *
 Disallow: /search
 Disallow: /cart
 Disallow: /login
@@ -9,6 +10,10 @@ Disallow: /admin
 Disallow: /api/
 Allow: /materials/
 Allow: /calendar
+Allow: /branches
+Allow: /isbn/
+
+Sitemap: ${baseUrl}/sitemap.xml
 `;
 
 /** A day in browsers and shared caches: the rules change with a deploy, not with the catalog. */

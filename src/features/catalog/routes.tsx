@@ -16,7 +16,7 @@ import { isFragmentRequest } from "../../views/htmx";
 import { CART_COOKIE } from "../cart/queries";
 import { getMaterial, type Viewer, type ViewerFacts } from "./queries";
 import { branchesFor, daysFor, preferredPickup } from "./reference";
-import { ROBOTS_CACHE, ROBOTS_TXT } from "./robots";
+import { ROBOTS_CACHE, robotsTxt } from "./robots";
 import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
 import {
@@ -75,7 +75,7 @@ async function calendarMonth(c: Context<AppEnv>, month: string | undefined) {
 }
 
 export const catalogPages = new Hono<AppEnv>()
-  .get("/robots.txt", (c) => c.text(ROBOTS_TXT, 200, { "Cache-Control": ROBOTS_CACHE }))
+  .get("/robots.txt", (c) => c.text(robotsTxt(settingsOf(c.env).baseUrl), 200, { "Cache-Control": ROBOTS_CACHE }))
   .get("/", async (c) => c.html(<HomePage branches={await branchesFor(c)} loggedOut={c.req.query("loggedOut") === "1"} />))
   .get("/search", async (c) => {
     const values = c.req.query();
