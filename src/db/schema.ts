@@ -136,6 +136,8 @@ export const items = sqliteTable(
     // Covers the per-material copy checks (counts, holding branch, available now) without row lookups.
     index("items_material_copy_idx").on(t.materialId, t.branchCode, t.status, t.loanable),
     index("items_branch_material_idx").on(t.branchCode, t.materialId),
+    // 新着資料: copies added lately, newest first.
+    index("items_created_idx").on(t.createdAt),
     check("items_status_check", sql`${t.status} in (${inList(ITEM_STATUSES)})`),
   ],
 );

@@ -53,6 +53,9 @@ export function Layout({ title, children, head }: LayoutProps) {
                   <a href="/search">資料検索</a>
                 </li>
                 <li>
+                  <a href="/new-arrivals">新着資料</a>
+                </li>
+                <li>
                   <a href="/cart" rel="nofollow">
                     予約カート
                   </a>

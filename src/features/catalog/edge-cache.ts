@@ -22,8 +22,9 @@ const CACHEABLE = [
   /^\/calendar$/,
   /^\/branches(\/[^/]+)?$/,
   /^\/(sitemap|opensearch)\.xml$/,
+  /^\/new-arrivals$/,
   /^\/sitemaps\/[^/]+$/,
-  /^\/api\/v1\/(branches|calendar|materials)$/,
+  /^\/api\/v1\/(branches|calendar|materials|new-arrivals)$/,
   /^\/api\/v1\/materials\/[^/]+$/,
 ];
 const PERSONAL_COOKIES = [SESSION_COOKIE, CART_COOKIE, STAFF_COOKIE];

@@ -14,10 +14,11 @@ import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { isFragmentRequest } from "../../views/htmx";
 import { CART_COOKIE } from "../cart/queries";
+import { NEW_ARRIVAL_DAYS, newArrivals } from "./new-arrivals";
 import { getMaterial, type Viewer, type ViewerFacts } from "./queries";
 import { branchesFor, daysFor, preferredPickup } from "./reference";
 import { ROBOTS_CACHE, robotsTxt } from "./robots";
-import { hasConditions, materialIdSchema, monthSchema, type SearchQuery, searchSchema } from "./schemas";
+import { hasConditions, materialIdSchema, monthSchema, newArrivalsSchema, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
 import {
   CalendarPage,
@@ -25,6 +26,7 @@ import {
   ErrorResults,
   HomePage,
   MaterialPage,
+  NewArrivalsPage,
   type ReserveStanding,
   Results,
   SearchPage,
@@ -55,7 +57,7 @@ function standingOf(v: ViewerFacts, limit: number, patron: boolean): ReserveStan
 }
 
 /** Unknown branch codes are refused, so a typo is not silently "no results". */
-async function checkBranch(c: Context<AppEnv>, query: SearchQuery): Promise<Record<string, string>> {
+async function checkBranch(c: Context<AppEnv>, query: { branch?: string }): Promise<Record<string, string>> {
   if (query.branch && !(await branchesFor(c)).some((b) => b.code === query.branch))
     return { branch: "指定された所蔵館はありません。" };
   return {};
@@ -137,6 +139,17 @@ export const catalogPages = new Hono<AppEnv>()
       />,
     );
   })
+  .get("/new-arrivals", async (c) => {
+    const values = c.req.query();
+    const parsed = parseWith(newArrivalsSchema, values);
+    const errors = parsed.ok ? await checkBranch(c, parsed.data) : parsed.fields;
+    if (!parsed.ok || Object.keys(errors).length > 0) throw invalidRequest(errors, Object.values(errors)[0]);
+    const now = Date.now();
+    const result = await newArrivals(c.var.d1, { ...parsed.data, perPage: 20 }, now);
+    return c.html(
+      <NewArrivalsPage result={result} values={values} branches={await branchesFor(c)} days={NEW_ARRIVAL_DAYS} asOf={now} />,
+    );
+  })
   .get("/calendar", async (c) => {
     const parsed = parseWith(monthSchema, c.req.query());
     const month = parsed.ok ? parsed.data.month : undefined;
@@ -153,6 +166,19 @@ export const catalogApi = new Hono<AppEnv>()
     return c.json(
       rows.map(({ code, name, pickup, address, phone, hours }) => ({ code, name, pickup, address, phone, hours, openToday })),
     );
+  })
+  .get("/new-arrivals", zValidator("query", newArrivalsSchema, throwInvalid), async (c) => {
+    const query = c.req.valid("query");
+    const branchErrors = await checkBranch(c, query);
+    if (Object.keys(branchErrors).length > 0) throw invalidRequest(branchErrors);
+    const result = await newArrivals(c.var.d1, { ...query, perPage: 20 }, Date.now());
+    return c.json({
+      total: result.total,
+      totalCapped: result.totalCapped,
+      page: result.page,
+      perPage: result.perPage,
+      items: result.items.map(({ notReservableReason: _reason, onShelfCount: _onShelf, ...m }) => m),
+    });
   })
   .get("/calendar", zValidator("query", monthSchema, throwInvalid), async (c) => {
     const { month, days } = await calendarMonth(c, c.req.valid("query").month);

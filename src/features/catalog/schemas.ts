@@ -106,6 +106,29 @@ export const hasConditions = (q: SearchQuery): boolean =>
       q.yearTo !== undefined,
   );
 
+/** 新着資料's filters: a branch, an NDC class (one digit), a type, and the page (at most 50 pages of 20). */
+export const newArrivalsSchema = z.pipe(
+  z.transform(dropEmpty),
+  z.object({
+    branch: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "所蔵館の指定が正しくありません。" }))),
+    ndc: z.optional(z.string().check(z.regex(/^\d$/, { error: "分類は 0〜9 の1桁で指定してください。" }))),
+    type: z.optional(z.enum(MATERIAL_TYPES, { error: "資料種別の指定が正しくありません。" })),
+    page: z._default(
+      z.pipe(
+        digits(/^\d{1,2}$/, "ページ番号が正しくありません。"),
+        z
+          .number()
+          .check(
+            z.minimum(1, { error: "ページ番号は1以上です。" }),
+            z.maximum(50, { error: "50ページより先は表示できません。" }),
+          ),
+      ),
+      1,
+    ),
+  }),
+);
+export type NewArrivalsFilters = z.output<typeof newArrivalsSchema>;
+
 export const monthSchema = z.pipe(
   z.transform(dropEmpty),
   z.object({

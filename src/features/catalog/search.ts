@@ -448,3 +448,15 @@ export async function searchMaterials(db: D1, params: SearchParams, options: Sea
   const text = planOf(params);
   return text.match ? textSearch(run, { ...text, match: text.match }) : filterSearch(run, text);
 }
+
+/**
+ * A page of material summaries from any statement selecting material ids in order (新着資料 uses it): the
+ * same figures as search results, in the same one statement.
+ */
+export function summaryStatement(db: D1, idsSql: string, binds: unknown[]): D1PreparedStatement {
+  const s = withSummary({ sql: idsSql, binds });
+  return db.prepare(s.sql).bind(...s.binds);
+}
+
+/** The rows of summaryStatement as search results' items. */
+export const summariesOf = (rows: unknown[] | undefined): MaterialSummary[] => ((rows ?? []) as SummaryRow[]).map(toSummary);

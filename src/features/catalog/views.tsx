@@ -218,14 +218,15 @@ function ResultItem({ m }: { m: MaterialSummary }) {
   );
 }
 
-function pageHref(values: FormValues, page: number): string {
+function pageHref(values: FormValues, page: number, path = "/search"): string {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(values)) if (k !== "page" && v) params.set(k, v);
   if (page > 1) params.set("page", String(page));
-  return `/search?${params.toString()}`;
+  return `${path}?${params.toString()}`;
 }
 
-function Pager({ result, values }: { result: SearchResult; values: FormValues }) {
+/** Page links; on search htmx swaps the results, elsewhere (`path`) they are plain links. */
+function Pager({ result, values, path }: { result: SearchResult; values: FormValues; path?: string }) {
   const pages = Math.min(Math.ceil(result.total / result.perPage), 500);
   if (pages <= 1) return null;
   const current = result.page;
@@ -233,19 +234,24 @@ function Pager({ result, values }: { result: SearchResult; values: FormValues })
     (p, i, all) => p >= 1 && p <= pages && all.indexOf(p) === i,
   );
   shown.sort((a, b) => a - b);
-  const link = (p: number, label: string, rel?: string) => (
-    <a
-      href={pageHref(values, p)}
-      rel={rel ? `${rel} nofollow` : "nofollow"}
-      hx-get={pageHref(values, p)}
-      hx-target="#results"
-      hx-swap="outerHTML show:top"
-      hx-indicator="#searching"
-      hx-push-url="true"
-    >
-      {label}
-    </a>
-  );
+  const link = (p: number, label: string, rel?: string) =>
+    path ? (
+      <a href={pageHref(values, p, path)} rel={rel ? `${rel} nofollow` : "nofollow"}>
+        {label}
+      </a>
+    ) : (
+      <a
+        href={pageHref(values, p)}
+        rel={rel ? `${rel} nofollow` : "nofollow"}
+        hx-get={pageHref(values, p)}
+        hx-target="#results"
+        hx-swap="outerHTML show:top"
+        hx-indicator="#searching"
+        hx-push-url="true"
+      >
+        {label}
+      </a>
+    );
   return (
     <nav class="pager" aria-label="ページ送り">
       {current > 1 ? link(current - 1, "前へ", "prev") : null}
@@ -528,6 +534,91 @@ export function MaterialPage({
       )}
       <AsOf at={asOf} what="所蔵・予約の状況" />
       <p class="meta">※ 画面上では在架でも、行方不明・汚損・破損などで貸出できない場合があります。</p>
+    </Layout>
+  );
+}
+
+/** NDC classes (日本十進分類法の類) as patrons know them. */
+export const NDC_CLASSES = ["総記", "哲学", "歴史", "社会科学", "自然科学", "技術", "産業", "芸術", "言語", "文学"] as const;
+
+/** 新着資料: the filters (branch, NDC class, type), then the list newest first, paged. */
+export function NewArrivalsPage({
+  result,
+  values,
+  branches,
+  days,
+  asOf,
+}: {
+  result: SearchResult;
+  values: FormValues;
+  branches: Branch[];
+  days: number;
+  asOf: number;
+}) {
+  const from = (result.page - 1) * result.perPage + 1;
+  return (
+    <Layout title="新着資料">
+      <h1>新着資料</h1>
+      <p class="meta">この{days}日間に所蔵に加わった資料です（新しい順）。</p>
+      <form action="/new-arrivals" method="get" class="filters">
+        <div class="grid">
+          <div>
+            <label for="na-branch">所蔵館</label>
+            <select id="na-branch" name="branch">
+              <option value="">すべての館</option>
+              {branches.map((b) => (
+                <option value={b.code} selected={values.branch === b.code}>
+                  {b.name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="na-ndc">分類</label>
+            <select id="na-ndc" name="ndc">
+              <option value="">すべての分類</option>
+              {NDC_CLASSES.map((name, digit) => (
+                <option value={String(digit)} selected={values.ndc === String(digit)}>
+                  {digit} {name}
+                </option>
+              ))}
+            </select>
+          </div>
+          <div>
+            <label for="na-type">資料種別</label>
+            <select id="na-type" name="type">
+              <option value="">すべての種別</option>
+              {MATERIAL_TYPES.map((t) => (
+                <option value={t} selected={values.type === t}>
+                  {MATERIAL_TYPE_LABELS[t]}
+                </option>
+              ))}
+            </select>
+          </div>
+        </div>
+        <p>
+          <button type="submit">表示する</button>
+        </p>
+      </form>
+      <section id="results" aria-labelledby="results-heading">
+        <h2 id="results-heading">
+          新着資料 {result.total.toLocaleString("ja-JP")}件{result.totalCapped ? "以上" : ""}
+          {result.items.length > 0 ? `（${from}〜${from + result.items.length - 1}件目）` : ""}
+        </h2>
+        {result.items.length === 0 ? (
+          <p>この条件の新着資料はありません。</p>
+        ) : (
+          <>
+            <AsOf at={asOf} what="貸出・予約の状況" />
+            <ol class="results" start={from}>
+              {result.items.map((m) => (
+                <ResultItem m={m} />
+              ))}
+            </ol>
+          </>
+        )}
+        <Pager result={result} values={values} path="/new-arrivals" />
+      </section>
     </Layout>
   );
 }
