@@ -16,6 +16,7 @@ import { branchPages } from "./features/branches/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
 import { discoveryPages } from "./features/catalog/discovery";
 import { edgeCache } from "./features/catalog/edge-cache";
+import { feedRoutes } from "./features/catalog/feeds";
 import { forgetAfterStaffWrite } from "./features/catalog/reference";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
@@ -77,6 +78,7 @@ export function buildApp() {
   app.route("/", helpPages);
   app.route("/", branchPages);
   app.route("/", discoveryPages);
+  app.route("/", feedRoutes);
   app.route("/", accountPages);
   app.route("/", statusPages);
   app.route("/", cartPages);

@@ -9,7 +9,7 @@ import { isFragmentRequest } from "../views/htmx";
 export const showWhoIsLoggedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
   await next();
   const patron = c.var.patron;
-  if (!patron || patron.via !== "cookie" || isFragmentRequest(c)) return;
+  if (patron?.via !== "cookie" || isFragmentRequest(c)) return;
   if (!c.res.headers.get("Content-Type")?.startsWith("text/html")) return;
   // The name is escaped by hono/html; the count is a number.
   const line = String(

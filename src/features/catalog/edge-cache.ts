@@ -23,6 +23,7 @@ const CACHEABLE = [
   /^\/branches(\/[^/]+)?$/,
   /^\/(sitemap|opensearch)\.xml$/,
   /^\/new-arrivals$/,
+  /^\/feeds\/new\.(atom|json)$/,
   /^\/sitemaps\/[^/]+$/,
   /^\/api\/v1\/(branches|calendar|materials|new-arrivals)$/,
   /^\/api\/v1\/materials\/[^/]+$/,

@@ -23,7 +23,10 @@ export interface NewArrivalQuery {
 /** The Tokyo midnight NEW_ARRIVAL_DAYS days before `now`, as an instant. */
 export const newSince = (now: number): number => Date.parse(`${addDays(tokyoDate(now), -NEW_ARRIVAL_DAYS)}T00:00:00+09:00`);
 
-export async function newArrivals(db: D1, q: NewArrivalQuery, now: number): Promise<SearchResult> {
+/** A page of 新着資料, with when each was added (its latest copy), for feeds. */
+export type NewArrivals = SearchResult & { addedAt: Map<number, number> };
+
+export async function newArrivals(db: D1, q: NewArrivalQuery, now: number): Promise<NewArrivals> {
   const copy: string[] = ["i.created_at >= ?", "i.status <> 'withdrawn'"];
   const binds: unknown[] = [newSince(now)];
   if (q.branch) {
@@ -44,17 +47,23 @@ export async function newArrivals(db: D1, q: NewArrivalQuery, now: number): Prom
     JOIN materials m ON m.id = a.material_id ${material.length > 0 ? `WHERE ${material.join(" AND ")}` : ""}`;
   const offset = (q.page - 1) * q.perPage;
   const limit = Math.max(0, Math.min(q.perPage, NEW_ARRIVALS_MAX - offset));
-  const [count, page] = await db.batch([
+  const pageSql = `${from} ORDER BY a.added DESC, a.material_id DESC LIMIT ? OFFSET ?`;
+  const pageBinds = [...binds, ...materialBinds, limit, offset];
+  const [count, page, when] = await db.batch([
     db
       .prepare(`SELECT min(count(*), ${NEW_ARRIVALS_MAX}) AS n FROM (SELECT 1 ${from} LIMIT ${NEW_ARRIVALS_MAX + 1})`)
       .bind(...binds, ...materialBinds),
-    summaryStatement(db, `SELECT a.material_id AS id ${from} ORDER BY a.added DESC, a.material_id DESC LIMIT ? OFFSET ?`, [
-      ...binds,
-      ...materialBinds,
-      limit,
-      offset,
-    ]),
+    summaryStatement(db, `SELECT a.material_id AS id ${pageSql}`, pageBinds),
+    db.prepare(`SELECT a.material_id AS id, a.added ${pageSql}`).bind(...pageBinds),
   ]);
   const total = (count?.results?.[0] as { n: number } | undefined)?.n ?? 0;
-  return { total, totalCapped: total >= NEW_ARRIVALS_MAX, page: q.page, perPage: q.perPage, items: summariesOf(page?.results) };
+  const addedAt = new Map(((when?.results ?? []) as Array<{ id: number; added: number }>).map((r) => [r.id, r.added]));
+  return {
+    total,
+    totalCapped: total >= NEW_ARRIVALS_MAX,
+    page: q.page,
+    perPage: q.perPage,
+    items: summariesOf(page?.results),
+    addedAt,
+  };
 }

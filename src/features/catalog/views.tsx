@@ -556,10 +556,23 @@ export function NewArrivalsPage({
   asOf: number;
 }) {
   const from = (result.page - 1) * result.perPage + 1;
+  const filters = new URLSearchParams(
+    (["branch", "ndc", "type"] as const).filter((k) => values[k]).map((k) => [k, values[k] as string]),
+  ).toString();
+  const q = filters ? `?${filters}` : "";
+  const feeds = (
+    <>
+      <link rel="alternate" type="application/atom+xml" title="新着資料（Atom）" href={`/feeds/new.atom${q}`} />
+      <link rel="alternate" type="application/feed+json" title="新着資料（JSON Feed）" href={`/feeds/new.json${q}`} />
+    </>
+  );
   return (
-    <Layout title="新着資料">
+    <Layout title="新着資料" head={feeds}>
       <h1>新着資料</h1>
-      <p class="meta">この{days}日間に所蔵に加わった資料です（新しい順）。</p>
+      <p class="meta">
+        この{days}日間に所蔵に加わった資料です（新しい順）。更新情報：<a href={`/feeds/new.atom${q}`}>Atom</a>・
+        <a href={`/feeds/new.json${q}`}>JSON Feed</a>
+      </p>
       <form action="/new-arrivals" method="get" class="filters">
         <div class="grid">
           <div>
