@@ -14,6 +14,7 @@ import { adminPages } from "./features/admin/pages";
 import { adminApi } from "./features/admin/routes";
 import { branchPages } from "./features/branches/routes";
 import { cartApi, cartPages } from "./features/cart/routes";
+import { calendarIcs } from "./features/catalog/calendar-ics";
 import { discoveryPages } from "./features/catalog/discovery";
 import { edgeCache } from "./features/catalog/edge-cache";
 import { feedRoutes } from "./features/catalog/feeds";
@@ -79,6 +80,7 @@ export function buildApp() {
   app.route("/", branchPages);
   app.route("/", discoveryPages);
   app.route("/", feedRoutes);
+  app.route("/", calendarIcs);
   app.route("/", accountPages);
   app.route("/", statusPages);
   app.route("/", cartPages);

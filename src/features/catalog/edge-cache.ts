@@ -19,7 +19,7 @@ const CACHEABLE = [
   /^\/$/,
   /^\/search$/,
   /^\/materials\/[^/]+$/,
-  /^\/calendar$/,
+  /^\/calendar(\.ics)?$/,
   /^\/branches(\/[^/]+)?$/,
   /^\/(sitemap|opensearch)\.xml$/,
   /^\/new-arrivals$/,

@@ -105,7 +105,11 @@ export function preferredPickup(pickups: readonly Branch[], ...candidates: Array
 }
 
 /** Every date from `from` to `to` with whether it is an opening day (a date missing from the calendar is closed). */
-export async function daysFor(c: Context<AppEnv>, from: string, to: string): Promise<Array<{ date: string; open: boolean }>> {
+export async function daysFor(
+  c: Context<AppEnv>,
+  from: string,
+  to: string,
+): Promise<Array<{ date: string; open: boolean; note: string | null }>> {
   const months: string[] = [];
   for (let m = from.slice(0, 7); m <= to.slice(0, 7); m = addDays(`${m}-28`, 7).slice(0, 7)) months.push(m);
   const loaded = await Promise.all(
@@ -114,9 +118,10 @@ export async function daysFor(c: Context<AppEnv>, from: string, to: string): Pro
       return monthFor(c, m, dates[0] as string, dates[dates.length - 1] as string);
     }),
   );
-  const open = new Map(loaded.flat().map((d) => [d.date, d.open]));
-  const out: Array<{ date: string; open: boolean }> = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) out.push({ date: d, open: open.get(d) ?? false });
+  const known = new Map(loaded.flat().map((d) => [d.date, d]));
+  const out: Array<{ date: string; open: boolean; note: string | null }> = [];
+  for (let d = from; d <= to; d = addDays(d, 1))
+    out.push({ date: d, open: known.get(d)?.open ?? false, note: known.get(d)?.note ?? null });
   return out;
 }
 

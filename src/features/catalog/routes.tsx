@@ -153,9 +153,21 @@ export const catalogPages = new Hono<AppEnv>()
   .get("/calendar", async (c) => {
     const parsed = parseWith(monthSchema, c.req.query());
     const month = parsed.ok ? parsed.data.month : undefined;
-    if (!parsed.ok) c.status(400);
+    const branches = await branchesFor(c);
+    const branch = parsed.ok && parsed.data.branch ? branches.find((b) => b.code === parsed.data.branch) : undefined;
+    if (!parsed.ok || (parsed.data.branch && !branch)) c.status(400);
     const cal = await calendarMonth(c, month);
-    return c.html(<CalendarPage month={cal.month} days={cal.days} prev={cal.prev} next={cal.next} />);
+    return c.html(
+      <CalendarPage
+        month={cal.month}
+        days={cal.days}
+        prev={cal.prev}
+        next={cal.next}
+        today={tokyoDate(Date.now())}
+        branch={branch}
+        branches={branches}
+      />,
+    );
   });
 
 export const catalogApi = new Hono<AppEnv>()
@@ -182,7 +194,7 @@ export const catalogApi = new Hono<AppEnv>()
   })
   .get("/calendar", zValidator("query", monthSchema, throwInvalid), async (c) => {
     const { month, days } = await calendarMonth(c, c.req.valid("query").month);
-    return c.json({ month, days });
+    return c.json({ month, days: days.map(({ date, open }) => ({ date, open })) });
   })
   .get("/materials", zValidator("query", searchSchema, throwInvalid), async (c) => {
     const query = c.req.valid("query");

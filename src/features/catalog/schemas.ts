@@ -133,6 +133,7 @@ export const monthSchema = z.pipe(
   z.transform(dropEmpty),
   z.object({
     month: z.optional(z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, { error: "月は YYYY-MM の形で指定してください。" }))),
+    branch: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{1,20}$/, { error: "館の指定が正しくありません。" }))),
   }),
 );
 

@@ -20,6 +20,7 @@ interface Branch {
   code: string;
   name: string;
   pickup: boolean;
+  hours?: string | null;
 }
 
 /** The raw form values, echoed back into the form as typed (also when invalid). */
@@ -638,7 +639,7 @@ export function NewArrivalsPage({
 
 const WEEKDAYS = ["日", "月", "火", "水", "木", "金", "土"];
 
-type Day = { date: string; open: boolean };
+type Day = { date: string; open: boolean; note?: string | null };
 
 /** Rows of seven cells, blank before the first day and after the last. */
 function weeks(days: Day[], firstWeekday: number): Array<Array<Day | undefined>> {
@@ -654,41 +655,84 @@ export function CalendarPage({
   days,
   prev,
   next,
+  today,
+  branch,
+  branches,
 }: {
   month: string;
-  days: Array<{ date: string; open: boolean }>;
+  days: Array<{ date: string; open: boolean; note?: string | null }>;
   prev: string;
   next: string;
+  today: string;
+  /** The branch the month is shown for (its hours and links); the closed days are the library's. */
+  branch?: Branch;
+  branches: Branch[];
 }) {
   const firstWeekday = days.length > 0 ? new Date(`${days[0]?.date}T00:00:00Z`).getUTCDay() : 0;
   const [y, mo] = month.split("-");
+  const q = branch ? `&branch=${encodeURIComponent(branch.code)}` : "";
+  const ics = `/calendar.ics${branch ? `?branch=${encodeURIComponent(branch.code)}` : ""}`;
   return (
-    <Layout title="開館日">
+    <Layout title="開館日" head={<link rel="alternate" type="text/calendar" title="休館日（iCalendar）" href={ics} />}>
       <h1>
-        開館日カレンダー {y}年{Number(mo)}月
+        開館日カレンダー {y}年{Number(mo)}月{branch ? `（${branch.name}）` : ""}
       </h1>
+      <form action="/calendar" method="get" class="filters">
+        <input type="hidden" name="month" value={month} />
+        <label for="cal-branch">館</label>
+        <select id="cal-branch" name="branch">
+          <option value="">図書館全体</option>
+          {branches.map((b) => (
+            <option value={b.code} selected={branch?.code === b.code}>
+              {b.name}
+            </option>
+          ))}
+        </select>
+        <button type="submit" class="secondary">
+          表示
+        </button>
+      </form>
+      {branch?.hours ? <p>開館時間：{branch.hours}</p> : null}
       <nav class="pager" aria-label="月の切り替え">
-        <a href={`/calendar?month=${prev}`}>前の月</a>
-        <a href={`/calendar?month=${next}`}>次の月</a>
+        <a href={`/calendar?month=${prev}${q}`}>前の月</a>
+        <a href={`/calendar?month=${next}${q}`}>次の月</a>
       </nav>
       <table class="cal">
-        <caption>{`${y}年${Number(mo)}月の開館日（休館日は赤）`}</caption>
+        <caption>{`${y}年${Number(mo)}月の開館日（休館日は赤、今日は太枠）`}</caption>
         <thead>
           <tr>
-            {WEEKDAYS.map((w) => (
-              <th scope="col">{w}</th>
+            {WEEKDAYS.map((w, i) => (
+              <th scope="col" class={i === 0 ? "sun" : i === 6 ? "sat" : undefined}>
+                {w}
+              </th>
             ))}
           </tr>
         </thead>
         <tbody>
           {weeks(days, firstWeekday).map((week) => (
             <tr>
-              {week.map((d) =>
+              {week.map((d, i) =>
                 d ? (
-                  <td class={d.open ? "open" : "closed"}>
+                  <td
+                    class={[
+                      d.open ? "open" : "closed",
+                      i === 0 || d.note ? "sun" : i === 6 ? "sat" : "",
+                      d.date === today ? "today" : "",
+                    ]
+                      .filter(Boolean)
+                      .join(" ")}
+                    {...(d.date === today ? { "aria-current": "date" } : {})}
+                  >
                     {Number(d.date.slice(8))}
+                    {d.date === today ? <span class="visually-hidden">（今日）</span> : null}
                     <br />
                     <small>{d.open ? "開館" : "休館"}</small>
+                    {d.note ? (
+                      <>
+                        <br />
+                        <small class="holiday">{d.note}</small>
+                      </>
+                    ) : null}
                   </td>
                 ) : (
                   <td />
@@ -699,6 +743,9 @@ export function CalendarPage({
         </tbody>
       </table>
       <p class="meta">予約の受付処理は、申請した翌開館日の朝に行います。</p>
+      <p>
+        <a href={ics}>休館日をカレンダーアプリに登録する（iCalendar）</a>
+      </p>
     </Layout>
   );
 }
