@@ -571,3 +571,17 @@ export const seriesItems = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.seriesId, t.position] }), index("series_items_reservation_idx").on(t.reservationId)],
 );
+
+/** お知らせ: staff-written notices on the top page, shown from `from` through `until` (business dates). */
+export const notices = sqliteTable(
+  "notices",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    title: text("title").notNull(),
+    body: text("body").notNull(),
+    from: text("from_date").notNull(),
+    until: text("until_date").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("notices_until_idx").on(t.until, t.from), check("notices_range_check", sql`${t.from} <= ${t.until}`)],
+);

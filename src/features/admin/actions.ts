@@ -22,10 +22,12 @@ import type { Settings } from "../../settings";
 import { listBranches } from "../catalog/queries";
 import { audit } from "./audit";
 import {
+  deleteNotice,
   enableWebUse,
   insertBranch,
   insertItem,
   insertMaterial,
+  insertNotice,
   itemIdByBarcode,
   type PatronPatch,
   patchMaterial,
@@ -43,6 +45,7 @@ import type {
   loanSchema,
   materialPatchSchema,
   materialSchema,
+  noticeSchema,
   patronSchema,
 } from "./schemas";
 
@@ -214,6 +217,18 @@ export async function createBranch(s: Staff, b: z.output<typeof branchSchema>) {
   if (!(await insertBranch(s.db, b))) throw new AppError("invalid_state", "その館コードはすでに登録されています。");
   await record(s, "branch.create", { type: "branch", id: b.code });
   return b;
+}
+
+/** お知らせ for the top page, shown from `from` through `until`. */
+export async function createNotice(s: Staff, n: z.output<typeof noticeSchema>) {
+  const id = await insertNotice(s.db, n);
+  await record(s, "notice.create", { type: "notice", id }, { from: n.from, until: n.until });
+  return { id };
+}
+
+export async function removeNotice(s: Staff, id: number) {
+  if (!(await deleteNotice(s.db, id))) throw notFound("指定されたお知らせは見つかりませんでした。");
+  await record(s, "notice.delete", { type: "notice", id });
 }
 
 /** A branch's name, pickup flag, address, phone or hours (only the given fields). */

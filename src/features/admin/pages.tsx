@@ -32,7 +32,7 @@ import * as act from "./actions";
 import { audit } from "./audit";
 import { ImportRunPage, ImportsPage, RunReport } from "./import-views";
 import * as imports from "./imports";
-import { outboxRows } from "./queries";
+import { currentNotices, outboxRows } from "./queries";
 import { staffOf } from "./routes";
 import {
   branchPatchSchema,
@@ -44,10 +44,21 @@ import {
   loanSchema,
   materialPatchSchema,
   materialSchema,
+  noticeSchema,
   patronSchema,
 } from "./schemas";
 import { serviceStatus } from "./status";
-import { BranchesPage, CounterPage, Dashboard, LoginPage, MailPage, type Outcome, StatusPage, summaryText } from "./views";
+import {
+  BranchesPage,
+  CounterPage,
+  Dashboard,
+  LoginPage,
+  MailPage,
+  NoticesPage,
+  type Outcome,
+  StatusPage,
+  summaryText,
+} from "./views";
 
 async function dashboard(c: Context<AppEnv>, message?: Outcome) {
   const db = c.var.d1;
@@ -94,6 +105,11 @@ async function importsPage(c: Context<AppEnv>, message?: Outcome) {
   const s = staffOf(c);
   const [runs, set] = await Promise.all([imports.importList(s), imports.mappingsSet(s)]);
   return <ImportsPage runs={runs} mappings={set} message={message} />;
+}
+
+async function noticesPage(c: Context<AppEnv>, message?: Outcome) {
+  const today = tokyoDate(Date.now());
+  return <NoticesPage notices={await currentNotices(c.var.d1, today)} today={today} message={message} />;
 }
 
 async function branchesPage(c: Context<AppEnv>, message?: Outcome) {
@@ -261,6 +277,27 @@ export const adminPages = new Hono<AppEnv>()
   .get("/admin/mail", async (c) => c.html(<MailPage rows={await outboxRows(c.env.DB)} />))
   .get("/admin/status", async (c) => c.html(<StatusPage status={await serviceStatus(staffOf(c))} />))
   .get("/admin/counter", async (c) => c.html(await counterPage(c)))
+  .get("/admin/notices", async (c) => c.html(await noticesPage(c)))
+  .post("/admin/notices", (c) =>
+    perform(c, noticesPage, async (f) => {
+      const input = parsed(
+        parseWith(noticeSchema, {
+          title: field(f, "title"),
+          body: field(f, "body"),
+          from: field(f, "from"),
+          until: field(f, "until"),
+        }),
+      );
+      await act.createNotice(staffOf(c), input);
+      return `「${input.title}」を掲載しました（${jaDate(input.from)}〜${jaDate(input.until)}）。`;
+    }),
+  )
+  .post("/admin/notices/:id/delete", (c) =>
+    perform(c, noticesPage, async () => {
+      await act.removeNotice(staffOf(c), idParam(c));
+      return "お知らせを取り下げました。";
+    }),
+  )
   .get("/admin/branches", async (c) => c.html(await branchesPage(c)))
   .post("/admin/branches/:code", (c) =>
     perform(c, branchesPage, async (f) => {

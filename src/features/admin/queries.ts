@@ -230,3 +230,39 @@ export async function outboxRows(db: D1, status?: string): Promise<OutboxRow[]> 
     .all<OutboxRow>();
   return rows.results;
 }
+
+export interface NoticeRow {
+  id: number;
+  title: string;
+  body: string;
+  from: string;
+  until: string;
+}
+
+/** A new お知らせ; the top page (cached by catalog version) shows it on its next read. */
+export async function insertNotice(db: D1, n: Omit<NoticeRow, "id">): Promise<number> {
+  const [made] = await db.batch([
+    db
+      .prepare("INSERT INTO notices (title, body, from_date, until_date) VALUES (?, ?, ?, ?) RETURNING id")
+      .bind(n.title, n.body, n.from, n.until),
+    bumpCatalog(db),
+  ]);
+  return (made?.results?.[0] as { id: number }).id;
+}
+
+/** Takes a notice down at once; false when there is none. */
+export async function deleteNotice(db: D1, id: number): Promise<boolean> {
+  const [r] = await db.batch([db.prepare("DELETE FROM notices WHERE id = ?").bind(id), bumpCatalog(db)]);
+  return (r?.meta.changes ?? 0) > 0;
+}
+
+/** Notices not yet over, newest start first (the staff list). */
+export async function currentNotices(db: D1, today: string): Promise<NoticeRow[]> {
+  const rows = await db
+    .prepare(
+      'SELECT id, title, body, from_date AS "from", until_date AS until FROM notices WHERE until_date >= ? ORDER BY from_date DESC, id DESC LIMIT 100',
+    )
+    .bind(today)
+    .all<NoticeRow>();
+  return rows.results;
+}

@@ -3,7 +3,7 @@
 // requireStaff({ mode: "api" }) runs in app.tsx for every /api/v1/admin path, so unknown paths answer 401 too.
 import { zValidator } from "@hono/zod-validator";
 import { type Context, Hono } from "hono";
-import { isValidDate, tokyoIso } from "../../domain/calendar";
+import { isValidDate, tokyoDate, tokyoIso } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
 import { invalidRequest } from "../../errors";
 import { settingsOf } from "../../settings";
@@ -11,7 +11,7 @@ import { throwInvalid } from "../../validation";
 import { idParam } from "../../views/forms";
 import * as act from "./actions";
 import * as imports from "./imports";
-import { outboxRows } from "./queries";
+import { currentNotices, outboxRows } from "./queries";
 import {
   branchPatchSchema,
   branchSchema,
@@ -25,6 +25,7 @@ import {
   loanSchema,
   materialPatchSchema,
   materialSchema,
+  noticeSchema,
   patronPatchSchema,
   patronSchema,
 } from "./schemas";
@@ -83,6 +84,14 @@ export const adminApi = new Hono<AppEnv>()
   .put("/branches/:code", zValidator("json", branchPatchSchema, throwInvalid), async (c) =>
     c.json(await act.changeBranch(staffOf(c), c.req.param("code"), c.req.valid("json"))),
   )
+  .post("/notices", zValidator("json", noticeSchema, throwInvalid), async (c) =>
+    c.json(await act.createNotice(staffOf(c), c.req.valid("json")), 201),
+  )
+  .get("/notices", async (c) => c.json({ items: await currentNotices(c.var.d1, tokyoDate(Date.now())) }))
+  .delete("/notices/:id", async (c) => {
+    await act.removeNotice(staffOf(c), idParam(c));
+    return c.body(null, 204);
+  })
   .post("/materials", zValidator("json", materialSchema, throwInvalid), async (c) =>
     c.json(await act.createMaterial(staffOf(c), c.req.valid("json")), 201),
   )

@@ -143,3 +143,13 @@ export const importSchema = z.object({
   full: yesNo,
   name: optionalText(200),
 });
+
+/** POST /admin/notices and the staff form: お知らせ shown on the top page from `from` through `until`. */
+export const noticeSchema = z
+  .object({
+    title: text(100, 1, "見出しを入力してください。"),
+    body: text(2000, 1, "本文を入力してください。"),
+    from: date,
+    until: date,
+  })
+  .check(z.refine((n) => n.from <= n.until, { error: "掲載の終わりは始まり以降の日付にしてください。", path: ["until"] }));

@@ -46,6 +46,7 @@ export function StaffLayout({
         <a href="/admin/mail">メール送信状況</a>
         <a href="/admin/imports">データ取込</a>
         <a href="/admin/branches">館の情報</a>
+        <a href="/admin/notices">お知らせ</a>
         <a href="/admin/status">システムの状態</a>
         <form action="/admin/logout" method="post" class="inline">
           <button type="submit" class="secondary">
@@ -292,6 +293,47 @@ interface Branch {
   address?: string | null;
   phone?: string | null;
   hours?: string | null;
+}
+
+/** お知らせ: the notices not yet over (each can be taken down), and a form for a new one. */
+export function NoticesPage({
+  notices,
+  today,
+  message,
+}: {
+  notices: Array<{ id: number; title: string; body: string; from: string; until: string }>;
+  today: string;
+  message?: Outcome | undefined;
+}) {
+  return (
+    <StaffLayout title="お知らせ" message={message}>
+      <p class="meta">トップページに、掲載期間のあいだ表示されます。</p>
+      {notices.length === 0 ? (
+        <p>掲載中・掲載予定のお知らせはありません。</p>
+      ) : (
+        <ul class="notices">
+          {notices.map((n) => (
+            <li>
+              <strong>{n.title}</strong>（{jaDate(n.from)}〜{jaDate(n.until)}
+              {n.from > today ? "・掲載前" : ""}）<p>{n.body}</p>
+              <form action={`/admin/notices/${n.id}/delete`} method="post">
+                <button type="submit" class="secondary">
+                  取り下げる<span class="visually-hidden">：{n.title}</span>
+                </button>
+              </form>
+            </li>
+          ))}
+        </ul>
+      )}
+      <Section title="お知らせを追加" action="/admin/notices" button="掲載する">
+        <Field name="title" label="見出し" />
+        <label for="noticeBody">本文</label>
+        <textarea id="noticeBody" name="body" rows={4} required />
+        <Field name="from" label="掲載の始まり" type="date" value={today} />
+        <Field name="until" label="掲載の終わり" type="date" />
+      </Section>
+    </StaffLayout>
+  );
 }
 
 /** 館の情報: each branch's name, pickup flag and what patrons see on its page (address, phone, hours). */

@@ -13,7 +13,14 @@ export type Branch = typeof branches.$inferSelect;
 type Day = { date: string; open: boolean; note: string | null };
 
 let known: { version: number; checkedAt: number } | undefined;
-let cached: { version: number; branches?: Promise<Branch[]>; months: Map<string, Promise<Day[]>> } = {
+export type Notice = { id: number; title: string; body: string; from: string; until: string };
+
+let cached: {
+  version: number;
+  branches?: Promise<Branch[]>;
+  notices?: Promise<Notice[]>;
+  months: Map<string, Promise<Day[]>>;
+} = {
   version: -1,
   months: new Map(),
 };
@@ -58,6 +65,27 @@ export function cachedBranches(d1: D1, version: number): Promise<Branch[]> {
   );
 }
 
+/** The notices not over by `since` (a day before today: a long-lived isolate still filters by date). */
+export function cachedNotices(d1: D1, version: number, since: string): Promise<Notice[]> {
+  const slot = forVersion(version);
+  return (
+    slot.notices ??
+    remember(
+      () =>
+        d1
+          .prepare(
+            `SELECT id, title, body, from_date AS "from", until_date AS until FROM notices WHERE until_date >= ? ORDER BY from_date DESC, id DESC LIMIT 20`,
+          )
+          .bind(since)
+          .all<Notice>()
+          .then((r) => r.results),
+      (p) => {
+        slot.notices = p;
+      },
+    )
+  );
+}
+
 /** Months kept per isolate: any year can be asked for, so the oldest asked go first. */
 const MONTHS_KEPT = 36;
 
@@ -91,6 +119,12 @@ export async function versionFor(c: Context<AppEnv>): Promise<number> {
 }
 
 export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(c.env.DB, await versionFor(c));
+
+/** お知らせ shown today: from ≤ today ≤ until (the per-isolate list is filtered at each render). */
+export async function noticesFor(c: Context<AppEnv>, today: string): Promise<Notice[]> {
+  const all = await cachedNotices(c.env.DB, await versionFor(c), addDays(today, -1));
+  return all.filter((n) => n.from <= today && n.until >= today);
+}
 
 export const monthFor = async (c: Context<AppEnv>, month: string, from: string, to: string) =>
   cachedMonth(c.env.DB, await versionFor(c), month, from, to);

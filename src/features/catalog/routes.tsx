@@ -16,7 +16,7 @@ import { isFragmentRequest } from "../../views/htmx";
 import { CART_COOKIE } from "../cart/queries";
 import { NEW_ARRIVAL_DAYS, newArrivals } from "./new-arrivals";
 import { getMaterial, type Viewer, type ViewerFacts } from "./queries";
-import { branchesFor, daysFor, preferredPickup } from "./reference";
+import { branchesFor, daysFor, noticesFor, preferredPickup } from "./reference";
 import { ROBOTS_CACHE, robotsTxt } from "./robots";
 import { hasConditions, materialIdSchema, monthSchema, newArrivalsSchema, searchSchema } from "./schemas";
 import { searchMaterials } from "./search";
@@ -32,6 +32,9 @@ import {
   SearchPage,
   SearchStatus,
 } from "./views";
+
+/** 新着資料 on the top page. */
+const HOME_ARRIVALS = 5;
 
 /** A material with its reservability, as both the page and the API show it (with what `viewer` has of it). */
 async function loadMaterial(db: D1, rawId: string, viewer?: Viewer) {
@@ -78,7 +81,27 @@ async function calendarMonth(c: Context<AppEnv>, month: string | undefined) {
 
 export const catalogPages = new Hono<AppEnv>()
   .get("/robots.txt", (c) => c.text(robotsTxt(settingsOf(c.env).baseUrl), 200, { "Cache-Control": ROBOTS_CACHE }))
-  .get("/", async (c) => c.html(<HomePage branches={await branchesFor(c)} loggedOut={c.req.query("loggedOut") === "1"} />))
+  .get("/", async (c) => {
+    const now = Date.now();
+    const today = tokyoDate(now);
+    // Branches, today and the notices from the isolate's cache; the newest arrivals in one trip.
+    const [branches, days, notices, arrivals] = await Promise.all([
+      branchesFor(c),
+      daysFor(c, today, today),
+      noticesFor(c, today),
+      newArrivals(c.var.d1, { page: 1, perPage: HOME_ARRIVALS }, now),
+    ]);
+    return c.html(
+      <HomePage
+        branches={branches}
+        loggedOut={c.req.query("loggedOut") === "1"}
+        notices={notices}
+        arrivals={arrivals.items}
+        openToday={days[0]?.open ?? false}
+        today={today}
+      />,
+    );
+  })
   .get("/search", async (c) => {
     const values = c.req.query();
     const parsed = parseWith(searchSchema, values);

@@ -154,7 +154,23 @@ function SearchForm({
   );
 }
 
-export function HomePage({ branches, loggedOut = false }: { branches: Branch[]; loggedOut?: boolean }) {
+export function HomePage({
+  branches,
+  loggedOut = false,
+  notices = [],
+  arrivals = [],
+  openToday,
+  today,
+}: {
+  branches: Branch[];
+  loggedOut?: boolean;
+  /** お知らせ shown today. */
+  notices?: Array<{ id: number; title: string; body: string; from: string }>;
+  /** The newest 新着資料. */
+  arrivals?: MaterialSummary[];
+  openToday?: boolean;
+  today?: string;
+}) {
   return (
     <Layout title="トップ">
       {loggedOut ? (
@@ -164,6 +180,48 @@ export function HomePage({ branches, loggedOut = false }: { branches: Branch[]; 
       ) : null}
       <h1>資料検索</h1>
       <SearchForm values={{}} branches={branches} errors={{}} swapResults={false} />
+      {notices.length > 0 ? (
+        <section aria-labelledby="notices-heading">
+          <h2 id="notices-heading">お知らせ</h2>
+          <ul class="notices">
+            {notices.map((n) => (
+              <li>
+                <strong>{n.title}</strong> <span class="meta">{jaDateShort(n.from)}</span>
+                <p>{n.body}</p>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {today !== undefined ? (
+        <section aria-labelledby="today-heading">
+          <h2 id="today-heading">本日 {jaDateShort(today)} の開館</h2>
+          <ul class="today">
+            {branches.map((b) => (
+              <li>
+                <a href={`/branches/${encodeURIComponent(b.code)}`}>{b.name}</a>：
+                {openToday ? <span class="ok">開館{b.hours ? `（${b.hours}）` : ""}</span> : <span class="ng">休館日</span>}
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
+      {arrivals.length > 0 ? (
+        <section aria-labelledby="arrivals-heading">
+          <h2 id="arrivals-heading">新着資料</h2>
+          <ul class="arrivals">
+            {arrivals.map((m) => (
+              <li>
+                <a href={`/materials/${m.id}`}>{m.title}</a>
+                {m.author ? <span class="meta"> / {m.author}</span> : null}
+              </li>
+            ))}
+          </ul>
+          <p>
+            <a href="/new-arrivals">新着資料をもっと見る</a>
+          </p>
+        </section>
+      ) : null}
       <h2>インターネット予約について</h2>
       <p>
         市内にお住まいの方、通勤・通学されている方は、このページから本の予約と利用状況照会ができます。
