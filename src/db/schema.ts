@@ -585,3 +585,25 @@ export const notices = sqliteTable(
   },
   (t) => [index("notices_until_idx").on(t.until, t.from), check("notices_range_check", sql`${t.from} <= ${t.until}`)],
 );
+
+/**
+ * ランキング: the most reserved and most borrowed materials of the last RANKING_DAYS days, overall
+ * (branch '') and per branch, rewritten by the nightly refresh from counts alone: no patron in them.
+ */
+export const rankings = sqliteTable(
+  "rankings",
+  {
+    kind: text("kind", { enum: ["reserved", "borrowed"] }).notNull(),
+    branch: text("branch").notNull(),
+    rank: integer("rank").notNull(),
+    materialId: integer("material_id")
+      .notNull()
+      .references(() => materials.id, { onDelete: "cascade" }),
+    count: integer("count").notNull(),
+    computedOn: text("computed_on").notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.kind, t.branch, t.rank] }),
+    check("rankings_kind_check", sql`${t.kind} in ('reserved', 'borrowed')`),
+  ],
+);

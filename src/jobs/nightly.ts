@@ -4,6 +4,7 @@
 import type { D1 } from "../db/client";
 import { nightlyTransitions } from "../reservations/nightly";
 import { finishRun, nightlyCleanups, previousRun, type RunKey, startRun } from "./queries";
+import { rankingStatements } from "./rankings";
 
 export interface NightlySummary {
   businessDate: string;
@@ -22,6 +23,9 @@ export interface NightlySummary {
   throttleRowsDeleted: number;
   applyKeysDeleted: number;
   importRejectsDeleted: number;
+  rankingsCleared: number;
+  rankedReserved: number;
+  rankedBorrowed: number;
   alreadyRun?: boolean;
 }
 
@@ -40,7 +44,11 @@ export async function runNightly(
       return { ...(JSON.parse(previous.summary) as NightlySummary), alreadyRun: true };
   }
   // Each statement is one bulk change; the whole refresh is a handful of queries however large the library.
-  const steps = { ...nightlyTransitions(db, businessDate, now), ...nightlyCleanups(db, now) };
+  const steps = {
+    ...nightlyTransitions(db, businessDate, now),
+    ...nightlyCleanups(db, now),
+    ...rankingStatements(db, businessDate, now),
+  };
   const names = Object.keys(steps) as Array<keyof typeof steps>;
   const results = await db.batch(names.map((n) => steps[n]));
   const counts = Object.fromEntries(names.map((n, i) => [n, results[i]?.meta.changes ?? 0])) as Record<

@@ -88,7 +88,9 @@ describe("the top page", () => {
   it("says which branches are open today and lists the newest arrivals", async () => {
     const html = await (await call("/")).text();
     expect(html).toContain("の開館</h2>");
-    expect(html).toContain('<a href="/branches/kita">北部分館</a>：<span class="ok">開館（火〜日 9:00〜17:00（月曜・祝日休館））</span>');
+    expect(html).toContain(
+      '<a href="/branches/kita">北部分館</a>：<span class="ok">開館（火〜日 9:00〜17:00（月曜・祝日休館））</span>',
+    );
     expect(html).toContain(`<a href="/materials/${FIXTURES.coffee.id}">コーヒーの話</a>`);
     expect(html).toContain('<a href="/new-arrivals">新着資料をもっと見る</a>');
   });

@@ -247,7 +247,9 @@ export async function insertNotice(db: D1, n: Omit<NoticeRow, "id">): Promise<nu
       .bind(n.title, n.body, n.from, n.until),
     bumpCatalog(db),
   ]);
-  return (made?.results?.[0] as { id: number }).id;
+  const id = (made?.results?.[0] as { id: number } | undefined)?.id;
+  if (id === undefined) throw new Error("notice not inserted");
+  return id;
 }
 
 /** Takes a notice down at once; false when there is none. */

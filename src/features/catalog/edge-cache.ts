@@ -22,10 +22,10 @@ const CACHEABLE = [
   /^\/calendar(\.ics)?$/,
   /^\/branches(\/[^/]+)?$/,
   /^\/(sitemap|opensearch)\.xml$/,
-  /^\/new-arrivals$/,
+  /^\/(new-arrivals|rankings)$/,
   /^\/feeds\/new\.(atom|json)$/,
   /^\/sitemaps\/[^/]+$/,
-  /^\/api\/v1\/(branches|calendar|materials|new-arrivals)$/,
+  /^\/api\/v1\/(branches|calendar|materials|new-arrivals|rankings)$/,
   /^\/api\/v1\/materials\/[^/]+$/,
 ];
 const PERSONAL_COOKIES = [SESSION_COOKIE, CART_COOKIE, STAFF_COOKIE];

@@ -218,7 +218,8 @@ export function HomePage({
             ))}
           </ul>
           <p>
-            <a href="/new-arrivals">新着資料をもっと見る</a>
+            <a href="/new-arrivals">新着資料をもっと見る</a> ／{" "}
+            <a href="/rankings">ランキング（予約の多い資料・よく借りられている資料）</a>
           </p>
         </section>
       ) : null}
