@@ -3,7 +3,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { addDays, tokyoDate } from "../../src/domain/calendar";
-import { jaDate, jaDateShort } from "../../src/views/format";
+import { jaDateShort } from "../../src/views/format";
 import { idOfTitle, loadCatalog } from "../support/catalog";
 import { call } from "../support/http";
 import { cookiesFrom, createPatron, formPost, type TestPatron } from "../support/patrons";
