@@ -1,7 +1,8 @@
 // Builds the Hono app: security headers, the per-request database, error mapping, one route per feature.
-import { Hono } from "hono";
+
 import { HTTPException } from "hono/http-exception";
 import { secureHeaders } from "hono/secure-headers";
+import { Hono } from "hono/tiny";
 import { gateTemporaryCredentials, loadPatron, refuseCrossSite } from "./auth/middleware";
 import { requireStaff } from "./auth/staff";
 import { logConfigProblemsOnce } from "./config";

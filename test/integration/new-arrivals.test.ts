@@ -126,6 +126,8 @@ describe("feeds of 新着資料", () => {
       expect(Date.parse(e.updated)).toBeGreaterThan(now - 4 * DAY);
     }
     expect(Date.parse(entries[0].updated)).toBeGreaterThan(Date.parse(entries[1].updated));
+    // The feed changed when its newest entry was added, not at each request.
+    expect(feed.updated).toBe(entries[0].updated);
   });
 
   it("JSON Feed 1.1 of the same list, with the same filters as the page (and stable URLs)", async () => {

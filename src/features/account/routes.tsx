@@ -1,6 +1,7 @@
 // 利用状況照会 as pages (/login, /account/…) and as JSON (/api/v1/session, /api/v1/me/…).
 import { zValidator } from "@hono/zod-validator";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { requirePatron, requireReadyPatron } from "../../auth/middleware";
 import { justLoggedInWithTemporary, type SessionPatron } from "../../auth/sessions";
 import type { AppEnv } from "../../env";

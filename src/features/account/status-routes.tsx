@@ -2,7 +2,8 @@
 // 取置期限の延長, 貸出延長 — as pages and as /api/v1/me/… JSON. Every change goes through the patron's
 // Durable Object; the rules are in domain/patron-changes.ts, the writes in reservations/.
 import { zValidator } from "@hono/zod-validator";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { requireReadyPatron } from "../../auth/middleware";
 import { bookmarked } from "../../db/session";
 import { tokyoDate, tokyoIso } from "../../domain/calendar";

@@ -1,8 +1,9 @@
 // Staff pages: login with the staff token, the morning dashboard (pending applications, last runs, running
 // the acceptance by hand, copies to set aside in queue order), the counter page (窓口業務) and the mail
 // outbox. Each form posts back to its page, which says what happened; the work is done by actions.ts.
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { Hono } from "hono/tiny";
 import { endSession } from "../../auth/sessions";
 import {
   cleanStaffName,

@@ -2,7 +2,8 @@
 // holds, loans and returns, the calendar, the jobs and the mail outbox. Every change is audited.
 // requireStaff({ mode: "api" }) runs in app.tsx for every /api/v1/admin path, so unknown paths answer 401 too.
 import { zValidator } from "@hono/zod-validator";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { isValidDate, tokyoDate, tokyoIso } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
 import { invalidRequest } from "../../errors";

@@ -1,5 +1,5 @@
 // 館のご案内 as pages (/branches, /branches/:code); the JSON list is GET /api/v1/branches (catalog routes).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { addDays, tokyoDate } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
 import { notFound } from "../../errors";

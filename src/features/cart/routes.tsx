@@ -1,8 +1,9 @@
 // 予約カート: add from 資料詳細情報, 予約カート確認, 予約申請 → confirmation → 予約申請 → done; and the JSON
 // of /api/v1/cart and the single-item /api/v1/me/reservations. Applying goes through the patron's Durable Object.
 import { zValidator } from "@hono/zod-validator";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { getCookie, setCookie } from "hono/cookie";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import { addressGroup, clientAddress } from "../../auth/address";
 import { changeCredentialsFirst, credentialsChangeRequired, requireReadyPatron } from "../../auth/middleware";

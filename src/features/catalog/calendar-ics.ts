@@ -2,7 +2,7 @@
 // subscribe to, for the whole library or one branch (its name in each event). Only days the calendar
 // says are closed: a month not yet planned has no events rather than a month of closed days. Written
 // here: the `ics` package would weigh more in the Worker than these few lines; tests parse it back.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { addDays, datesOfMonth, tokyoDate } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
 import { invalidRequest } from "../../errors";

@@ -1,7 +1,7 @@
 // Discoverability (issue 10 item 9): a stable ISBN address that link services such as カーリル can use,
 // an OpenSearch description so browsers can add the catalog as a search engine, and a sitemap of the
 // material pages for crawlers (robots.txt points to it).
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { toIsbn13 } from "../../domain/isbn";
 import type { AppEnv } from "../../env";
 import { notFound } from "../../errors";

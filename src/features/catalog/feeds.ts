@@ -2,7 +2,8 @@
 // filters), with stable URLs and cache headers, so people and link services follow new books without
 // scraping the pages. Written here rather than with the `feed` package: it would add 14 KiB gzip (xml-js)
 // to a 150 KiB Worker budget for two small, fixed formats; tests parse both back.
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import { tokyoIso } from "../../domain/calendar";
 import { MATERIAL_TYPE_LABELS } from "../../domain/codes";
 import type { AppEnv } from "../../env";
@@ -56,7 +57,8 @@ async function feedData(c: Context<AppEnv>) {
     title: `${libraryName} 新着資料${branch ? `（${branch.name}）` : ""}`,
     page: `${baseUrl}/new-arrivals${q}`,
     self: (ext: "atom" | "json") => `${baseUrl}/feeds/new.${ext}${q}`,
-    updated: Math.max(now - 1, ...list.addedAt.values()),
+    // The feed changed when its newest entry was added (now only when it is empty).
+    updated: list.addedAt.size > 0 ? Math.max(...list.addedAt.values()) : now,
   };
 }
 

@@ -1,7 +1,8 @@
 // ランキング as a page (/rankings) and JSON (GET /api/v1/rankings?kind=reserved|borrowed&branch=): what the
 // nightly refresh counted (jobs/rankings.ts), with titles; no patron data is in them.
 import { zValidator } from "@hono/zod-validator";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
+import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { AppEnv } from "../../env";
 import { invalidRequest } from "../../errors";

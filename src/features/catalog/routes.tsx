@@ -1,8 +1,9 @@
 // Catalog: the top page, 資料検索, 資料詳細情報 and 開館日 as pages, and their JSON under /api/v1.
 
 import { zValidator } from "@hono/zod-validator";
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
+import { Hono } from "hono/tiny";
 import type { D1 } from "../../db/client";
 import { addDays, datesOfMonth, tokyoDate } from "../../domain/calendar";
 import { ITEM_STATUS_LABELS } from "../../domain/codes";

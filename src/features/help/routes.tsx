@@ -1,5 +1,5 @@
 // Help pages: the reservation guide and what to do when the library's mail does not arrive.
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "../../env";
 import { MailHelpPage, ReservationHelpPage } from "./views";
 
