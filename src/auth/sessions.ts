@@ -44,8 +44,6 @@ export interface SessionPatron {
   mustChangeCredentials: boolean;
   /** 初期値設定: the pickup branch offered first (null: the last one chosen). */
   defaultPickupBranch: string | null;
-  /** The last pickup branch the patron chose (cart or reservation), for when no default is set. */
-  lastPickupBranch: string | null;
   /** Mail without titles; null: the library's default. */
   mailWithoutTitles: boolean | null;
   /** Materials in the patron's cart, for the header. */
@@ -70,11 +68,6 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
       mustChangeCredentials: patrons.mustChangeCredentials,
       defaultPickupBranch: patrons.defaultPickupBranch,
       mailWithoutTitles: patrons.mailWithoutTitles,
-      // The latest choice, whether it went into the cart or into a reservation.
-      lastPickupBranch: sql<string | null>`(SELECT b FROM (
-        SELECT ci.pickup_branch AS b, ci.added_at AS t FROM cart_items ci JOIN carts ca ON ca.id = ci.cart_id WHERE ca.patron_id = ${patrons.id}
-        UNION ALL SELECT r.pickup_branch, r.applied_at FROM reservations r WHERE r.patron_id = ${patrons.id}
-      ) ORDER BY t DESC LIMIT 1)`,
       cartCount: sql<number>`(SELECT count(*) FROM cart_items ci JOIN carts ca ON ca.id = ci.cart_id WHERE ca.patron_id = ${patrons.id})`,
       webEnabled: patrons.webEnabled,
       suspended: patrons.suspended,
@@ -99,7 +92,6 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
     contactMethod: row.contactMethod,
     mustChangeCredentials: row.mustChangeCredentials,
     defaultPickupBranch: row.defaultPickupBranch,
-    lastPickupBranch: row.lastPickupBranch,
     mailWithoutTitles: row.mailWithoutTitles,
     cartCount: row.cartCount,
     sessionCreatedAt: row.createdAt,

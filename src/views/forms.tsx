@@ -30,6 +30,12 @@ export const field = (form: Form, name: string): string | undefined => {
 };
 
 /** A trimmed text field, undefined when blank (optional fields of staff forms). */
+/** Every value of a repeated field (ticked checkboxes, hidden ids): none, one or many. */
+export const fieldAll = (form: Form, name: string): unknown[] => {
+  const v = form[name];
+  return v === undefined ? [] : Array.isArray(v) ? v : [v];
+};
+
 export const given = (form: Form, name: string): string | undefined => field(form, name)?.trim() || undefined;
 
 const positiveId = positiveInt();

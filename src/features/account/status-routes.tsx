@@ -22,7 +22,7 @@ import { seriesOf } from "../../reservations/series";
 import { settingsOf } from "../../settings";
 import { parseWith, throwInvalid } from "../../validation";
 import { jaDateShort } from "../../views/format";
-import { field, idOf, idParam, readForm } from "../../views/forms";
+import { field, fieldAll, idOf, idParam, readForm } from "../../views/forms";
 import { reasonOrNull } from "../../views/reasons";
 import { branchesFor } from "../catalog/reference";
 import { pagePatron } from "./page-patron";
@@ -181,8 +181,7 @@ export const statusPages = new Hono<AppEnv>()
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
     const form = await readForm(c);
-    const ids = form.ids === undefined ? [] : Array.isArray(form.ids) ? form.ids : [form.ids];
-    const parsed = parseWith(cancelSchema, { ids });
+    const parsed = parseWith(cancelSchema, { ids: fieldAll(form, "ids") });
     if (!parsed.ok) return c.html(await reservationsView(c, patron.id, { error: Object.values(parsed.fields)[0] }), 400);
     // First the confirmation (取り消してよいか); only its own form, with confirmed=1, cancels.
     if (field(form, "confirmed") !== "1") {
@@ -291,8 +290,7 @@ export const statusPages = new Hono<AppEnv>()
     const { patron, redirect } = pagePatron(c);
     if (redirect) return redirect;
     const form = await readForm(c);
-    const itemIds = form.itemIds === undefined ? [] : Array.isArray(form.itemIds) ? form.itemIds : [form.itemIds];
-    const parsed = parseWith(renewSchema, { itemIds });
+    const parsed = parseWith(renewSchema, { itemIds: fieldAll(form, "itemIds") });
     if (!parsed.ok)
       return c.html(
         await loansView(c, patron.id, [{ title: "延長", ok: false, message: Object.values(parsed.fields)[0] ?? "" }]),

@@ -119,6 +119,15 @@ export async function putCartItem(db: Db, cartId: string, materialId: number, pi
   ]);
 }
 
+/** The pickup branch of the patron's newest reservation: their last choice when the cart has none. */
+export async function lastReservationPickup(d1: D1, patronId: number): Promise<string | undefined> {
+  const row = await d1
+    .prepare("SELECT pickup_branch AS b FROM reservations WHERE patron_id = ? ORDER BY applied_at DESC LIMIT 1")
+    .bind(patronId)
+    .first<{ b: string }>();
+  return row?.b;
+}
+
 export async function removeCartItem(db: Db, cartId: string, materialId: number): Promise<void> {
   await db.delete(cartItems).where(and(eq(cartItems.cartId, cartId), eq(cartItems.materialId, materialId)));
 }

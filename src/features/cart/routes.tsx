@@ -31,6 +31,7 @@ import {
   cartLines,
   cartView,
   GUEST_CART_MS,
+  lastReservationPickup,
   liveGuestCart,
   newGuestCart,
   patronCartId,
@@ -82,7 +83,8 @@ async function addToCart(c: Context<AppEnv>, materialId: number, pickupBranch: s
       before?.pickupBranch,
       patron?.defaultPickupBranch,
       lines.at(-1)?.pickupBranch,
-      patron?.lastPickupBranch,
+      // Read only for an add without a branch (from the result list).
+      patron && !pickupBranch ? await lastReservationPickup(c.var.d1, patron.id) : undefined,
     );
   if (!branch || !pickups.some((b) => b.code === branch))
     throw invalidRequest({ pickupBranch: "受取館を選んでください。" }, "受取館を選んでください。");

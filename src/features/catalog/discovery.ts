@@ -6,13 +6,11 @@ import { toIsbn13 } from "../../domain/isbn";
 import type { AppEnv } from "../../env";
 import { notFound } from "../../errors";
 import { settingsOf } from "../../settings";
+import { xmlText } from "../../views/xml";
 
 /** Material pages per sitemap file (the protocol allows 50,000; a smaller file is a short D1 read). */
 export const SITEMAP_PAGE = 10_000;
 const ONE_DAY = "public, max-age=86400";
-
-const xmlEscape = (s: string) =>
-  s.replace(/[<>&'"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[ch] as string);
 
 export const discoveryPages = new Hono<AppEnv>()
   .get("/isbn/:isbn", async (c) => {
@@ -30,12 +28,12 @@ export const discoveryPages = new Hono<AppEnv>()
     const { baseUrl, libraryName } = settingsOf(c.env);
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
-  <ShortName>${xmlEscape(libraryName)}</ShortName>
-  <Description>${xmlEscape(`${libraryName}の蔵書を検索します`)}</Description>
+  <ShortName>${xmlText(libraryName)}</ShortName>
+  <Description>${xmlText(`${libraryName}の蔵書を検索します`)}</Description>
   <InputEncoding>UTF-8</InputEncoding>
   <Language>ja</Language>
-  <Url type="text/html" method="get" template="${xmlEscape(baseUrl)}/search?q={searchTerms}"/>
-  <Url type="application/json" method="get" template="${xmlEscape(baseUrl)}/api/v1/materials?q={searchTerms}"/>
+  <Url type="text/html" method="get" template="${xmlText(baseUrl)}/search?q={searchTerms}"/>
+  <Url type="application/json" method="get" template="${xmlText(baseUrl)}/api/v1/materials?q={searchTerms}"/>
 </OpenSearchDescription>
 `;
     return c.body(xml, 200, { "Content-Type": "application/opensearchdescription+xml; charset=utf-8", "Cache-Control": ONE_DAY });
@@ -46,7 +44,7 @@ export const discoveryPages = new Hono<AppEnv>()
     const files = Math.max(1, Math.ceil((row?.n ?? 0) / SITEMAP_PAGE));
     const entries = Array.from(
       { length: files },
-      (_, i) => `  <sitemap><loc>${xmlEscape(baseUrl)}/sitemaps/materials-${i + 1}.xml</loc></sitemap>`,
+      (_, i) => `  <sitemap><loc>${xmlText(baseUrl)}/sitemaps/materials-${i + 1}.xml</loc></sitemap>`,
     );
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
@@ -67,7 +65,7 @@ ${entries.join("\n")}
     if (rows.results.length === 0 && n > 1) throw notFound();
     const urls = rows.results.map(
       (r) =>
-        `  <url><loc>${xmlEscape(baseUrl)}/materials/${r.id}</loc><lastmod>${new Date(r.at).toISOString().slice(0, 10)}</lastmod></url>`,
+        `  <url><loc>${xmlText(baseUrl)}/materials/${r.id}</loc><lastmod>${new Date(r.at).toISOString().slice(0, 10)}</lastmod></url>`,
     );
     const xml = `<?xml version="1.0" encoding="UTF-8"?>
 <urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">

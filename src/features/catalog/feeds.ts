@@ -10,6 +10,7 @@ import type { AppEnv } from "../../env";
 import { invalidRequest } from "../../errors";
 import { settingsOf } from "../../settings";
 import { parseWith } from "../../validation";
+import { xmlText } from "../../views/xml";
 import { newArrivals } from "./new-arrivals";
 import { branchesFor } from "./reference";
 import { newArrivalsSchema } from "./schemas";
@@ -19,13 +20,6 @@ import type { MaterialSummary } from "./search";
 export const FEED_ENTRIES = 50;
 /** Readers poll: five minutes in browsers and shared caches (the edge keeps them as catalog pages). */
 const FEED_CACHE = "public, max-age=300";
-
-const xml = (s: string) =>
-  s
-    .replace(/[<>&'"]/g, (ch) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", "'": "&apos;", '"': "&quot;" })[ch] as string)
-    // Characters XML 1.0 does not allow at all (a record imported with a stray control character).
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the ones removed
-    .replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/g, "");
 
 /** What an entry says of a material: author, publisher, year, type. */
 const summaryOf = (m: MaterialSummary) =>
@@ -69,22 +63,22 @@ export const feedRoutes = new Hono<AppEnv>()
       const link = `${f.baseUrl}/materials/${m.id}`;
       const at = tokyoIso(f.list.addedAt.get(m.id) ?? f.updated);
       return `  <entry>
-    <id>${xml(link)}</id>
-    <title>${xml(m.title)}</title>
-    <link rel="alternate" type="text/html" href="${xml(link)}"/>
+    <id>${xmlText(link)}</id>
+    <title>${xmlText(m.title)}</title>
+    <link rel="alternate" type="text/html" href="${xmlText(link)}"/>
     <updated>${at}</updated>
     <published>${at}</published>
-    <summary>${xml(summaryOf(m))}</summary>${m.author ? `\n    <author><name>${xml(m.author)}</name></author>` : ""}
+    <summary>${xmlText(summaryOf(m))}</summary>${m.author ? `\n    <author><name>${xmlText(m.author)}</name></author>` : ""}
   </entry>`;
     });
     const body = `<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom" xml:lang="ja">
-  <id>${xml(f.self("atom"))}</id>
-  <title>${xml(f.title)}</title>
+  <id>${xmlText(f.self("atom"))}</id>
+  <title>${xmlText(f.title)}</title>
   <updated>${tokyoIso(f.updated)}</updated>
-  <link rel="self" type="application/atom+xml" href="${xml(f.self("atom"))}"/>
-  <link rel="alternate" type="text/html" href="${xml(f.page)}"/>
-  <author><name>${xml(settingsOf(c.env).libraryName)}</name></author>
+  <link rel="self" type="application/atom+xml" href="${xmlText(f.self("atom"))}"/>
+  <link rel="alternate" type="text/html" href="${xmlText(f.page)}"/>
+  <author><name>${xmlText(settingsOf(c.env).libraryName)}</name></author>
 ${entries.join("\n")}
 </feed>
 `;

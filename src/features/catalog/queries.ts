@@ -56,7 +56,8 @@ interface MaterialRow {
 export interface ViewerFacts {
   cartCount: number;
   inCartPickup: string | null;
-  lastCartPickup: string | null;
+  /** The last pickup branch chosen: the newest cart line or (a patron's) reservation. */
+  lastPickup: string | null;
   active: number;
   reservedStatus: ReservationStatus | null;
 }
@@ -71,7 +72,8 @@ export const viewerFactsStatement = (db: D1, viewer: Viewer, materialId: number)
       `WITH cart AS (SELECT id FROM carts WHERE patron_id = ?1 OR (?1 IS NULL AND id = ?2 AND patron_id IS NULL AND expires_at > ?3))
        SELECT (SELECT count(*) FROM cart_items WHERE cart_id IN (SELECT id FROM cart)) AS cartCount,
          (SELECT pickup_branch FROM cart_items WHERE cart_id IN (SELECT id FROM cart) AND material_id = ?4) AS inCartPickup,
-         (SELECT pickup_branch FROM cart_items WHERE cart_id IN (SELECT id FROM cart) ORDER BY added_at DESC LIMIT 1) AS lastCartPickup,
+         (SELECT b FROM (SELECT pickup_branch AS b, added_at AS t FROM cart_items WHERE cart_id IN (SELECT id FROM cart)
+            UNION ALL SELECT pickup_branch, applied_at FROM reservations WHERE patron_id = ?1) ORDER BY t DESC LIMIT 1) AS lastPickup,
          (SELECT count(*) FROM reservations WHERE patron_id = ?1 AND ${isActiveSql()}) AS active,
          (SELECT status FROM reservations WHERE patron_id = ?1 AND material_id = ?4 AND ${isActiveSql()} LIMIT 1) AS reservedStatus`,
     )

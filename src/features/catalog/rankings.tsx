@@ -11,6 +11,7 @@ import { parseWith, throwInvalid } from "../../validation";
 import { jaDateShort } from "../../views/format";
 import { Layout } from "../../views/layout";
 import { type Branch, branchesFor } from "./reference";
+import { BranchSelect } from "./views";
 
 const rankingSchema = z.object({
   kind: z._default(z.enum(["reserved", "borrowed"], { error: "kind は reserved か borrowed で指定してください。" }), "reserved"),
@@ -63,15 +64,7 @@ function RankingsPage({
       </nav>
       <form action="/rankings" method="get" class="filters">
         <input type="hidden" name="kind" value={kind} />
-        <label for="rank-branch">館</label>
-        <select id="rank-branch" name="branch">
-          <option value="">図書館全体</option>
-          {branches.map((b) => (
-            <option value={b.code} selected={b.code === branch}>
-              {b.name}
-            </option>
-          ))}
-        </select>
+        <BranchSelect id="rank-branch" label="館" all="図書館全体" branches={branches} selected={branch} />
         <button type="submit" class="secondary">
           表示
         </button>

@@ -146,13 +146,7 @@ export const catalogPages = new Hono<AppEnv>()
     const pickup = branches.filter((b) => b.pickup);
     const v = m.viewer;
     const limit = settingsOf(c.env).reservationLimit;
-    const choice = preferredPickup(
-      pickup,
-      v?.inCartPickup,
-      patron?.defaultPickupBranch,
-      v?.lastCartPickup,
-      patron?.lastPickupBranch,
-    );
+    const choice = preferredPickup(pickup, v?.inCartPickup, patron?.defaultPickupBranch, v?.lastPickup);
     return c.html(
       <MaterialPage
         m={m}

@@ -598,6 +598,23 @@ export function MaterialPage({
   );
 }
 
+/** A `branch` filter of a catalog page: every branch, or one. */
+export function BranchSelect(p: { id: string; label: string; all: string; branches: Branch[]; selected?: string }) {
+  return (
+    <>
+      <label for={p.id}>{p.label}</label>
+      <select id={p.id} name="branch">
+        <option value="">{p.all}</option>
+        {p.branches.map((b) => (
+          <option value={b.code} selected={b.code === p.selected}>
+            {b.name}
+          </option>
+        ))}
+      </select>
+    </>
+  );
+}
+
 /** NDC classes (日本十進分類法の類) as patrons know them. */
 export const NDC_CLASSES = ["総記", "哲学", "歴史", "社会科学", "自然科学", "技術", "産業", "芸術", "言語", "文学"] as const;
 
@@ -636,15 +653,7 @@ export function NewArrivalsPage({
       <form action="/new-arrivals" method="get" class="filters">
         <div class="grid">
           <div>
-            <label for="na-branch">所蔵館</label>
-            <select id="na-branch" name="branch">
-              <option value="">すべての館</option>
-              {branches.map((b) => (
-                <option value={b.code} selected={values.branch === b.code}>
-                  {b.name}
-                </option>
-              ))}
-            </select>
+            <BranchSelect id="na-branch" label="所蔵館" all="すべての館" branches={branches} selected={values.branch} />
           </div>
           <div>
             <label for="na-ndc">分類</label>
@@ -738,15 +747,7 @@ export function CalendarPage({
       </h1>
       <form action="/calendar" method="get" class="filters">
         <input type="hidden" name="month" value={month} />
-        <label for="cal-branch">館</label>
-        <select id="cal-branch" name="branch">
-          <option value="">図書館全体</option>
-          {branches.map((b) => (
-            <option value={b.code} selected={branch?.code === b.code}>
-              {b.name}
-            </option>
-          ))}
-        </select>
+        <BranchSelect id="cal-branch" label="館" all="図書館全体" branches={branches} selected={branch?.code} />
         <button type="submit" class="secondary">
           表示
         </button>
