@@ -39,6 +39,13 @@ module.exports = {
       from: { path: "^src/(jobs|mail|objects|imports)/" },
       to: { path: "node_modules/hono" },
     },
+    {
+      name: "reading-record-is-the-patrons-own",
+      severity: "error",
+      comment: "読書記録 is read only by the patron's own pages and /me API: nothing else imports it.",
+      from: { pathNot: ["^src/features/account/reading-record", "^src/app\\.tsx$"] },
+      to: { path: "^src/features/account/reading-record" },
+    },
   ],
   options: {
     doNotFollow: { path: "node_modules" },

@@ -9,6 +9,7 @@ import { logConfigProblemsOnce } from "./config";
 import { d1Session } from "./db/session";
 import type { AppEnv } from "./env";
 import { AppError, notFound } from "./errors";
+import { readingRecordApi, readingRecordPages } from "./features/account/reading-record-routes";
 import { accountApi, accountPages } from "./features/account/routes";
 import { statusApi, statusPages } from "./features/account/status-routes";
 import { adminPages } from "./features/admin/pages";
@@ -86,6 +87,7 @@ export function buildApp() {
   app.route("/", rankingPages);
   app.route("/", accountPages);
   app.route("/", statusPages);
+  app.route("/", readingRecordPages);
   app.route("/", cartPages);
   app.route("/", adminPages);
   app.route("/api/v1/admin", adminApi);
@@ -93,6 +95,7 @@ export function buildApp() {
   app.route("/api/v1", rankingApi);
   app.route("/api/v1", accountApi);
   app.route("/api/v1", statusApi);
+  app.route("/api/v1", readingRecordApi);
   app.route("/api/v1", cartApi);
 
   app.notFound(() => {

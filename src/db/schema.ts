@@ -607,3 +607,25 @@ export const rankings = sqliteTable(
     check("rankings_kind_check", sql`${t.kind} in ('reserved', 'borrowed')`),
   ],
 );
+
+/**
+ * 読書記録: the returned loans of a patron who turned it on (patrons.reading_history_opt_in), kept for them
+ * alone. Only the patron's own pages and /me API read it (dependency-cruiser keeps staff code away from
+ * src/features/account/reading-record*); turning it off deletes every row. A title and author are copied,
+ * so an entry outlives a withdrawn material; nothing links it back to a loan or a copy.
+ */
+export const readingRecords = sqliteTable(
+  "reading_records",
+  {
+    id: integer("id").primaryKey({ autoIncrement: true }),
+    patronId: integer("patron_id")
+      .notNull()
+      .references(() => patrons.id, { onDelete: "cascade" }),
+    materialId: integer("material_id"),
+    title: text("title").notNull(),
+    author: text("author"),
+    loanedOn: text("loaned_on").notNull(),
+    returnedOn: text("returned_on").notNull(),
+  },
+  (t) => [index("reading_records_patron_idx").on(t.patronId, t.returnedOn)],
+);

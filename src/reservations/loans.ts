@@ -1,6 +1,6 @@
 // Loans at the counter: lending a copy (collecting the copy set aside fulfils that reservation) and returns.
 import type { D1 } from "../db/client";
-import { addDays } from "../domain/calendar";
+import { addDays, tokyoDate } from "../domain/calendar";
 import { type RenewalRefusal, renewal } from "../domain/patron-changes";
 
 export type LendOutcome =
@@ -64,7 +64,10 @@ export async function openLoanOfItem(db: D1, itemId: number): Promise<number | u
   return row?.id;
 }
 
-/** Returns: each loan closes and its copy goes back on the shelf (the nightly refresh then forgets the patron). */
+/**
+ * Returns: each loan closes and its copy goes back on the shelf (the nightly refresh then forgets the patron).
+ * A patron who turned on 読書記録 keeps the returned material in it, written with the return itself.
+ */
 export function returnStatements(db: D1, loanIds: number[], now: number): D1PreparedStatement[] {
   const ids = JSON.stringify(loanIds);
   return [
@@ -75,6 +78,15 @@ export function returnStatements(db: D1, loanIds: number[], now: number): D1Prep
       )
       .bind(ids, now),
     db
+      .prepare(
+        `INSERT INTO reading_records (patron_id, material_id, title, author, loaned_on, returned_on)
+         SELECT l.patron_id, m.id, m.title, m.author, date(l.loaned_at / 1000, 'unixepoch', '+9 hours'), ?3
+         FROM loans l JOIN items i ON i.id = l.item_id JOIN materials m ON m.id = i.material_id
+           JOIN patrons p ON p.id = l.patron_id AND p.reading_history_opt_in = 1
+         WHERE l.id IN (SELECT value FROM json_each(?1)) AND l.returned_at IS NULL`,
+      )
+      .bind(ids, now, tokyoDate(now)),
+    db
       .prepare("UPDATE loans SET returned_at = ?2 WHERE id IN (SELECT value FROM json_each(?1)) AND returned_at IS NULL")
       .bind(ids, now),
   ];
@@ -82,7 +94,7 @@ export function returnStatements(db: D1, loanIds: number[], now: number): D1Prep
 
 /** A return at the counter. */
 export async function returnLoan(db: D1, loanId: number, now: number): Promise<"returned" | "not_found"> {
-  const [, closed] = await db.batch(returnStatements(db, [loanId], now));
+  const [, , closed] = await db.batch(returnStatements(db, [loanId], now));
   return (closed?.meta.changes ?? 0) > 0 ? "returned" : "not_found";
 }
 

@@ -180,3 +180,8 @@ export const applySchema = z.object({ cardNumber: z.optional(cardNumber), passwo
  */
 export const localPath = (next: unknown): string | undefined =>
   typeof next === "string" && /^\/(?!\/)[A-Za-z0-9\-._~%!$&'()*+,;=:@/?]*$/.test(next) ? next : undefined;
+
+/** PUT /me/reading-record: turn 読書記録 on or off (off deletes it). */
+export const readingRecordSchema = z.object({
+  enabled: z.boolean({ error: "読書記録を記録するかどうか（true か false）を指定してください。" }),
+});

@@ -96,6 +96,9 @@ export function AccountMenu({ name, active, held, limit }: { name: string; activ
           <a href="/account/reservations">予約状況</a>
         </li>
         <li>
+          <a href="/account/reading-record">読書記録</a>
+        </li>
+        <li>
           <a href="/account/profile">個人情報変更（メールアドレス・パスワード）</a>
         </li>
         <li>
