@@ -13,6 +13,7 @@ const schema = z.object({
   HOLD_EXTEND_DAYS: count,
   MAIL_WITHOUT_TITLES: z.enum(["0", "1"]),
   LOAN_DAYS: count,
+  DUE_REMINDER_DAYS: count,
   PUBLIC_BASE_URL: z.url(),
   LIBRARY_NAME: z.string().check(z.minLength(1)),
   CATALOG_CACHE_SECONDS: seconds,
@@ -30,6 +31,8 @@ export interface Settings {
   mailWithoutTitles: boolean;
   /** Days of a loan (14). */
   loanDays: number;
+  /** 返却期限のお知らせ: this many days before the due date (on the morning of an opening day) (2). */
+  dueReminderDays: number;
   /** The public address of the site: the only source of links in mail. */
   baseUrl: string;
   libraryName: string;
@@ -67,6 +70,7 @@ export function settingsOf(env: SettingsEnv): Settings {
     holdExtendDays: v.HOLD_EXTEND_DAYS,
     mailWithoutTitles: v.MAIL_WITHOUT_TITLES === "1",
     loanDays: v.LOAN_DAYS,
+    dueReminderDays: v.DUE_REMINDER_DAYS,
     baseUrl: v.PUBLIC_BASE_URL.replace(/\/+$/, ""),
     libraryName: v.LIBRARY_NAME,
     catalogCacheSeconds: v.CATALOG_CACHE_SECONDS,

@@ -46,6 +46,10 @@ export interface SessionPatron {
   defaultPickupBranch: string | null;
   /** Mail without titles; null: the library's default. */
   mailWithoutTitles: boolean | null;
+  /** メールでのお知らせ chosen (each opt-in). */
+  remindDue: boolean;
+  remindOverdue: boolean;
+  remindHold: boolean;
   /** Materials in the patron's cart, for the header. */
   cartCount: number;
   /** When this session began (its login): a fresh one needs no second typing of the password just given. */
@@ -68,6 +72,9 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
       mustChangeCredentials: patrons.mustChangeCredentials,
       defaultPickupBranch: patrons.defaultPickupBranch,
       mailWithoutTitles: patrons.mailWithoutTitles,
+      remindDue: patrons.remindDue,
+      remindOverdue: patrons.remindOverdue,
+      remindHold: patrons.remindHold,
       cartCount: sql<number>`(SELECT count(*) FROM cart_items ci JOIN carts ca ON ca.id = ci.cart_id WHERE ca.patron_id = ${patrons.id})`,
       webEnabled: patrons.webEnabled,
       suspended: patrons.suspended,
@@ -93,6 +100,9 @@ export async function findPatronSession(db: Db, token: string, now: number): Pro
     mustChangeCredentials: row.mustChangeCredentials,
     defaultPickupBranch: row.defaultPickupBranch,
     mailWithoutTitles: row.mailWithoutTitles,
+    remindDue: row.remindDue,
+    remindOverdue: row.remindOverdue,
+    remindHold: row.remindHold,
     cartCount: row.cartCount,
     sessionCreatedAt: row.createdAt,
   };

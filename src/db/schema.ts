@@ -11,7 +11,7 @@ import {
   RESERVATION_STATUSES,
 } from "../domain/codes";
 import { REASON_CODES } from "../domain/eligibility";
-import { MAIL_KINDS } from "../domain/mail-keys";
+import { MAIL_KINDS, OUTBOX_KINDS, OUTBOX_STATUSES } from "../domain/mail-keys";
 
 const createdAt = () =>
   integer("created_at", { mode: "number" }).notNull().default(sql`(cast(unixepoch('subsec') * 1000 as integer))`);
@@ -167,6 +167,10 @@ export const patrons = sqliteTable(
     defaultPickupBranch: text("default_pickup_branch").references(() => branches.code),
     /** Mail without titles (only the start of a title and the count), for a shared mailbox; null: the library's default. */
     mailWithoutTitles: integer("mail_without_titles", { mode: "boolean" }),
+    /** メールでのお知らせ, each opt-in: 返却期限が近い, 返却期限を過ぎた (weekly), 取置期限が近い. */
+    remindDue: integer("remind_due", { mode: "boolean" }).notNull().default(false),
+    remindOverdue: integer("remind_overdue", { mode: "boolean" }).notNull().default(false),
+    remindHold: integer("remind_hold", { mode: "boolean" }).notNull().default(false),
     credentialsChangedAt: integer("credentials_changed_at", { mode: "number" }),
     /** Digest of the imported patron row (the library system's record), for unchanged rows. */
     sourceHash: text("source_hash"),
@@ -212,6 +216,8 @@ export const reservations = sqliteTable(
     notNeededAfter: text("not_needed_after"),
     /** When the patron extended the hold deadline online (once per hold). */
     holdExtendedAt: integer("hold_extended_at", { mode: "number" }),
+    /** The hold deadline the patron was reminded of (取置期限が近いお知らせ, once per deadline). */
+    holdRemindedFor: text("hold_reminded_for"),
     updatedAt: integer("updated_at", { mode: "number" }),
   },
   (t) => [
@@ -243,9 +249,14 @@ export const loans = sqliteTable(
     /** 貸出延長 online: when the patron renewed it (once per loan). */
     renewedAt: integer("renewed_at", { mode: "number" }),
     returnedAt: integer("returned_at", { mode: "number" }),
+    /** The due date the patron was reminded of (返却期限のお知らせ: once per due date, again after a renewal). */
+    dueRemindedFor: text("due_reminded_for"),
+    /** The business date of the last 延滞のお知らせ (then weekly until the return). */
+    overdueMailedOn: text("overdue_mailed_on"),
   },
   (t) => [
     uniqueIndex("loans_open_item_idx").on(t.itemId).where(sql`${t.returnedAt} is null`),
+    index("loans_open_due_idx").on(t.dueDate).where(sql`${t.returnedAt} is null`),
     index("loans_patron_idx").on(t.patronId, t.returnedAt),
   ],
 );
@@ -331,23 +342,26 @@ export const mailOutbox = sqliteTable(
     toAddress: text("to_address").notNull(),
     subject: text("subject").notNull(),
     body: text("body").notNull(),
-    kind: text("kind", { enum: MAIL_KINDS }).notNull(),
-    status: text("status", { enum: ["queued", "sending", "sent", "failed", "dead", "recorded"] })
-      .notNull()
-      .default("queued"),
+    kind: text("kind", { enum: OUTBOX_KINDS }).notNull(),
+    status: text("status", { enum: OUTBOX_STATUSES }).notNull().default("queued"),
     attempts: integer("attempts").notNull().default(0),
     lastError: text("last_error"),
     providerMessageId: text("provider_message_id"),
     createdAt: createdAt(),
     sentAt: integer("sent_at", { mode: "number" }),
+    /** When the provider refused it for good ('dead') or reported a bounce ('bounced'): shown to staff and the patron. */
+    failedAt: integer("failed_at", { mode: "number" }),
   },
   (t) => [
     uniqueIndex("mail_outbox_idempotency_idx").on(t.idempotencyKey),
     index("mail_outbox_status_idx").on(t.status, t.createdAt),
     // The nightly refresh deletes old messages (they name titles beside an address).
     index("mail_outbox_created_idx").on(t.createdAt),
-    check("mail_outbox_kind_check", sql`${t.kind} in (${inList(MAIL_KINDS)})`),
-    check("mail_outbox_status_check", sql`${t.status} in ('queued', 'sending', 'sent', 'failed', 'dead', 'recorded')`),
+    index("mail_outbox_patron_idx").on(t.patronId, t.createdAt),
+    // The provider's delivery events (bounces) name its message id.
+    index("mail_outbox_provider_idx").on(t.providerMessageId),
+    check("mail_outbox_kind_check", sql`${t.kind} in (${inList(OUTBOX_KINDS)})`),
+    check("mail_outbox_status_check", sql`${t.status} in (${inList(OUTBOX_STATUSES)})`),
   ],
 );
 

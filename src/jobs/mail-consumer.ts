@@ -1,12 +1,14 @@
 // The mail queue consumer: sends each queued outbox row through the provider, at most once.
 // A message carries only the row's id ({ outboxId }), or asks for the mails of decided reservations
-// ({ type: "notify", kind, reservationIds, baseUrl }), which are recorded here and come back as { outboxId }.
+// ({ type: "notify", kind, reservationIds, baseUrl }) or for an acceptance run's one mail per patron
+// ({ type: "digest", run, … }, mail/digest.ts); what these record comes back as { outboxId }.
 // Queues deliver at least once, so a row is claimed by a guarded UPDATE before the provider call (two
 // deliveries cannot both send) and the provider gets the row's Idempotency-Key (a call repeated after a
 // crash is answered without a second mail).
 // Logs carry the row id and the outcome, never the address, subject or body.
 import type { D1 } from "../db/client";
-import type { MailQueueMessage, NotifyMessage } from "../mail/messages";
+import { expandDigest } from "../mail/digest";
+import type { DigestMessage, MailQueueMessage, NotifyMessage } from "../mail/messages";
 import { MAX_ATTEMPTS, type MailEnv, mailForReservation, providerConfigured } from "../mail/outbox";
 
 export { MAX_ATTEMPTS };
@@ -55,6 +57,17 @@ const isNotify = (body: unknown): body is NotifyMessage => {
     Array.isArray(b.reservationIds) &&
     b.reservationIds.every((id) => Number.isSafeInteger(id)) &&
     typeof b.baseUrl === "string"
+  );
+};
+
+const isDigest = (body: unknown): body is DigestMessage => {
+  const b = body as Partial<DigestMessage> | null;
+  return (
+    b?.type === "digest" &&
+    typeof b.run === "string" &&
+    typeof b.businessDate === "string" &&
+    typeof b.baseUrl === "string" &&
+    (b.patronIds === undefined || (Array.isArray(b.patronIds) && b.patronIds.every((id) => Number.isSafeInteger(id))))
   );
 };
 
@@ -123,6 +136,13 @@ async function deliver(message: Message<unknown>, env: MailConsumerEnv): Promise
   const db = env.DB;
   if (isNotify(message.body)) {
     await expandNotify(message.body, env);
+    message.ack();
+    return;
+  }
+  if (isDigest(message.body)) {
+    const { run, patronIds } = message.body;
+    const done = await expandDigest(message.body, env);
+    log(patronIds ? "digest expanded" : "digest split", { run, ...done });
     message.ack();
     return;
   }
@@ -242,6 +262,8 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: { DB
         .bind(outboxId)
         .run();
       log("dead letter", { outboxId });
+    } else if (isDigest(message.body)) {
+      log("dead letter: digest not expanded", { run: message.body.run, patrons: message.body.patronIds?.length ?? 0 });
     } else if (isNotify(message.body)) {
       log("dead letter: notify not expanded", { kind: message.body.kind, reservations: message.body.reservationIds.length });
     }

@@ -1,9 +1,8 @@
 // The two jobs as the cron triggers and the staff endpoints run them: the business date in Tokyo, closed
-// days skipped for the acceptance, mail for each decided application handed to the mail queue, a JSON log
+// days skipped for the acceptance, the run's one mail per patron handed to the mail queue, a JSON log
 // line per run and the failure kept on the run's row.
 import { tokyoDate } from "../domain/calendar";
 import { pickUpDroppedFiles, resumeStalledImports } from "../imports/start";
-import type { NotifyMessage } from "../mail/messages";
 import { requestMail } from "../mail/notify";
 import { requeueWaiting } from "../mail/outbox";
 import { type MailReconciliation, reconcileMail } from "../mail/reconcile";
@@ -92,18 +91,11 @@ async function runOnce(
   if (!(await isOpeningDay(env.DB, businessDate))) {
     return { businessDate, skipped: "closed", accepted: 0, rejected: 0, cancelled: 0, cancellationsRefused: 0 };
   }
-  return runAcceptance(env.DB, {
-    businessDate,
-    slot,
-    now,
-    limit: reservationLimit,
-    onDecided: async ({ accepted, rejected }) => {
-      const messages: NotifyMessage[] = [];
-      if (accepted.length > 0) messages.push({ type: "notify", kind: "accepted", reservationIds: accepted, baseUrl });
-      if (rejected.length > 0) messages.push({ type: "notify", kind: "rejected", reservationIds: rejected, baseUrl });
-      await requestMail(env, messages);
-    },
-  });
+  // Each decision's mail request is written with it; once the run is over (or found finished), one digest
+  // message asks for every patron's one mail of the run, reminders included.
+  const summary = await runAcceptance(env.DB, { businessDate, slot, now, limit: reservationLimit });
+  await requestMail(env, [{ type: "digest", run: `${businessDate} ${slot}`, businessDate, baseUrl }]);
+  return summary;
 }
 
 /**

@@ -17,3 +17,16 @@ export interface NotifyMessage {
   reservationIds: number[];
   baseUrl: string;
 }
+
+/**
+ * Asks for the one mail per patron of an acceptance run (mail/digest.ts): without `patronIds` the consumer
+ * finds the patrons and splits the run into messages that name them.
+ */
+export interface DigestMessage {
+  type: "digest";
+  /** The run, e.g. "2026-12-03 07:30": part of the digest's idempotency key. */
+  run: string;
+  businessDate: string;
+  baseUrl: string;
+  patronIds?: number[];
+}

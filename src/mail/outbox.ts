@@ -3,10 +3,11 @@
 // With a provider configured the row is queued and the queue consumer (jobs/mail-consumer.ts) sends it;
 // without one (MAIL_PROVIDER_URL empty, as locally) the row is the record and nothing is sent.
 import type { D1 } from "../db/client";
-import { mailKey } from "../domain/mail-keys";
-import { reservationById } from "../reservations/read";
+import { mailKey, type OutboxKind } from "../domain/mail-keys";
+import { type ReservationRow, reservationById } from "../reservations/read";
 import { type SettingsEnv, settingsOf } from "../settings";
 import { reasonOrNull } from "../views/reasons";
+import type { DigestItem } from "./digest-template";
 import type { MailQueueMessage } from "./messages";
 import { type MailInput, type MailKind, renderMail } from "./templates";
 
@@ -40,39 +41,63 @@ export const providerConfigured = (env: Pick<MailEnv, "MAIL_PROVIDER_URL">): boo
 /** `accepted:42`, `rejected:42`, `hold_ready:42:1764550800000`: one mail per event, whoever asks twice. */
 export const idempotencyKey = mailKey;
 
+/** An outbox row as the insert writes it. */
+export interface OutboxInsert {
+  key: string;
+  kind: OutboxKind;
+  patronId: number;
+  to: string;
+  subject: string;
+  body: string;
+}
+
 /**
- * Writes the mail to the outbox once per idempotency key, then queues it when a provider is configured.
- * Returns the new row's id, or null when the same mail was already recorded (nothing is written or queued).
- * A failed queue send leaves the row 'queued'; `requeueWaiting` picks such rows up later.
+ * The insert of an outbox row: once per key, and only while none of the mail requests it answers (`covers`,
+ * by key) was answered elsewhere or has a row of its own. A morning digest and the single mail of one of its
+ * requests can race; whichever writes first wins, the other inserts nothing.
  */
-export async function recordMail(db: D1, env: MailEnv, msg: OutboxMessage): Promise<number | null> {
-  const send = providerConfigured(env);
-  const row = await db
+export const outboxInsert = (db: D1, env: MailEnv, row: OutboxInsert, covers: string[]) =>
+  db
     .prepare(
       `INSERT INTO mail_outbox (idempotency_key, patron_id, to_address, subject, body, kind, status)
-       VALUES (?, ?, ?, ?, ?, ?, ?)
+       SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7
+       WHERE NOT EXISTS (SELECT 1 FROM mail_requests WHERE key IN (SELECT value FROM json_each(?8)) AND done_at IS NOT NULL)
+         AND NOT EXISTS (SELECT 1 FROM mail_outbox WHERE idempotency_key IN (SELECT value FROM json_each(?8)))
        ON CONFLICT (idempotency_key) DO NOTHING
        RETURNING id`,
     )
     .bind(
-      idempotencyKey(msg.kind, msg.reservationId, msg.keySuffix),
-      msg.patronId,
-      msg.to,
-      msg.subject,
-      msg.body,
-      msg.kind,
-      send ? "queued" : "recorded",
-    )
-    .first<{ id: number }>();
-  if (!row) return null;
-  if (send) {
-    try {
-      await env.MAIL_QUEUE.send({ outboxId: row.id } satisfies MailQueueMessage);
-    } catch (err) {
-      // The mail is recorded; the step that caused it must not fail for the queue. The row stays 'queued'.
-      console.error("mail: queue send failed", { outboxId: row.id, error: err instanceof Error ? err.name : "unknown" });
-    }
+      row.key,
+      row.patronId,
+      row.to,
+      row.subject,
+      row.body,
+      row.kind,
+      providerConfigured(env) ? "queued" : "recorded",
+      JSON.stringify([row.key, ...covers]),
+    );
+
+/** Puts a new row on the mail queue when a provider is configured; a failed send leaves it 'queued' (`requeueWaiting`). */
+export async function queueOutbox(env: MailEnv, id: number): Promise<void> {
+  if (!providerConfigured(env)) return;
+  try {
+    await env.MAIL_QUEUE.send({ outboxId: id } satisfies MailQueueMessage);
+  } catch (err) {
+    // The mail is recorded; the step that caused it must not fail for the queue. The row stays 'queued'.
+    console.error("mail: queue send failed", { outboxId: id, error: err instanceof Error ? err.name : "unknown" });
   }
+}
+
+/**
+ * Writes the mail to the outbox once per idempotency key, then queues it when a provider is configured.
+ * Returns the new row's id, or null when the same mail was already recorded, or its request was answered
+ * by a morning digest (nothing is written or queued).
+ */
+export async function recordMail(db: D1, env: MailEnv, msg: OutboxMessage): Promise<number | null> {
+  const key = idempotencyKey(msg.kind, msg.reservationId, msg.keySuffix);
+  const row = await outboxInsert(db, env, { ...msg, key }, []).first<{ id: number }>();
+  if (!row) return null;
+  await queueOutbox(env, row.id);
   return row.id;
 }
 
@@ -107,7 +132,7 @@ interface PatronContact {
 }
 
 /** Which reservation states each mail belongs to; a mail for a reservation that moved on is not sent. */
-function fits(
+export function fits(
   kind: MailKind,
   r: { status: string; acceptedAt: number | null; holdUntil: string | null; reasonCode: string | null },
 ): boolean {
@@ -120,6 +145,20 @@ function fits(
       return r.status === "on_hold" && r.holdUntil !== null;
     case "not_needed":
       return (r.status === "cancelled" || r.status === "application_cancelled") && r.reasonCode === "not_needed";
+  }
+}
+
+/** What a mail (or a line of the morning digest) says of a reservation's event. */
+export function eventItem(kind: MailKind, r: ReservationRow, reservationLimit: number): DigestItem {
+  switch (kind) {
+    case "accepted":
+      return { kind, title: r.title, pickupBranchName: r.pickupBranchName, queuePosition: r.queuePosition };
+    case "rejected":
+      return { kind, title: r.title, reason: reasonOrNull(r.reasonCode, reservationLimit) };
+    case "hold_ready":
+      return { kind, title: r.title, pickupBranchName: r.pickupBranchName, holdUntil: r.holdUntil as string };
+    case "not_needed":
+      return { kind, title: r.title, notNeededAfter: r.notNeededAfter as string };
   }
 }
 
@@ -172,24 +211,10 @@ async function recordMailFor(
 
   const { libraryName, reservationLimit, mailWithoutTitles } = settingsOf(env);
   const titlesHidden = contact.mailWithoutTitles === null ? mailWithoutTitles : contact.mailWithoutTitles === 1;
-  const common = { libraryName, baseUrl, patronName: contact.name, title: reservation.title, titlesHidden };
-  let input: MailInput;
-  let keySuffix = extra.keySuffix;
-  switch (kind) {
-    case "accepted":
-      input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, queuePosition: reservation.queuePosition };
-      break;
-    case "rejected":
-      input = { kind, ...common, reason: reasonOrNull(reservation.reasonCode, reservationLimit) };
-      break;
-    case "hold_ready":
-      input = { kind, ...common, pickupBranchName: reservation.pickupBranchName, holdUntil: reservation.holdUntil as string };
-      keySuffix ??= String(contact.heldAt ?? reservation.holdUntil);
-      break;
-    case "not_needed":
-      input = { kind, ...common, notNeededAfter: reservation.notNeededAfter as string };
-      break;
-  }
+  const common = { libraryName, baseUrl, patronName: contact.name, titlesHidden };
+  const input = { ...common, ...eventItem(kind, reservation, reservationLimit) } as MailInput;
+  const keySuffix =
+    kind === "hold_ready" ? (extra.keySuffix ?? String(contact.heldAt ?? reservation.holdUntil)) : extra.keySuffix;
   const { subject, body } = renderMail(input);
   const id = await recordMail(db, env, {
     kind,

@@ -6,7 +6,7 @@ import { jaDateWithYear } from "../views/format";
 export { MAIL_KINDS, type MailKind } from "../domain/mail-keys";
 
 /** Text from the database goes into a plain-text mail: no line breaks inside one field (they could fake lines). */
-const oneLine = (s: string): string => s.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
+export const oneLine = (s: string): string => s.replace(/[\r\n\u2028\u2029]+/g, " ").trim();
 
 export interface MailContent {
   subject: string;
@@ -34,7 +34,8 @@ export function titleHint(title: string, count = 1): string {
 }
 
 /** The title as this mail may show it. */
-const titleOf = (m: MailCommon): string => (m.titlesHidden ? titleHint(m.title) : oneLine(m.title));
+export const titleOf = (m: Pick<MailCommon, "title" | "titlesHidden">): string =>
+  m.titlesHidden ? titleHint(m.title) : oneLine(m.title);
 
 export interface AcceptedMail extends MailCommon {
   pickupBranchName: string;
@@ -66,12 +67,12 @@ export type MailInput =
 
 const origin = (baseUrl: string): string => baseUrl.replace(/\/+$/, "");
 
-function subject(m: MailCommon, what: string): string {
+export function subject(m: Pick<MailCommon, "libraryName">, what: string): string {
   return oneLine(`【${m.libraryName}】${what}`);
 }
 
 /** Salutation, the message lines, then the same footer on every mail: 予約状況, the mail help, the signature. */
-function compose(m: MailCommon, lines: string[]): string {
+export function compose(m: Omit<MailCommon, "title">, lines: string[]): string {
   const site = origin(m.baseUrl);
   return [
     `${oneLine(m.patronName)} 様`,

@@ -6,9 +6,10 @@ import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
 import { runAcceptance } from "../../src/jobs/acceptance";
 import { runJob } from "../../src/jobs/run";
-import type { NotifyMessage } from "../../src/mail/messages";
+import type { DigestMessage } from "../../src/mail/messages";
 import { FIXTURES, loadCatalog } from "../support/catalog";
 import { call } from "../support/http";
+import { catchMailQueue } from "../support/mail-queue";
 import { apiLogin, createPatron, withToken } from "../support/patrons";
 import { insertReservation, itemOf } from "../support/rows";
 
@@ -372,26 +373,21 @@ describe("the cron triggers", () => {
 });
 
 describe("mail from the acceptance", () => {
-  it("asks the mail queue for a mail per decided application, recorded only for patrons whose contact is メール", async () => {
+  it("asks the mail queue once for the run's digest: one mail per patron, recorded only for contact メール", async () => {
     const byMail = await createPatron({ mustChange: false, contactMethod: "mail" });
     const noMail = await createPatron({ mustChange: false, contactMethod: "none" });
     const a = await insertReservation(byMail.id, 190, "applied");
     const b = await insertReservation(noMail.id, 191, "applied");
-    const sent: unknown[] = [];
-    const spy = vi.spyOn(env.MAIL_QUEUE, "sendBatch").mockImplementation(async (messages) => {
-      for (const m of messages) sent.push(m.body);
-      return {} as Awaited<ReturnType<Queue["sendBatch"]>>;
-    });
+    const queue = catchMailQueue();
     await env.DB.prepare("INSERT INTO calendar_days (date, open) VALUES ('2030-03-02', 1) ON CONFLICT DO NOTHING").run();
     await runJob(env, "acceptance", { date: "2030-03-02", now: Date.now() });
-    spy.mockRestore();
-    const notify = sent.filter((m): m is NotifyMessage => (m as NotifyMessage).type === "notify");
-    expect(notify.flatMap((m) => m.reservationIds)).toEqual(expect.arrayContaining([a, b]));
-    const batch = createMessageBatch(
-      "library-mail",
-      notify.map((body, i) => ({ id: `m${i}`, timestamp: new Date(), attempts: 1, body })),
-    );
-    await worker.queue(batch as MessageBatch<never>, env);
+    expect(queue.sent).toEqual([
+      { type: "digest", run: "2030-03-02 07:30", businessDate: "2030-03-02", baseUrl: env.PUBLIC_BASE_URL },
+    ]);
+    const delivered = await queue.drain();
+    queue.restore();
+    const slices = delivered.filter((m): m is DigestMessage => (m as DigestMessage).patronIds !== undefined);
+    expect(slices.flatMap((m) => m.patronIds)).toEqual(expect.arrayContaining([byMail.id, noMail.id]));
     const rows = await env.DB.prepare(
       "SELECT patron_id AS patronId, kind, status, body FROM mail_outbox WHERE patron_id IN (?, ?)",
     )
@@ -400,16 +396,29 @@ describe("mail from the acceptance", () => {
     expect(rows.results).toHaveLength(1);
     expect(rows.results[0]).toMatchObject({ patronId: byMail.id, kind: "accepted", status: "recorded" });
     expect(rows.results[0]?.body).not.toContain(byMail.password);
+    // Both requests are answered (the 連絡不要 one without a mail).
+    const open = await env.DB.prepare(
+      "SELECT count(*) AS n FROM mail_requests WHERE reservation_id IN (?, ?) AND done_at IS NULL",
+    )
+      .bind(a, b)
+      .first<{ n: number }>();
+    expect(open?.n).toBe(0);
   });
 
-  it("loses no mail when the queue refuses: the outbox rows are written directly", async () => {
+  it("loses no mail when the queue refuses: the requests wait, and the nightly refresh records them", async () => {
     const p = await createPatron({ mustChange: false, contactMethod: "mail" });
     const id = await insertReservation(p.id, 192, "applied");
     const spy = vi.spyOn(env.MAIL_QUEUE, "sendBatch").mockRejectedValue(new Error("queue unavailable"));
     await env.DB.prepare("INSERT INTO calendar_days (date, open) VALUES ('2026-11-16', 1) ON CONFLICT DO NOTHING").run();
     await runJob(env, "acceptance", { date: "2026-11-16", now: Date.now() });
-    spy.mockRestore();
     expect(await statusOf(id)).toBe("reserved");
+    const pending = await env.DB.prepare("SELECT kind FROM mail_requests WHERE reservation_id = ? AND done_at IS NULL")
+      .bind(id)
+      .first<{ kind: string }>();
+    expect(pending?.kind).toBe("accepted");
+    // At night (the request is older than the reconciliation's wait), the queue still down: written directly.
+    await runJob(env, "nightly", { date: "2026-11-17", now: Date.now() + 11 * 60_000 });
+    spy.mockRestore();
     const row = await env.DB.prepare("SELECT kind FROM mail_outbox WHERE patron_id = ?").bind(p.id).first<{ kind: string }>();
     expect(row?.kind).toBe("accepted");
   });

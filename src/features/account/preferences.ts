@@ -1,4 +1,5 @@
-// 初期値設定: the pickup branch a patron's detail pages and cart offer first, and mail without titles.
+// 初期値設定: the pickup branch a patron's detail pages and cart offer first, mail without titles, and the
+// opt-in reminders by mail (返却期限・延滞・取置期限).
 import { eq } from "drizzle-orm";
 import type { Context } from "hono";
 import { patrons } from "../../db/schema";
@@ -9,12 +10,24 @@ import { branchesFor } from "../catalog/reference";
 export interface Preferences {
   defaultPickupBranch: string | null;
   mailWithoutTitles: boolean | null;
+  remindDue: boolean;
+  remindOverdue: boolean;
+  remindHold: boolean;
 }
+
+/** The three opt-in reminders by mail, by their field names. */
+export const REMINDER_FIELDS = ["remindDue", "remindOverdue", "remindHold"] as const;
 
 /** Saves the given preferences; an unknown or non-pickup branch is refused by field. */
 export async function changePreferences(
   c: Context<AppEnv>,
-  input: { defaultPickupBranch?: string | null; mailWithoutTitles?: boolean },
+  input: {
+    defaultPickupBranch?: string | null;
+    mailWithoutTitles?: boolean;
+    remindDue?: boolean;
+    remindOverdue?: boolean;
+    remindHold?: boolean;
+  },
 ): Promise<{ ok: true; preferences: Preferences } | { ok: false; fields: Record<string, string> }> {
   const patron = c.var.patron;
   if (!patron) throw new AppError("unauthenticated", "ログインしてください。");
@@ -26,9 +39,17 @@ export async function changePreferences(
     .set({
       ...(branch !== undefined ? { defaultPickupBranch: branch } : {}),
       ...(input.mailWithoutTitles !== undefined ? { mailWithoutTitles: input.mailWithoutTitles } : {}),
+      ...Object.fromEntries(REMINDER_FIELDS.filter((f) => input[f] !== undefined).map((f) => [f, input[f]])),
       updatedAt: Date.now(),
     })
     .where(eq(patrons.id, patron.id))
-    .returning({ defaultPickupBranch: patrons.defaultPickupBranch, mailWithoutTitles: patrons.mailWithoutTitles });
-  return { ok: true, preferences: row ?? { defaultPickupBranch: null, mailWithoutTitles: null } };
+    .returning({
+      defaultPickupBranch: patrons.defaultPickupBranch,
+      mailWithoutTitles: patrons.mailWithoutTitles,
+      remindDue: patrons.remindDue,
+      remindOverdue: patrons.remindOverdue,
+      remindHold: patrons.remindHold,
+    });
+  if (!row) throw new AppError("unauthenticated", "ログインしてください。");
+  return { ok: true, preferences: row };
 }

@@ -12,7 +12,7 @@ import { parseWith, throwInvalid } from "../../validation";
 import { type Errors, field, readForm } from "../../views/forms";
 import { branchesFor } from "../catalog/reference";
 import { pagePatron } from "./page-patron";
-import { changePreferences, type Preferences } from "./preferences";
+import { changePreferences, type Preferences, REMINDER_FIELDS } from "./preferences";
 import { menuCounts } from "./queries";
 import {
   contactSchema,
@@ -36,6 +36,9 @@ const doneOf = (v: string | undefined): ProfileForm | undefined =>
 const preferencesJson = (c: Context<AppEnv>, p: Preferences) => ({
   defaultPickupBranch: p.defaultPickupBranch,
   mailWithoutTitles: p.mailWithoutTitles ?? settingsOf(c.env).mailWithoutTitles,
+  remindDue: p.remindDue,
+  remindOverdue: p.remindOverdue,
+  remindHold: p.remindHold,
 });
 
 /** 個人情報変更 after the first login: the contact, password and 初期値設定 forms. */
@@ -56,6 +59,10 @@ async function profilePage(
         pickupBranches: branches,
         defaultPickupBranch: patron.defaultPickupBranch,
         mailWithoutTitles: patron.mailWithoutTitles ?? settingsOf(c.env).mailWithoutTitles,
+        remindDue: patron.remindDue,
+        remindOverdue: patron.remindOverdue,
+        remindHold: patron.remindHold,
+        dueReminderDays: settingsOf(c.env).dueReminderDays,
       }}
     />
   );
@@ -133,6 +140,7 @@ export const accountPages = new Hono<AppEnv>()
     const parsed = parseWith(preferencesSchema, {
       defaultPickupBranch: field(form, "defaultPickupBranch") ?? "",
       mailWithoutTitles: field(form, "mailWithoutTitles") === "1",
+      ...Object.fromEntries(REMINDER_FIELDS.map((f) => [f, field(form, f) === "1"])),
     });
     const result = parsed.ok ? await changePreferences(c, parsed.data) : parsed;
     if (!result.ok) return c.html(await profilePage(c, patron, { errors: result.fields, form: "preferences" }), 400);

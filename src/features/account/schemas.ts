@@ -159,9 +159,12 @@ export const preferencesSchema = z
   .object({
     defaultPickupBranch: z.optional(z.nullable(z.union([z.literal(""), branchCode]))),
     mailWithoutTitles: z.optional(z.boolean({ error: "メールに資料名を書くかどうかを指定してください。" })),
+    remindDue: z.optional(z.boolean({ error: "返却期限のお知らせを希望するかどうか（true か false）を指定してください。" })),
+    remindOverdue: z.optional(z.boolean({ error: "延滞のお知らせを希望するかどうか（true か false）を指定してください。" })),
+    remindHold: z.optional(z.boolean({ error: "取置期限のお知らせを希望するかどうか（true か false）を指定してください。" })),
   })
   .check(
-    z.refine((v) => v.defaultPickupBranch !== undefined || v.mailWithoutTitles !== undefined, {
+    z.refine((v) => Object.values(v).some((x) => x !== undefined), {
       error: "変更する項目を指定してください。",
       path: ["defaultPickupBranch"],
     }),

@@ -238,9 +238,25 @@ export interface PreferenceValues {
   pickupBranches: Branch[];
   defaultPickupBranch: string | null;
   mailWithoutTitles: boolean;
+  remindDue: boolean;
+  remindOverdue: boolean;
+  remindHold: boolean;
+  dueReminderDays: number;
 }
 
-/** 初期値設定: the pickup branch offered first, and mail without titles. No password needed: nothing private changes. */
+function Check({ name, checked, children }: { name: string; checked: boolean; children: string }) {
+  return (
+    <p class="check">
+      <input type="checkbox" id={name} name={name} value="1" checked={checked} />
+      <label for={name}>{children}</label>
+    </p>
+  );
+}
+
+/**
+ * 初期値設定: the pickup branch offered first, mail without titles and the opt-in reminders by mail. No
+ * password needed: nothing private changes.
+ */
 function PreferencesForm({ p, errors }: { p: PreferenceValues; errors: Errors }) {
   return (
     <section aria-labelledby="preferences-heading">
@@ -258,10 +274,21 @@ function PreferencesForm({ p, errors }: { p: PreferenceValues; errors: Errors })
           ))}
         </select>
         <FieldError errors={errors} name="defaultPickupBranch" />
-        <p class="check">
-          <input type="checkbox" id="mailWithoutTitles" name="mailWithoutTitles" value="1" checked={p.mailWithoutTitles} />
-          <label for="mailWithoutTitles">メールに資料名を書かない（資料名の最初の数文字と冊数だけをお知らせします）</label>
-        </p>
+        <Check name="mailWithoutTitles" checked={p.mailWithoutTitles}>
+          メールに資料名を書かない（資料名の最初の数文字と冊数だけをお知らせします）
+        </Check>
+        <fieldset>
+          <legend>メールでのお知らせ（連絡方法が「メール」のとき、開館日の朝にお送りします）</legend>
+          <Check name="remindDue" checked={p.remindDue}>
+            {`返却期限のお知らせ（返却期限の${p.dueReminderDays}日前から）`}
+          </Check>
+          <Check name="remindOverdue" checked={p.remindOverdue}>
+            延滞のお知らせ（返却期限を過ぎたとき。返却まで1週間ごと）
+          </Check>
+          <Check name="remindHold" checked={p.remindHold}>
+            取置期限が近いお知らせ（お取り置きの期限の前の開館日）
+          </Check>
+        </fieldset>
         <p>
           <button type="submit">初期値を保存する</button>
         </p>
