@@ -1,6 +1,7 @@
 // The library's mails: Japanese wording per kind, the pickup library and deadline in a hold mail, the
 // footer every mail carries, and nothing secret or forged in them.
 import { describe, expect, it } from "vitest";
+import { digestMail } from "../../src/mail/digest-template";
 import { acceptedMail, holdReadyMail, type MailInput, rejectedMail, renderMail } from "../../src/mail/templates";
 
 const common = {
@@ -140,5 +141,41 @@ describe("mail without titles (a shared mailbox)", () => {
 
   it("keeps the whole title otherwise", () => {
     expect(renderMail({ ...(inputs[0] as MailInput), titlesHidden: false }).body).toContain("資料名：吾輩は猫である");
+  });
+});
+
+describe("digestMail", () => {
+  const base = { libraryName: "みなみ市立図書館", baseUrl: "https://library.example.jp/", patronName: "山田 花子" };
+  it("names the kind in the subject when all items are of one kind, else 予約・貸出のお知らせ", () => {
+    const one = digestMail({
+      ...base,
+      items: [
+        { kind: "due_soon", title: "坊っちゃん", dueDate: "2026-12-05" },
+        { kind: "due_soon", title: "こころ", dueDate: "2026-12-05" },
+      ],
+    });
+    expect(one.subject).toBe("【みなみ市立図書館】返却期限のお知らせ（2点）");
+    expect(one.body).toContain("■返却期限が近づいています（2点）");
+    expect(one.body).toContain("https://library.example.jp/account/loans");
+    const mixed = digestMail({
+      ...base,
+      items: [
+        { kind: "accepted", title: "坊っちゃん", pickupBranchName: "中央図書館", queuePosition: 2 },
+        { kind: "rejected", title: "こころ", reason: null },
+      ],
+    });
+    expect(mixed.subject).toBe("【みなみ市立図書館】予約・貸出のお知らせ（2点）");
+    expect(mixed.body).toContain("・坊っちゃん（受取館：中央図書館、予約順位：2位）");
+    expect(mixed.body).toContain("・こころ（理由：詳しくは図書館へお問い合わせください。）");
+  });
+
+  it("keeps each item on one line and leaves titles out when asked", () => {
+    const { body } = digestMail({
+      ...base,
+      titlesHidden: true,
+      items: [{ kind: "hold_expiring", title: "吾輩は\n猫である", pickupBranchName: "北\r\n分館", holdUntil: "2026-12-08" }],
+    });
+    expect(body).toContain("・吾輩…（1点）（受取館：北 分館、取置期限：2026年12月8日(火)まで）");
+    expect(body).not.toContain("猫である");
   });
 });
