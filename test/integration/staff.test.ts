@@ -1,6 +1,6 @@
 // The library's side through the Worker: the staff API behind the token, counter reservations, the morning
 // acceptance rule by rule, holds, loans, and the nightly refresh.
-import { createMessageBatch, createScheduledController } from "cloudflare:test";
+import { createScheduledController } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import worker from "../../src/index";
