@@ -26,6 +26,7 @@ export default defineConfig(async () => {
                   ADMIN_TOKEN: "test-admin-token",
                   PASSWORD_PEPPER: "test-pepper",
                   MAIL_API_KEY: "test-mail-key",
+                  MAIL_WEBHOOK_SECRET: "whsec_dGVzdC13ZWJob29rLXNlY3JldC0zMi1ieXRlcyEh",
                   // Tests write the catalog straight to D1: each request reads the catalog version again.
                   CATALOG_CHECK_SECONDS: "0",
                 },

@@ -52,6 +52,8 @@ export function ensureDevVars(): Record<string, string> {
     PASSWORD_PEPPER: () => randomBytes(32).toString("base64url"),
     // No provider locally: mail is recorded in the outbox only.
     MAIL_API_KEY: () => "",
+    // The provider's delivery events locally: a random signing secret (whsec_ and base64, as the provider's).
+    MAIL_WEBHOOK_SECRET: () => `whsec_${randomBytes(24).toString("base64")}`,
   };
   let changed = false;
   for (const [key, make] of Object.entries(wanted)) {

@@ -24,6 +24,7 @@ import { rankingApi, rankingPages } from "./features/catalog/rankings";
 import { forgetAfterStaffWrite } from "./features/catalog/reference";
 import { catalogApi, catalogPages } from "./features/catalog/routes";
 import { helpPages } from "./features/help/routes";
+import { hookApi } from "./features/hooks/routes";
 import { limitBodies, requireJsonBodies } from "./http/bodies";
 import { shedLoad } from "./http/shed";
 import { showWhoIsLoggedIn } from "./http/who";
@@ -97,6 +98,7 @@ export function buildApp() {
   app.route("/api/v1", statusApi);
   app.route("/api/v1", readingRecordApi);
   app.route("/api/v1", cartApi);
+  app.route("/api/v1", hookApi);
 
   app.notFound(() => {
     throw notFound();

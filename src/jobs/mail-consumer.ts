@@ -104,8 +104,11 @@ async function claim(db: D1, row: OutboxRow, redelivery: boolean): Promise<numbe
 /** A later state written by the delivery that holds the claim (status 'sending', its attempt): a stale one cannot undo it. */
 async function settle(db: D1, id: number, attempt: number, status: "failed" | "dead", error: string) {
   await db
-    .prepare("UPDATE mail_outbox SET status = ?, last_error = ? WHERE id = ? AND status = 'sending' AND attempts = ?")
-    .bind(status, error, id, attempt)
+    .prepare(
+      `UPDATE mail_outbox SET status = ?1, last_error = ?2, failed_at = CASE WHEN ?1 = 'dead' THEN ?5 END
+       WHERE id = ?3 AND status = 'sending' AND attempts = ?4`,
+    )
+    .bind(status, error, id, attempt, Date.now())
     .run();
 }
 
@@ -180,8 +183,8 @@ async function deliver(message: Message<unknown>, env: MailConsumerEnv): Promise
 
   if (row.attempts >= MAX_ATTEMPTS && row.status !== "sending") {
     await db
-      .prepare("UPDATE mail_outbox SET status = 'dead' WHERE id = ? AND status IN ('queued', 'failed')")
-      .bind(outboxId)
+      .prepare("UPDATE mail_outbox SET status = 'dead', failed_at = ? WHERE id = ? AND status IN ('queued', 'failed')")
+      .bind(Date.now(), outboxId)
       .run();
     log("given up", { outboxId, attempts: row.attempts });
     message.ack();
@@ -256,10 +259,10 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: { DB
     const outboxId = outboxIdOf(message.body);
     if (outboxId !== null) {
       await env.DB.prepare(
-        `UPDATE mail_outbox SET status = 'dead', last_error = coalesce(last_error, 'dead-letter queue')
+        `UPDATE mail_outbox SET status = 'dead', last_error = coalesce(last_error, 'dead-letter queue'), failed_at = ?
          WHERE id = ? AND status IN ('queued', 'sending', 'failed')`,
       )
-        .bind(outboxId)
+        .bind(Date.now(), outboxId)
         .run();
       log("dead letter", { outboxId });
     } else if (isDigest(message.body)) {

@@ -33,7 +33,7 @@ export type SendResult =
 export const PROVIDER_TIMEOUT_MS = 10_000;
 
 /** An e-mail address in a provider message would put personal data into `last_error`: mask it. */
-const maskAddresses = (s: string): string => s.replace(/[^\s<>"'`:;,()]+@[^\s<>"'`:;,()]+/g, "<address>");
+export const maskAddresses = (s: string): string => s.replace(/[^\s<>"'`:;,()]+@[^\s<>"'`:;,()]+/g, "<address>");
 
 const shorten = (s: string, max = 300): string => (s.length > max ? `${s.slice(0, max)}…` : s);
 

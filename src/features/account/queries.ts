@@ -1,6 +1,8 @@
 // What a patron sees of their own account besides reservations (reservations/read.ts): current loans and
 // when the nightly refresh last ran. Every query is by the session's patron id.
+
 import type { D1 } from "../../db/client";
+import { lastFailureStatement, type MailFailure } from "../../mail/failures";
 import { type ReservationRow, reservationsStatement } from "../../reservations/read";
 import { type SeriesRow, seriesFrom, seriesReads } from "../../reservations/series";
 import { isActiveSql } from "../../reservations/sql";
@@ -43,16 +45,18 @@ export async function lastNightly(db: D1): Promise<number | null> {
 export async function reservationsPage(
   db: D1,
   patronId: number,
-): Promise<{ rows: ReservationRow[]; series: SeriesRow[]; nightly: number | null }> {
-  const [rows, nightly, heads, items] = await db.batch([
+): Promise<{ rows: ReservationRow[]; series: SeriesRow[]; nightly: number | null; mailFailure: MailFailure | null }> {
+  const [rows, nightly, failure, heads, items] = await db.batch([
     reservationsStatement(db, patronId),
     lastNightlyStatement(db),
+    lastFailureStatement(db, patronId),
     ...seriesReads(db, patronId),
   ]);
   return {
     rows: (rows?.results ?? []) as ReservationRow[],
     series: seriesFrom(heads?.results, items?.results),
     nightly: (nightly?.results?.[0] as { at: number | null } | undefined)?.at ?? null,
+    mailFailure: (failure?.results?.[0] as MailFailure | undefined) ?? null,
   };
 }
 

@@ -113,8 +113,18 @@ async function reservationsView(
   patronId: number,
   extra: { outcomes?: ItemOutcome[]; notice?: string; error?: string } = {},
 ) {
-  const { rows, series, nightly } = await reservationsPage(c.var.d1, patronId);
-  return <ReservationsPage rows={rows} series={series} rules={rulesOf(c)} asOf={now()} nightly={nightly} {...extra} />;
+  const { rows, series, nightly, mailFailure } = await reservationsPage(c.var.d1, patronId);
+  return (
+    <ReservationsPage
+      rows={rows}
+      series={series}
+      rules={rulesOf(c)}
+      asOf={now()}
+      nightly={nightly}
+      mailFailure={mailFailure}
+      {...extra}
+    />
+  );
 }
 
 /** 貸出状況 as of now, with what a renewal just did. */
@@ -329,10 +339,12 @@ const renew = (c: Context<AppEnv>, patron: { id: number; cardNumber: string }, i
 export const statusApi = new Hono<AppEnv>()
   .get("/me/reservations", async (c) => {
     const patron = requireReadyPatron(c);
-    const { rows, nightly } = await reservationsPage(c.var.d1, patron.id);
+    const { rows, nightly, mailFailure } = await reservationsPage(c.var.d1, patron.id);
     return c.json({
       asOf: tokyoIso(now()),
       lastRefreshedAt: nightly === null ? null : tokyoIso(nightly),
+      // The latest mail to the patron's address did not arrive (refused or bounced): when.
+      mailFailedAt: mailFailure ? tokyoIso(mailFailure.failedAt) : null,
       items: rows.map((r) => reservationJson(c, r)),
     });
   })

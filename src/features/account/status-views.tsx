@@ -5,6 +5,7 @@ import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
 import { isSuspended } from "../../domain/patron-changes";
 import { estimatedWait } from "../../domain/queue";
 import { isWebCancellable } from "../../domain/reservations";
+import type { MailFailure } from "../../mail/failures";
 import type { ReservationRow } from "../../reservations/read";
 import type { SeriesRow } from "../../reservations/series";
 import { jaDateShort, jaDateTime, waitWords } from "../../views/format";
@@ -167,12 +168,15 @@ export function ReservationsPage({
   outcomes,
   notice,
   error,
+  mailFailure,
 }: {
   rows: ReservationRow[];
   series?: SeriesRow[];
   rules: Rules;
   asOf: number;
   nightly?: number | null;
+  /** The latest mail to the patron's address did not arrive. */
+  mailFailure?: MailFailure | null;
   outcomes?: ItemOutcome[];
   notice?: string;
   error?: string;
@@ -188,6 +192,13 @@ export function ReservationsPage({
     <Layout title="予約状況">
       <h1>予約状況</h1>
       <AsOf asOf={asOf} nightly={nightly} />
+      {mailFailure ? (
+        <p class="notice error" role="alert">
+          {jaDateTime(mailFailure.failedAt)}に図書館からお送りしたメールが、登録のメールアドレスに届きませんでした。
+          <a href="/help/mail">メールが届かない場合は</a>をご覧のうえ、<a href="/account/profile">個人情報変更</a>
+          でメールアドレスをご確認ください。
+        </p>
+      ) : null}
       <Outcomes outcomes={outcomes} />
       {notice ? (
         <p class="notice ok" role="status">

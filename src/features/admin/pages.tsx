@@ -23,6 +23,7 @@ import { AppError, invalidRequest } from "../../errors";
 import { recentRuns } from "../../jobs/queries";
 import { isProduction, staffNow } from "../../jobs/rehearsal";
 import { scheduleOf } from "../../jobs/schedule";
+import { failedPatrons } from "../../mail/failures";
 import { holdCandidates, pendingApplications } from "../../reservations/read";
 import { parseWith } from "../../validation";
 import { jaDate } from "../../views/format";
@@ -54,6 +55,7 @@ import {
   CounterPage,
   Dashboard,
   LoginPage,
+  MailFailuresPage,
   MailPage,
   NoticesPage,
   type Outcome,
@@ -275,7 +277,11 @@ export const adminPages = new Hono<AppEnv>()
     await imports.resumeImport(staffOf(c), id);
     return c.redirect(`/admin/imports/${id}`, 303);
   })
-  .get("/admin/mail", async (c) => c.html(<MailPage rows={await outboxRows(c.env.DB)} />))
+  .get("/admin/mail", async (c) => {
+    const patron = c.req.query("patron")?.trim() || undefined;
+    return c.html(<MailPage rows={await outboxRows(c.env.DB, { cardNumber: patron })} patron={patron} />);
+  })
+  .get("/admin/mail/failures", async (c) => c.html(<MailFailuresPage rows={await failedPatrons(c.env.DB)} />))
   .get("/admin/status", async (c) => c.html(<StatusPage status={await serviceStatus(staffOf(c))} />))
   .get("/admin/counter", async (c) => c.html(await counterPage(c)))
   .get("/admin/notices", async (c) => c.html(await noticesPage(c)))

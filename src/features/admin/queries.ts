@@ -217,16 +217,23 @@ export interface OutboxRow {
   attempts: number;
   createdAt: number;
   sentAt: number | null;
+  /** The patron it was for (null once the patron is gone). */
+  cardNumber: string | null;
+  /** Why it failed: the provider's refusal or the bounce it reported. */
+  error: string | null;
+  failedAt: number | null;
 }
 
-/** The mail outbox, newest first, optionally of one state (the API and the staff page). */
-export async function outboxRows(db: D1, status?: string): Promise<OutboxRow[]> {
+/** The mail outbox, newest first, optionally of one state and of one patron (the API and the staff page). */
+export async function outboxRows(db: D1, filter: { status?: string; cardNumber?: string } = {}): Promise<OutboxRow[]> {
   const rows = await db
     .prepare(
-      `SELECT id, to_address AS "to", subject, kind, status, attempts, created_at AS createdAt, sent_at AS sentAt
-       FROM mail_outbox WHERE (?1 IS NULL OR status = ?1) ORDER BY id DESC LIMIT 200`,
+      `SELECT o.id, o.to_address AS "to", o.subject, o.kind, o.status, o.attempts, o.created_at AS createdAt, o.sent_at AS sentAt,
+         p.card_number AS cardNumber, o.last_error AS error, o.failed_at AS failedAt
+       FROM mail_outbox o LEFT JOIN patrons p ON p.id = o.patron_id
+       WHERE (?1 IS NULL OR o.status = ?1) AND (?2 IS NULL OR p.card_number = ?2) ORDER BY o.id DESC LIMIT 200`,
     )
-    .bind(status ?? null)
+    .bind(filter.status ?? null, filter.cardNumber ?? null)
     .all<OutboxRow>();
   return rows.results;
 }

@@ -7,6 +7,7 @@ import { Hono } from "hono/tiny";
 import { isValidDate, tokyoDate, tokyoIso } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
 import { invalidRequest } from "../../errors";
+import { failedPatrons } from "../../mail/failures";
 import { settingsOf } from "../../settings";
 import { throwInvalid } from "../../validation";
 import { idParam } from "../../views/forms";
@@ -141,8 +142,16 @@ export const adminApi = new Hono<AppEnv>()
   })
   .get("/status", async (c) => c.json(await serviceStatus(staffOf(c))))
   .get("/mail", async (c) => {
-    const rows = await outboxRows(c.env.DB, c.req.query("status"));
+    const rows = await outboxRows(c.env.DB, { status: c.req.query("status"), cardNumber: c.req.query("patron") });
     return c.json(
-      rows.map((r) => ({ ...r, createdAt: tokyoIso(r.createdAt), sentAt: r.sentAt === null ? null : tokyoIso(r.sentAt) })),
+      rows.map((r) => ({
+        ...r,
+        createdAt: tokyoIso(r.createdAt),
+        sentAt: r.sentAt === null ? null : tokyoIso(r.sentAt),
+        failedAt: r.failedAt === null ? null : tokyoIso(r.failedAt),
+      })),
     );
-  });
+  })
+  .get("/mail/failures", async (c) =>
+    c.json({ items: (await failedPatrons(c.env.DB)).map((p) => ({ ...p, failedAt: tokyoIso(p.failedAt) })) }),
+  );

@@ -80,6 +80,11 @@ export async function serviceStatus(s: Staff) {
   const problems = configProblems(s.env);
   if (provider.configured && !s.env.MAIL_API_KEY)
     problems.push({ name: "MAIL_API_KEY", message: "MAIL_API_KEY が設定されていません（wrangler secret put MAIL_API_KEY）。" });
+  if (provider.configured && !s.env.MAIL_WEBHOOK_SECRET)
+    problems.push({
+      name: "MAIL_WEBHOOK_SECRET",
+      message: "MAIL_WEBHOOK_SECRET が設定されていません：不達（バウンス）が記録されません（docs/mail.md）。",
+    });
   return {
     environment: s.env.ENVIRONMENT,
     jobs: runs.map((r) => jobOf(r, now)),

@@ -3,6 +3,7 @@
 import type { Child } from "hono/jsx";
 import { ITEM_STATUS_LABELS, MATERIAL_TYPE_LABELS, MATERIAL_TYPES } from "../../domain/codes";
 import type { RecentRun } from "../../jobs/queries";
+import type { FailedPatron } from "../../mail/failures";
 import type { HoldCandidate, PendingApplication } from "../../reservations/read";
 import { jaDate, jaDateTime } from "../../views/format";
 import { Layout } from "../../views/layout";
@@ -18,6 +19,7 @@ export const MAIL_STATUS_LABELS = {
   failed: "送信失敗（再送待ち）",
   dead: "送信不能（再送しません）",
   recorded: "記録のみ（送信先の設定なし）",
+  bounced: "不達（受信側が拒否）",
 } as const;
 
 /** What an action did, shown at the top of the page it posted back to. */
@@ -568,9 +570,21 @@ export function StatusPage({ status }: { status: ServiceStatus }) {
   );
 }
 
-export function MailPage({ rows }: { rows: OutboxRow[] }) {
+const mailStatus = (status: string) => MAIL_STATUS_LABELS[status as keyof typeof MAIL_STATUS_LABELS] ?? status;
+
+export function MailPage({ rows, patron }: { rows: OutboxRow[]; patron?: string | undefined }) {
   return (
     <StaffLayout title="メール送信状況">
+      <p>
+        <a href="/admin/mail/failures">メールが届かなかった利用者の一覧</a>
+      </p>
+      <form action="/admin/mail" method="get">
+        <label for="patron">利用者番号で絞り込む</label>
+        <input id="patron" name="patron" value={patron ?? ""} inputmode="numeric" autocomplete="off" />
+        <button type="submit" class="secondary">
+          表示
+        </button>
+      </form>
       {rows.length === 0 ? (
         <p>メールはありません。</p>
       ) : (
@@ -578,6 +592,7 @@ export function MailPage({ rows }: { rows: OutboxRow[] }) {
           <thead>
             <tr>
               <th scope="col">作成</th>
+              <th scope="col">利用者</th>
               <th scope="col">宛先</th>
               <th scope="col">件名</th>
               <th scope="col">状態</th>
@@ -588,10 +603,63 @@ export function MailPage({ rows }: { rows: OutboxRow[] }) {
             {rows.map((m) => (
               <tr>
                 <td data-label="作成">{jaDateTime(m.createdAt)}</td>
+                <td data-label="利用者">
+                  {m.cardNumber ? <a href={`/admin/mail?patron=${encodeURIComponent(m.cardNumber)}`}>{m.cardNumber}</a> : "—"}
+                </td>
                 <td data-label="宛先">{m.to}</td>
                 <td data-label="件名">{m.subject}</td>
-                <td data-label="状態">{MAIL_STATUS_LABELS[m.status as keyof typeof MAIL_STATUS_LABELS] ?? m.status}</td>
+                <td data-label="状態">
+                  {mailStatus(m.status)}
+                  {m.error && (m.status === "dead" || m.status === "bounced") ? <span class="meta">（{m.error}）</span> : null}
+                </td>
                 <td data-label="試行">{m.attempts}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </StaffLayout>
+  );
+}
+
+/** Patrons whose latest mail failed (refused for good, or bounced): to phone them. */
+export function MailFailuresPage({ rows }: { rows: FailedPatron[] }) {
+  return (
+    <StaffLayout title="メールが届かなかった利用者">
+      <p>
+        最後のメールが届かなかった利用者です（送信不能・不達）。お電話などでご連絡し、メールアドレスの確認や迷惑メール設定（
+        <a href="/help/mail">メールが届かない場合は</a>）をご案内してください。
+      </p>
+      {rows.length === 0 ? (
+        <p>該当する利用者はいません。</p>
+      ) : (
+        <table class="stack">
+          <thead>
+            <tr>
+              <th scope="col">利用者番号</th>
+              <th scope="col">氏名</th>
+              <th scope="col">宛先</th>
+              <th scope="col">日時</th>
+              <th scope="col">状態・理由</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((p) => (
+              <tr>
+                <td data-label="利用者番号">
+                  <a href={`/admin/mail?patron=${encodeURIComponent(p.cardNumber)}`}>{p.cardNumber}</a>
+                </td>
+                <td data-label="氏名">{p.name}</td>
+                <td data-label="宛先">
+                  {p.toAddress}
+                  {p.email !== p.toAddress ? <span class="meta">（現在の登録：{p.email ?? "なし"}）</span> : null}
+                </td>
+                <td data-label="日時">{jaDateTime(p.failedAt)}</td>
+                <td data-label="状態・理由">
+                  {mailStatus(p.status)}
+                  {p.reason ? <span class="meta">（{p.reason}）</span> : null}
+                  {p.failures > 1 ? <span class="meta">（{p.failures}通）</span> : null}
+                </td>
               </tr>
             ))}
           </tbody>
