@@ -1,8 +1,9 @@
 // `npm run check:config` (part of `npm test`): wrangler.toml's [triggers] crons are the UTC forms of each
 // environment's Tokyo ACCEPTANCE_TIMES and NIGHTLY_TIME, and worker-configuration.d.ts is what `wrangler types`
-// makes of the config now. `npm run crons -- --write` rewrites the crons from the times.
-import { readFileSync, rmSync } from "node:fs";
+// makes of the config now, and static/assets/ is what `npm run assets` makes of its sources. `npm run crons -- --write` rewrites the crons from the times.
+import { readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
+import { assetPlan } from "./assets-plan";
 import { root, wrangler } from "./local";
 import { cronCheck, ENVIRONMENTS, parseConfig, readConfigText, withCrons, writeConfigText } from "./wrangler-config";
 
@@ -35,8 +36,20 @@ if (!cronsOnly) {
   }
 }
 
+if (!cronsOnly) {
+  // static/assets/ and its manifest are what `npm run assets` would write from the sources now.
+  const { files, manifest } = await assetPlan();
+  const dir = join(root, "static", "assets");
+  const present = new Set(readdirSync(dir));
+  const stale =
+    files.some((f) => !present.has(f.name) || !readFileSync(join(dir, f.name)).equals(f.data)) ||
+    present.size !== files.length ||
+    readFileSync(join(root, "src/views/assets.ts"), "utf8") !== manifest;
+  if (stale) problems.push("static/assets is out of date with its sources: run `npm run assets`");
+}
+
 if (problems.length > 0) {
   for (const p of problems) console.error(`check:config: ${p}`);
   process.exit(1);
 }
-console.log("check:config: crons match the Tokyo times; worker types are current");
+console.log("check:config: crons match the Tokyo times; worker types and static assets are current");

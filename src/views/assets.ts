@@ -3,4 +3,8 @@ export const assets = {
   htmx: "/assets/htmx-4.0.1-a0abb04f2f.min.js",
   css: "/assets/app-4a591f16d5.css",
   js: "/assets/app-16a98b45b8.js",
+  help: {
+    reservations: "/assets/help-reservations-17eaab437a.html",
+    mail: "/assets/help-mail-11940f9711.html",
+  },
 } as const;

@@ -1,6 +1,13 @@
 // Help pages from the library's guide, in our own words: how to reserve, and mail that does not arrive.
+// Static text: `npm run assets` renders these bodies once into static/assets/ (with `{{…}}` where a setting
+// goes) and the Worker serves them inside the layout (routes.tsx), so the text is not part of the script.
 import { RESERVATION_STATUS_LABELS } from "../../domain/codes";
-import { Layout } from "../../views/layout";
+
+/** The help pages' bodies; the settings they show are placeholders, filled when served. */
+export const HELP_PAGES = {
+  reservations: { body: () => <ReservationHelpBody limit="{{limit}}" /> },
+  mail: { body: () => <MailHelpBody fromAddress="{{fromAddress}}" domain="{{domain}}" /> },
+} as const;
 
 const STATUS_HELP: Array<[keyof typeof RESERVATION_STATUS_LABELS, string]> = [
   ["applied", "インターネットから予約を申請した直後の状態です。翌開館日の朝、図書館で受付処理を行います。"],
@@ -17,9 +24,9 @@ const STATUS_HELP: Array<[keyof typeof RESERVATION_STATUS_LABELS, string]> = [
   ["expired", "取置期限までにお受け取りがなかったため、次の方へ資料をお回しした状態です。"],
 ];
 
-export function ReservationHelpPage({ limit }: { limit: number }) {
+function ReservationHelpBody({ limit }: { limit: string }) {
   return (
-    <Layout title="予約のしかた">
+    <>
       <h1>インターネット予約のご案内</h1>
       <h2>ご利用の前に</h2>
       <p>
@@ -98,14 +105,13 @@ export function ReservationHelpPage({ limit }: { limit: number }) {
       <p>
         <a href="/help/mail">図書館からのメールが届かない場合は・・・</a>
       </p>
-    </Layout>
+    </>
   );
 }
 
-export function MailHelpPage({ fromAddress }: { fromAddress: string }) {
-  const domain = fromAddress.split("@")[1] ?? fromAddress;
+function MailHelpBody({ fromAddress, domain }: { fromAddress: string; domain: string }) {
   return (
-    <Layout title="メールが届かない場合">
+    <>
       <h1>図書館からのメールが届かない場合は・・・</h1>
       <p>
         図書館からのお知らせは <strong>{fromAddress}</strong> から送信しています。次の点をご確認ください。
@@ -130,6 +136,6 @@ export function MailHelpPage({ fromAddress }: { fromAddress: string }) {
       <p>
         <a href="/help/reservations">インターネット予約のご案内へ戻る</a>
       </p>
-    </Layout>
+    </>
   );
 }
