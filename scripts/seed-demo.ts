@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { hashPassword } from "../src/auth/password";
-import { DEMO_BRANCHES, DEMO_PATRONS, demoCalendar, demoCatalog } from "./demo/catalog";
+import { addDays, tokyoDate } from "../src/domain/calendar";
+import { DEMO_BRANCHES, DEMO_NOTICES, DEMO_PATRONS, demoCalendar, demoCatalog } from "./demo/catalog";
 import { branchInserts, inserts, itemInserts, materialInserts } from "./demo/sql";
 import { ensureDevVars, localQuery, persistArgs, wrangler } from "./local";
 
@@ -62,6 +63,12 @@ export async function seedDemo(options: SeedOptions = {}): Promise<boolean> {
         "web_enabled",
       ],
       patrons,
+    ),
+    // お知らせ on the top page: shown from a few days ago for two months.
+    ...inserts(
+      "notices",
+      ["title", "body", "from_date", "until_date"],
+      DEMO_NOTICES.map((n) => [n.title, n.body, addDays(tokyoDate(Date.now()), -5), addDays(tokyoDate(Date.now()), 60)]),
     ),
   ];
   const dir = mkdtempSync(join(tmpdir(), "library-seed-"));

@@ -794,3 +794,15 @@ export function demoCalendar(firstYear: number): Array<{ date: string; open: boo
   }
   return days;
 }
+
+/** The demo library's お知らせ (as staff would write them; dates are set at seed time). */
+export const DEMO_NOTICES = [
+  {
+    title: "年末年始の休館について",
+    body: "年末年始は全館休館します。休館中にお申し込みいただいた予約は、休館明けの開館日の朝に受け付けます。休館日は「開館日」のページでご確認ください。",
+  },
+  {
+    title: "インターネット予約でできることが増えました",
+    body: "受取館の変更、予約の保留、貸出の延長、返却期限のお知らせメール（ご希望の方）、読書記録（ご希望の方のみ）がホームページからできるようになりました。",
+  },
+];
