@@ -28,10 +28,13 @@ export const PHONE = {
 export const shot = (name: string) => join(root, "test-results", `${name}.png`);
 
 /** A served demo library and a browser for one test file, started before its tests and stopped after. */
-export function useLibrary(): { readonly server: Server; readonly browser: Browser } {
+export function useLibrary(options: Parameters<typeof startServer>[0] = {}): {
+  readonly server: Server;
+  readonly browser: Browser;
+} {
   const state: { server?: Server; browser?: Browser } = {};
   beforeAll(async () => {
-    state.server = await startServer();
+    state.server = await startServer(options);
     state.browser = await launchBrowser();
   });
   afterAll(async () => {

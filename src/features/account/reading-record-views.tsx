@@ -79,21 +79,31 @@ export function ReadingRecordPage({ record, done, error }: { record: ReadingReco
             </table>
           )}
           {entries.length > 0 ? (
-            <form action="/account/reading-record/delete" method="post">
-              <input type="hidden" name="all" value="1" />
-              <Confirm id="confirm-all" words="記録をすべて削除します（元に戻せません）" />
-              <button type="submit" class="secondary">
-                すべて削除する
-              </button>
-            </form>
+            <section aria-labelledby="delete-all-heading">
+              <h2 id="delete-all-heading">記録をすべて削除する</h2>
+              <form action="/account/reading-record/delete" method="post">
+                <input type="hidden" name="all" value="1" />
+                <Confirm id="confirm-all" words="記録をすべて削除します（元に戻せません）" />
+                <p>
+                  <button type="submit" class="secondary">
+                    すべて削除する
+                  </button>
+                </p>
+              </form>
+            </section>
           ) : null}
-          <form action="/account/reading-record" method="post">
-            <input type="hidden" name="enabled" value="0" />
-            <Confirm id="confirm-off" words="記録をやめ、これまでの記録をすべて削除します" />
-            <button type="submit" class="secondary">
-              記録をやめる
-            </button>
-          </form>
+          <section aria-labelledby="off-heading">
+            <h2 id="off-heading">記録をやめる</h2>
+            <form action="/account/reading-record" method="post">
+              <input type="hidden" name="enabled" value="0" />
+              <Confirm id="confirm-off" words="記録をやめ、これまでの記録をすべて削除します" />
+              <p>
+                <button type="submit" class="secondary">
+                  記録をやめる
+                </button>
+              </p>
+            </form>
+          </section>
         </>
       )}
     </Layout>
