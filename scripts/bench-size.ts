@@ -33,7 +33,10 @@ try {
   const topHtml = top.first.find((t) => t.type === "Document");
   const page = await browser.newPage();
   await page.goto(`${server.url}/`);
-  const shown = { notices: await page.locator("ul.notices > li").count(), arrivals: await page.locator("ul.arrivals > li").count() };
+  const shown = {
+    notices: await page.locator("ul.notices > li").count(),
+    arrivals: await page.locator("ul.arrivals > li").count(),
+  };
   await page.close();
   console.log(
     `\ntop page HTML ${kb(topHtml?.gzipBytes ?? 0)} gzip, ${(topHtml?.bytes ?? 0).toLocaleString()} bytes (target ≤ 14 KB), with ${shown.notices} お知らせ and ${shown.arrivals} 新着 listed; first visit ${kb(top.first.reduce((s, t) => s + t.gzipBytes, 0))}`,
