@@ -48,12 +48,14 @@ describe("初期値設定 (PUT /me/preferences and the page)", () => {
       withToken(p.token, "PUT", { defaultPickupBranch: "kita", mailWithoutTitles: true }),
     );
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ defaultPickupBranch: "kita", mailWithoutTitles: true });
+    // The reminders by mail (issue 10) are answered beside them, untouched: off until chosen.
+    const off = { remindDue: false, remindOverdue: false, remindHold: false };
+    expect(await res.json()).toEqual({ defaultPickupBranch: "kita", mailWithoutTitles: true, ...off });
     const me = (await (await call("/api/v1/me", withToken(p.token, "GET"))).json()) as Record<string, unknown>;
     expect(me).toMatchObject({ defaultPickupBranch: "kita", mailWithoutTitles: true });
     // null clears the default; a field left out is kept.
     const cleared = await call("/api/v1/me/preferences", withToken(p.token, "PUT", { defaultPickupBranch: null }));
-    expect(await cleared.json()).toEqual({ defaultPickupBranch: null, mailWithoutTitles: true });
+    expect(await cleared.json()).toEqual({ defaultPickupBranch: null, mailWithoutTitles: true, ...off });
   });
 
   it.each([
