@@ -7,8 +7,12 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { wrangler } from "./local";
 
-/** The budget of the Worker script, gzip-compressed, as Cloudflare counts it against its limits. */
-export const BUDGET_GZIP_KIB = 150;
+/**
+ * The budget of the Worker script, gzip-compressed, as Cloudflare counts it against its limits. 150 KiB
+ * (issue 13) until issue 10 completed the service's features; 160 since (BENCHMARKS.md "Worker bundle":
+ * what the 5 KiB bought, and the split of the import pipeline that would bring it back under 150).
+ */
+export const BUDGET_GZIP_KIB = 160;
 
 const envArg = process.argv.indexOf("--env");
 const env = envArg >= 0 ? (process.argv[envArg + 1] ?? "production") : "production";
