@@ -109,3 +109,21 @@ export function MessageFragment({ title, message }: { title: string; message: st
     </section>
   );
 }
+
+/** What an action did, at the top of the page it came back to: a confirmation (status) and/or a refusal (alert). */
+export function Notices({ ok, error }: { ok?: string | undefined; error?: string | undefined }) {
+  return (
+    <>
+      {error ? (
+        <p class="notice error" role="alert">
+          {error}
+        </p>
+      ) : null}
+      {ok ? (
+        <p class="notice ok" role="status">
+          {ok}
+        </p>
+      ) : null}
+    </>
+  );
+}

@@ -1,7 +1,7 @@
 // 読書記録 as the patron sees it: turned off (the default) with how to start, or the list with deleting one
 // entry, all of them, or stopping (which deletes everything; both ask for a tick first).
 import { jaDateShort } from "../../views/format";
-import { Layout } from "../../views/layout";
+import { Layout, Notices } from "../../views/layout";
 import type { ReadingRecord } from "./reading-record";
 
 function Confirm({ id, words }: { id: string; words: string }) {
@@ -18,16 +18,7 @@ export function ReadingRecordPage({ record, done, error }: { record: ReadingReco
   return (
     <Layout title="読書記録">
       <h1>読書記録</h1>
-      {done ? (
-        <p class="notice ok" role="status">
-          {done}
-        </p>
-      ) : null}
-      {error ? (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Notices ok={done} error={error} />
       <p>
         図書館は、利用者が何を読んだかを記録に残しません。読書記録は、ご希望の方だけに、ご自身のための一覧として返却した資料を残すものです。
         図書館の職員も見ることはできません（<a href="/help/reservations#reading-record">読書記録について</a>）。

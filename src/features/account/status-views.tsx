@@ -10,7 +10,7 @@ import type { ReservationRow } from "../../reservations/read";
 import type { SeriesRow } from "../../reservations/series";
 import { jaDateShort, jaDateTime, waitWords } from "../../views/format";
 import { a11y, FieldError } from "../../views/forms";
-import { Layout } from "../../views/layout";
+import { Layout, Notices } from "../../views/layout";
 import { reasonText } from "../../views/reasons";
 import { BranchLink, Phone } from "../branches/views";
 import type { Branch } from "../catalog/reference";
@@ -200,16 +200,7 @@ export function ReservationsPage({
         </p>
       ) : null}
       <Outcomes outcomes={outcomes} />
-      {notice ? (
-        <p class="notice ok" role="status">
-          {notice}
-        </p>
-      ) : null}
-      {error ? (
-        <p class="notice error" role="alert">
-          {error}
-        </p>
-      ) : null}
+      <Notices ok={notice} error={error} />
       {rows.length === 0 ? <p>予約はありません。</p> : null}
       {held.length > 0 ? (
         <section aria-labelledby="held-heading">

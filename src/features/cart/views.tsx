@@ -2,7 +2,7 @@
 import { RESERVATION_STATUS_LABELS, type ReservationStatus } from "../../domain/codes";
 import { overLimitBy } from "../../domain/reservations";
 import { jaDateTime } from "../../views/format";
-import { Layout } from "../../views/layout";
+import { Layout, Notices } from "../../views/layout";
 import { CredentialFields } from "../account/views";
 import { BranchLink } from "../branches/views";
 import type { Branch } from "../catalog/reference";
@@ -137,16 +137,7 @@ export function CartPage({
   return (
     <Layout title="予約カート確認">
       <h1>予約カート確認</h1>
-      {message ? (
-        <p class="notice error" role="alert">
-          {message}
-        </p>
-      ) : null}
-      {notice ? (
-        <p class="notice ok" role="status">
-          {notice}
-        </p>
-      ) : null}
+      <Notices ok={notice} error={message} />
       {lines.length === 0 ? (
         <p>
           予約カートに資料はありません。<a href="/search">資料検索</a>
