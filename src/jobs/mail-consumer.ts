@@ -101,14 +101,18 @@ async function claim(db: D1, row: OutboxRow, redelivery: boolean): Promise<numbe
   return claimed?.attempts ?? null;
 }
 
-/** A later state written by the delivery that holds the claim (status 'sending', its attempt): a stale one cannot undo it. */
-async function settle(db: D1, id: number, attempt: number, status: "failed" | "dead", error: string) {
+/**
+ * A later state written by the delivery that holds the claim (status 'sending', its attempt): a stale one
+ * cannot undo it. `refused`: the provider refused this mail for good (its address, not an outage), which is
+ * what staff and the patron are told about (failed_at, mail/failures.ts).
+ */
+async function settle(db: D1, id: number, attempt: number, status: "failed" | "dead", error: string, refused = false) {
   await db
     .prepare(
-      `UPDATE mail_outbox SET status = ?1, last_error = ?2, failed_at = CASE WHEN ?1 = 'dead' THEN ?5 END
+      `UPDATE mail_outbox SET status = ?1, last_error = ?2, failed_at = CASE WHEN ?6 THEN ?5 END
        WHERE id = ?3 AND status = 'sending' AND attempts = ?4`,
     )
-    .bind(status, error, id, attempt, Date.now())
+    .bind(status, error, id, attempt, Date.now(), refused ? 1 : 0)
     .run();
 }
 
@@ -183,8 +187,8 @@ async function deliver(message: Message<unknown>, env: MailConsumerEnv): Promise
 
   if (row.attempts >= MAX_ATTEMPTS && row.status !== "sending") {
     await db
-      .prepare("UPDATE mail_outbox SET status = 'dead', failed_at = ? WHERE id = ? AND status IN ('queued', 'failed')")
-      .bind(Date.now(), outboxId)
+      .prepare("UPDATE mail_outbox SET status = 'dead' WHERE id = ? AND status IN ('queued', 'failed')")
+      .bind(outboxId)
       .run();
     log("given up", { outboxId, attempts: row.attempts });
     message.ack();
@@ -229,6 +233,7 @@ async function deliver(message: Message<unknown>, env: MailConsumerEnv): Promise
     attempt,
     "dead",
     result.retryable ? `gave up after ${attempt} attempts: ${result.error}` : result.error,
+    !result.retryable,
   );
   log("dead", { outboxId, attempt, status: result.status });
   message.ack();
@@ -259,10 +264,10 @@ export async function consumeDeadLetters(batch: MessageBatch<unknown>, env: { DB
     const outboxId = outboxIdOf(message.body);
     if (outboxId !== null) {
       await env.DB.prepare(
-        `UPDATE mail_outbox SET status = 'dead', last_error = coalesce(last_error, 'dead-letter queue'), failed_at = ?
+        `UPDATE mail_outbox SET status = 'dead', last_error = coalesce(last_error, 'dead-letter queue')
          WHERE id = ? AND status IN ('queued', 'sending', 'failed')`,
       )
-        .bind(Date.now(), outboxId)
+        .bind(outboxId)
         .run();
       log("dead letter", { outboxId });
     } else if (isDigest(message.body)) {

@@ -94,7 +94,7 @@ async function runOnce(
   // Each decision's mail request is written with it; once the run is over (or found finished), one digest
   // message asks for every patron's one mail of the run, reminders included.
   const summary = await runAcceptance(env.DB, { businessDate, slot, now, limit: reservationLimit });
-  await requestMail(env, [{ type: "digest", run: `${businessDate} ${slot}`, businessDate, baseUrl }]);
+  await requestMail(env, [{ type: "digest", run: `${businessDate} ${slot}`, businessDate, baseUrl, since: now }]);
   return summary;
 }
 

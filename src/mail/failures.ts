@@ -1,11 +1,15 @@
-// Mail that did not reach a patron: the provider refused it for good ('dead', with its reason) or reported a
-// bounce or complaint afterwards ('bounced', from its delivery events). Staff list the patrons whose latest
-// mail failed, to phone them; the patron's 予約状況 says when mail to their address last failed.
+// Mail that did not reach a patron: the provider refused it for good ('dead' with failed_at, its reason kept)
+// or reported a bounce afterwards ('bounced', from its delivery events). A mail given up after retries of an
+// outage is 'dead' without failed_at: the provider's trouble, not the patron's address, so it is not told
+// here (the status page counts it). Staff list the patrons whose latest mail failed, to phone them; the
+// patron's 予約状況 says when mail to their address last failed.
 import type { D1 } from "../db/client";
 
 /** A patron's latest finished mail, if it failed: finished means sent, bounced or given up. */
 const LATEST_FINISHED = `o.id = (SELECT max(o2.id) FROM mail_outbox o2 WHERE o2.patron_id = o.patron_id
   AND o2.status IN ('sent', 'bounced', 'dead'))`;
+/** Failed for the address's sake: bounced, or refused for good by the provider. */
+const ADDRESS_FAILED = "o.status IN ('dead', 'bounced') AND o.failed_at IS NOT NULL";
 
 export interface MailFailure {
   failedAt: number;
@@ -16,8 +20,8 @@ export interface MailFailure {
 export const lastFailureStatement = (db: D1, patronId: number) =>
   db
     .prepare(
-      `SELECT coalesce(o.failed_at, o.created_at) AS failedAt, o.status FROM mail_outbox o JOIN patrons p ON p.id = o.patron_id
-       WHERE o.patron_id = ? AND o.status IN ('dead', 'bounced') AND o.to_address = p.email AND ${LATEST_FINISHED}`,
+      `SELECT o.failed_at AS failedAt, o.status FROM mail_outbox o JOIN patrons p ON p.id = o.patron_id
+       WHERE o.patron_id = ? AND ${ADDRESS_FAILED} AND o.to_address = p.email AND ${LATEST_FINISHED}`,
     )
     .bind(patronId);
 
@@ -38,10 +42,11 @@ export async function failedPatrons(db: D1, limit = 500): Promise<FailedPatron[]
   const rows = await db
     .prepare(
       `SELECT p.card_number AS cardNumber, p.name, p.email, o.to_address AS toAddress, o.status,
-         coalesce(o.failed_at, o.created_at) AS failedAt, o.last_error AS reason,
-         (SELECT count(*) FROM mail_outbox f WHERE f.patron_id = o.patron_id AND f.status IN ('dead', 'bounced')) AS failures
+         o.failed_at AS failedAt, o.last_error AS reason,
+         (SELECT count(*) FROM mail_outbox f WHERE f.patron_id = o.patron_id AND f.status IN ('dead', 'bounced')
+            AND f.failed_at IS NOT NULL) AS failures
        FROM mail_outbox o JOIN patrons p ON p.id = o.patron_id
-       WHERE o.status IN ('dead', 'bounced') AND ${LATEST_FINISHED}
+       WHERE ${ADDRESS_FAILED} AND ${LATEST_FINISHED}
        ORDER BY failedAt DESC LIMIT ?`,
     )
     .bind(limit)
@@ -49,10 +54,13 @@ export async function failedPatrons(db: D1, limit = 500): Promise<FailedPatron[]
   return rows.results;
 }
 
-/** The delivery events that mean the mail did not arrive, with the reason kept for staff. */
+/**
+ * The delivery events that mean the mail did not arrive, with the reason kept for staff. A complaint (the
+ * patron marked it as spam) is not one: the mail arrived; the provider then suppresses the address, and the
+ * next mail's refusal is what staff and the patron see.
+ */
 const FAILURE_EVENTS: Record<string, string> = {
   "email.bounced": "bounced",
-  "email.complained": "complained (reported as spam)",
   "email.failed": "failed",
 };
 

@@ -27,6 +27,8 @@ export interface DigestMessage {
   /** The run, e.g. "2026-12-03 07:30": part of the digest's idempotency key. */
   run: string;
   businessDate: string;
+  /** The run's cut-off (ms): a redelivery queues again this patron's rows recorded since and still waiting. */
+  since?: number;
   baseUrl: string;
   patronIds?: number[];
 }

@@ -44,11 +44,10 @@ export async function reconcileMail(env: Env, baseUrl: string, now: number): Pro
     const [dead, back] = await db.batch([
       db
         .prepare(
-          `UPDATE mail_outbox SET status = 'dead', failed_at = ?3,
-             last_error = coalesce(last_error, '') || ' (given up by the nightly refresh)'
-           WHERE status IN ('failed', 'sending') AND attempts >= ?1 AND created_at < ?2`,
+          `UPDATE mail_outbox SET status = 'dead', last_error = coalesce(last_error, '') || ' (given up by the nightly refresh)'
+           WHERE status IN ('failed', 'sending') AND attempts >= ? AND created_at < ?`,
         )
-        .bind(MAX_ATTEMPTS, now - HOUR, now),
+        .bind(MAX_ATTEMPTS, now - HOUR),
       db
         .prepare(
           "UPDATE mail_outbox SET status = 'queued' WHERE status IN ('failed', 'sending') AND attempts < ? AND created_at < ?",

@@ -46,13 +46,17 @@ export async function verifyWebhook(
   });
 }
 
-/** The parts of an event this service reads: its type, the provider's message id and a reason if any. */
-export function deliveryEventOf(body: unknown): { type: string; providerMessageId: string; detail?: string } | undefined {
+/**
+ * The parts of an event this service reads: its type, the provider's message id and a reason if any.
+ * null: not an event at all (no type); undefined: an event about no single mail (a domain or contact event).
+ */
+export function deliveryEventOf(body: unknown): { type: string; providerMessageId: string; detail?: string } | null | undefined {
   const e = body as {
     type?: unknown;
     data?: { email_id?: unknown; bounce?: { message?: unknown }; failed?: { reason?: unknown } };
-  };
-  if (typeof e?.type !== "string" || typeof e.data?.email_id !== "string") return undefined;
+  } | null;
+  if (typeof e?.type !== "string") return null;
+  if (typeof e.data?.email_id !== "string") return undefined;
   const detail = e.data.bounce?.message ?? e.data.failed?.reason;
   return { type: e.type, providerMessageId: e.data.email_id, ...(typeof detail === "string" ? { detail } : {}) };
 }

@@ -1,5 +1,5 @@
 // Mail that did not arrive, through the Worker: the provider's signed delivery events mark a sent mail
-// 'bounced' (unsigned, forged or stale ones change nothing); the outbox shows refusals and bounces per
+// 'bounced' (unsigned, forged or stale ones change nothing; a complaint is no failure); the outbox shows refusals and bounces per
 // patron; staff list the patrons whose latest mail failed; the patron's 予約状況 says when, with the help link.
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -18,7 +18,7 @@ let serial = 0;
 async function mailRow(
   patronId: number,
   status: "sent" | "dead" | "bounced",
-  options: { to?: string; error?: string; at?: number } = {},
+  options: { to?: string; error?: string; at?: number; outage?: boolean } = {},
 ): Promise<{ id: number; providerId: string }> {
   serial += 1;
   const providerId = `re_${serial}_${Date.now()}`;
@@ -40,7 +40,8 @@ async function mailRow(
       options.error ?? null,
       at,
       status === "sent" ? at : null,
-      status === "sent" ? null : at,
+      // Given up after an outage's retries: dead without failed_at (not the address's fault).
+      status === "sent" || options.outage ? null : at,
     )
     .first<{ id: number }>();
   return { id: row?.id as number, providerId };
@@ -118,9 +119,13 @@ describe("the provider's delivery events", () => {
     const malformed = await signedHook({ hello: "world" });
     expect(malformed.status).toBe(400);
     expect((await statusOf(id))?.status).toBe("sent");
+    // A complaint is no failure to deliver (the mail arrived); an event about no mail is answered and ignored.
     const complained = await signedHook({ type: "email.complained", data: { email_id: providerId } });
-    expect(await complained.json()).toEqual({ ok: true, changed: true });
-    expect((await statusOf(id))?.error).toBe("complained (reported as spam)");
+    expect(await complained.json()).toEqual({ ok: true, changed: false });
+    const domain = await signedHook({ type: "domain.updated", data: { id: "d_1" } });
+    expect(domain.status).toBe(200);
+    expect(await domain.json()).toEqual({ ok: true, changed: false });
+    expect((await statusOf(id))?.status).toBe("sent");
   });
 });
 
@@ -129,6 +134,8 @@ describe("staff see whose mail failed", () => {
     const bounced = await createPatron({ mustChange: false });
     const refused = await createPatron({ mustChange: false });
     const recovered = await createPatron({ mustChange: false });
+    const outage = await createPatron({ mustChange: false });
+    await mailRow(outage.id, "dead", { error: "gave up after 6 attempts: 503 internal_server_error", outage: true });
     await mailRow(bounced.id, "sent");
     await mailRow(bounced.id, "bounced", { error: "bounced: mailbox full" });
     await mailRow(refused.id, "dead", { error: "422 validation_error: invalid `to` field" });
@@ -144,6 +151,8 @@ describe("staff see whose mail failed", () => {
     expect(cards).toContain(bounced.cardNumber);
     expect(cards).toContain(refused.cardNumber);
     expect(cards).not.toContain(recovered.cardNumber);
+    // The provider's outage is not the patron's address: not listed.
+    expect(cards).not.toContain(outage.cardNumber);
     expect(items.find((i) => i.cardNumber === refused.cardNumber)).toMatchObject({
       status: "dead",
       reason: "422 validation_error: invalid `to` field",
@@ -202,6 +211,9 @@ describe("the patron's 予約状況 says the mail did not arrive", () => {
     // A later mail that arrived: the notice goes.
     await mailRow(p.id, "sent");
     expect(await page()).not.toContain("届きませんでした");
+    // Given up after an outage's retries: not the address's fault, not told as such.
+    await mailRow(p.id, "dead", { error: "gave up after 6 attempts: 503", outage: true });
+    expect(await json()).toBeNull();
     // A failure to an address the patron has since changed is not theirs to fix.
     await mailRow(p.id, "dead", { to: "old-address@example.jp" });
     expect(await json()).toBeNull();

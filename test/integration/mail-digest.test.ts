@@ -91,7 +91,8 @@ describe("the morning's digest", () => {
     const rows = await mailOf(p.id);
     expect(rows).toHaveLength(1);
     expect(rows[0]?.kind).toBe("digest");
-    expect(rows[0]?.idempotencyKey).toBe(`digest:${d("03-05")} 07:30:${p.id}`);
+    // The run, the patron, and a hash of what it lists.
+    expect(rows[0]?.idempotencyKey).toMatch(new RegExp(`^digest:${d("03-05")} 07:30:${p.id}:[0-9a-f]{16}$`));
     expect(rows[0]?.subject).toBe("【みなみ市立図書館】予約受付のお知らせ（4点）");
     const titles = await env.DB.prepare(
       "SELECT m.title FROM reservations r JOIN materials m ON m.id = r.material_id WHERE r.id IN (?, ?, ?, ?)",
@@ -157,7 +158,7 @@ describe("the morning's digest", () => {
     }
   });
 
-  it("a hold's single mail and the digest race for the same request: the patron gets it once", async () => {
+  it("the digest answers a hold's request first: the hold's single mail asked next records nothing", async () => {
     const { d } = dates();
     const p = await patron();
     await insertReservation(p.id, 324, "applied");
@@ -172,18 +173,69 @@ describe("the morning's digest", () => {
     expect(await mailForReservation(env.DB, env, "hold_ready", held, env.PUBLIC_BASE_URL)).toBe(false);
     const rows = await mailOf(p.id);
     expect(rows.map((r) => r.kind)).toEqual(["digest"]);
+  });
 
-    // The other way round: the single mail first, then the digest lists only what is left.
+  it("the single mail written between the digest's read and its write: the digest reads again and leaves it out", async () => {
+    const { d } = dates();
     const q = await patron();
     await insertReservation(q.id, 326, "applied");
+    await insertReservation(q.id, 343, "applied");
     const heldQ = await insertReservation(q.id, 327, "on_hold", { holdUntil: addDays(d("03-06"), 7) });
     await env.DB.prepare("UPDATE reservations SET held_at = 3 WHERE id = ?").bind(heldQ).run();
     await env.DB.prepare("INSERT INTO mail_requests (key, kind, reservation_id, requested_at) VALUES (?, 'hold_ready', ?, ?)")
       .bind(`hold_ready:${heldQ}:3`, heldQ, Date.now())
       .run();
-    expect(await mailForReservation(env.DB, env, "hold_ready", heldQ, env.PUBLIC_BASE_URL)).toBe(true);
-    await morning(d("03-06"));
-    expect((await mailOf(q.id)).map((r) => r.kind)).toEqual(["hold_ready", "accepted"]);
+    // The run decides the two applications; its digest message is held back here.
+    await setDay(d("03-06"), true);
+    const queue = catchMailQueue();
+    await runJob(env, "acceptance", { date: d("03-06"), now: Date.now() });
+    const [digest] = queue.sent.splice(0) as DigestMessage[];
+    queue.restore();
+    // A database whose first batch (the digest's read) is followed at once by the hold's single mail.
+    let raced = false;
+    const db = {
+      prepare: (sql: string) => env.DB.prepare(sql),
+      batch: async (statements: D1PreparedStatement[]) => {
+        const results = await env.DB.batch(statements);
+        if (!raced) {
+          raced = true;
+          expect(await mailForReservation(env.DB, env, "hold_ready", heldQ, env.PUBLIC_BASE_URL)).toBe(true);
+        }
+        return results;
+      },
+    } as unknown as D1Database;
+    expect(await digestFor(db, env, q.id, { ...(digest as DigestMessage), patronIds: [q.id] })).toBe(true);
+    const rows = await mailOf(q.id);
+    expect(rows.map((r) => r.kind)).toEqual(["hold_ready", "digest"]);
+    expect(rows[1]?.subject).toBe("【みなみ市立図書館】予約受付のお知らせ（2点）");
+    expect(rows[1]?.body).not.toContain("ご用意ができました");
+  });
+
+  it("a second pass of the same run that finds something new mails it: nothing is marked sent unsent", async () => {
+    const { d } = dates();
+    const p = await patron();
+    await insertReservation(p.id, 344, "applied");
+    await insertReservation(p.id, 345, "applied");
+    await morning(d("03-05"));
+    expect(await mailOf(p.id)).toHaveLength(1);
+    // Later that morning staff set two copies aside; then the same run is asked for again (its button).
+    const holds: number[] = [];
+    for (const [k, m] of [346, 347].entries()) {
+      const id = await insertReservation(p.id, m, "on_hold", { holdUntil: addDays(d("03-05"), 7) });
+      await env.DB.prepare("UPDATE reservations SET held_at = ? WHERE id = ?")
+        .bind(10 + k, id)
+        .run();
+      await env.DB.prepare("INSERT INTO mail_requests (key, kind, reservation_id, requested_at) VALUES (?, 'hold_ready', ?, ?)")
+        .bind(`hold_ready:${id}:${10 + k}`, id, Date.now())
+        .run();
+      holds.push(id);
+    }
+    const again = await morning(d("03-05"));
+    expect(again).toMatchObject({ alreadyRun: true });
+    const rows = await mailOf(p.id);
+    expect(rows).toHaveLength(2);
+    expect(rows[1]?.subject).toBe("【みなみ市立図書館】予約資料のご用意ができました（2点）");
+    expect(rows[0]?.idempotencyKey).not.toBe(rows[1]?.idempotencyKey);
   });
 
   it("a redelivered slice records nothing twice; a crash before the queue send leaves the row for the requeue", async () => {
@@ -212,10 +264,18 @@ describe("the morning's digest", () => {
     caught.restore();
     vi.spyOn(env.MAIL_QUEUE, "sendBatch").mockResolvedValue({} as Awaited<ReturnType<Queue["sendBatch"]>>);
     const sendSpy = vi.spyOn(env.MAIL_QUEUE, "send").mockRejectedValue(new Error("the Worker was stopped here"));
-    expect(await digestFor(env.DB, withProvider, q.id, { ...(digest as DigestMessage), patronIds: [q.id] })).toBe(true);
+    const qSlice = { ...(digest as DigestMessage), patronIds: [q.id] };
+    expect(await digestFor(env.DB, withProvider, q.id, qSlice)).toBe(true);
     expect(sendSpy).toHaveBeenCalledOnce();
-    const row = await env.DB.prepare("SELECT status FROM mail_outbox WHERE patron_id = ?").bind(q.id).first<{ status: string }>();
+    const row = await env.DB.prepare("SELECT id, status FROM mail_outbox WHERE patron_id = ?")
+      .bind(q.id)
+      .first<{ id: number; status: string }>();
     expect(row?.status).toBe("queued");
+    // The slice's redelivery records nothing more, and puts the waiting row on the queue again.
+    sendSpy.mockResolvedValue({} as Awaited<ReturnType<Queue["send"]>>);
+    expect(await digestFor(env.DB, withProvider, q.id, qSlice)).toBe(false);
+    expect(sendSpy).toHaveBeenLastCalledWith({ outboxId: row?.id });
+    expect(await mailOf(q.id)).toHaveLength(1);
   });
 });
 
@@ -303,6 +363,21 @@ describe("reminders by mail (opt-in, opening-day mornings)", () => {
     expect(await mailOf(other.id)).toEqual([]);
     await morning(d("07-06"));
     expect(await mailOf(p.id)).toHaveLength(1);
+  });
+
+  it("取置期限が近いお知らせ missed the morning before (a lost run): it comes on the deadline's own morning", async () => {
+    const { d } = dates();
+    const p = await patron({ remind: ["hold"] });
+    for (const day of ["09-01", "09-02"]) await setDay(d(day), true);
+    const held = await insertReservation(p.id, 348, "on_hold", { holdUntil: d("09-02") });
+    await morning(d("09-02"));
+    expect((await mailOf(p.id)).map((r) => r.idempotencyKey)).toEqual([`hold_expiring:${held}:${d("09-02")}`]);
+    // Extended online meanwhile: a new deadline is reminded of again before it.
+    await env.DB.prepare("UPDATE reservations SET hold_until = ? WHERE id = ?").bind(d("09-04"), held).run();
+    await setDay(d("09-03"), true);
+    await setDay(d("09-04"), true);
+    await morning(d("09-03"));
+    expect(await mailOf(p.id)).toHaveLength(2);
   });
 
   it("a reminder and an acceptance on the same morning are one mail; 連絡不要 gets no reminder", async () => {

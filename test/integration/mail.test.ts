@@ -33,10 +33,11 @@ interface OutboxRow {
   lastError: string | null;
   providerMessageId: string | null;
   sentAt: number | null;
+  failedAt: number | null;
 }
 
 const OUTBOX_COLUMNS = `id, idempotency_key AS idempotencyKey, patron_id AS patronId, to_address AS toAddress, subject, body, kind,
-  status, attempts, last_error AS lastError, provider_message_id AS providerMessageId, sent_at AS sentAt`;
+  status, attempts, last_error AS lastError, provider_message_id AS providerMessageId, sent_at AS sentAt, failed_at AS failedAt`;
 
 async function outboxRow(id: number): Promise<OutboxRow> {
   const row = await env.DB.prepare(`SELECT ${OUTBOX_COLUMNS} FROM mail_outbox WHERE id = ?`).bind(id).first<OutboxRow>();
@@ -400,6 +401,8 @@ describe("consumeMail", () => {
     const m = await deliver(outboxId, mailEnv().env);
     const row = await outboxRow(outboxId);
     expect(row).toMatchObject({ status: "dead", attempts: 1 });
+    // Refused for the address's sake: when, for staff and the patron (mail/failures.ts).
+    expect(row.failedAt).toBeGreaterThan(Date.now() - 10_000);
     expect(row.lastError).toContain("422 validation_error");
     expect(row.lastError).not.toContain(email);
     expect(m.ack).toHaveBeenCalledTimes(1);
@@ -501,7 +504,7 @@ describe("consumeMail", () => {
     );
     const m = await deliver(outboxId, mailEnv().env, MAX_ATTEMPTS);
     const row = await outboxRow(outboxId);
-    expect(row).toMatchObject({ status: "dead", attempts: MAX_ATTEMPTS });
+    expect(row).toMatchObject({ status: "dead", attempts: MAX_ATTEMPTS, failedAt: null });
     expect(row.lastError).toContain(`gave up after ${MAX_ATTEMPTS} attempts`);
     expect(m.ack).toHaveBeenCalledTimes(1);
     expect(m.retry).not.toHaveBeenCalled();

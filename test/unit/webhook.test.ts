@@ -32,7 +32,8 @@ describe("webhook signatures", () => {
       providerMessageId: "re_1",
       detail: "550",
     });
-    expect(deliveryEventOf({ type: "email.bounced", data: {} })).toBeUndefined();
-    expect(deliveryEventOf(null)).toBeUndefined();
+    expect(deliveryEventOf({ type: "domain.updated", data: {} })).toBeUndefined();
+    expect(deliveryEventOf({ hello: "world" })).toBeNull();
+    expect(deliveryEventOf(null)).toBeNull();
   });
 });

@@ -20,9 +20,11 @@ export const hookApi = new Hono<AppEnv>().post("/hooks/mail", async (c) => {
   try {
     event = deliveryEventOf(JSON.parse(body));
   } catch {
-    event = undefined;
+    event = null; // not JSON
   }
-  if (!event) throw invalidRequest({ body: "配信イベントの形式が正しくありません。" });
+  if (event === null) throw invalidRequest({ body: "配信イベントの形式が正しくありません。" });
+  // A signed event about no single mail (domain or contact events, if subscribed): nothing to do.
+  if (!event) return c.json({ ok: true, changed: false });
   const changed = await recordDeliveryEvent(
     c.env.DB,
     { ...event, ...(event.detail ? { detail: maskAddresses(event.detail) } : {}) },
