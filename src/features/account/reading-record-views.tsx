@@ -21,7 +21,8 @@ export function ReadingRecordPage({ record, done, error }: { record: ReadingReco
       <Notices ok={done} error={error} />
       <p>
         図書館は、利用者が何を読んだかを記録に残しません。読書記録は、ご希望の方だけに、ご自身のための一覧として返却した資料を残すものです。
-        図書館の職員の画面や業務用のしくみからは見ることができません（<a href="/help/reservations#reading-record">読書記録について</a>）。
+        図書館の職員の画面や業務用のしくみからは見ることができません（
+        <a href="/help/reservations#reading-record">読書記録について</a>）。
       </p>
       {!enabled ? (
         <>
