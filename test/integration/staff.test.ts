@@ -382,7 +382,13 @@ describe("mail from the acceptance", () => {
     await env.DB.prepare("INSERT INTO calendar_days (date, open) VALUES ('2030-03-02', 1) ON CONFLICT DO NOTHING").run();
     await runJob(env, "acceptance", { date: "2030-03-02", now: Date.now() });
     expect(queue.sent).toEqual([
-      { type: "digest", run: "2030-03-02 07:30", businessDate: "2030-03-02", baseUrl: env.PUBLIC_BASE_URL },
+      {
+        type: "digest",
+        run: "2030-03-02 07:30",
+        businessDate: "2030-03-02",
+        baseUrl: env.PUBLIC_BASE_URL,
+        since: expect.any(Number),
+      },
     ]);
     const delivered = await queue.drain();
     queue.restore();
