@@ -20,6 +20,13 @@ export function parseWith<S extends z.ZodMiniType>(schema: S, input: unknown): P
   return result.success ? { ok: true, data: result.data } : { ok: false, fields: fieldErrors(result.error) };
 }
 
+/** The input as the schema reads it, or 400 invalid_request with the fields (the first message as the message). */
+export function parseOr400<S extends z.ZodMiniType>(schema: S, input: unknown): z.output<S> {
+  const parsed = parseWith(schema, input);
+  if (!parsed.ok) throw invalidRequest(parsed.fields, Object.values(parsed.fields)[0]);
+  return parsed.data;
+}
+
 /** The hook for @hono/zod-validator: a failed validation becomes the contract's invalid_request. */
 export const throwInvalid = (result: { success: boolean; error?: unknown }) => {
   if (!result.success) throw invalidRequest(fieldErrors(result.error as z.core.$ZodError));

@@ -14,16 +14,20 @@ const EVENTS = {
   borrowed: "SELECT i.branch_code AS branch, i.material_id FROM loans l JOIN items i ON i.id = l.item_id WHERE l.loaned_at >= ?2",
 } as const;
 
-/** Ranks within (kind, branch): overall ('' branch) and per branch, the first RANKING_SIZE of each. */
+/**
+ * Ranks within (kind, branch): per branch, and overall ('' branch) as the sum of the branches' counts (the
+ * events are read once), the first RANKING_SIZE of each.
+ */
 const insertRanking = (db: D1, kind: keyof typeof EVENTS, businessDate: string, since: number) =>
   db
     .prepare(
       `INSERT INTO rankings (kind, branch, rank, material_id, count, computed_on)
+       WITH counted AS (SELECT branch, material_id, count(*) AS n FROM (${EVENTS[kind]}) GROUP BY branch, material_id)
        SELECT '${kind}', branch, rank, material_id, n, ?1 FROM (
          SELECT branch, material_id, n, row_number() OVER (PARTITION BY branch ORDER BY n DESC, material_id) AS rank FROM (
-           SELECT '' AS branch, material_id, count(*) AS n FROM (${EVENTS[kind]}) GROUP BY material_id
+           SELECT '' AS branch, material_id, sum(n) AS n FROM counted GROUP BY material_id
            UNION ALL
-           SELECT branch, material_id, count(*) AS n FROM (${EVENTS[kind]}) GROUP BY branch, material_id))
+           SELECT branch, material_id, n FROM counted))
        WHERE rank <= ${RANKING_SIZE}`,
     )
     .bind(businessDate, since);

@@ -6,12 +6,12 @@
 // sends nothing twice and loses nothing (an unanswered request is still picked up by the nightly refresh).
 import type { D1 } from "../db/client";
 import { addDays } from "../domain/calendar";
-import { type MailKind, mailKey, OVERDUE_EVERY_DAYS } from "../domain/mail-keys";
+import { MAIL_KINDS, type MailKind, mailKey, OVERDUE_EVERY_DAYS } from "../domain/mail-keys";
 import { type ReservationRow, reservationsStatement } from "../reservations/read";
 import { settingsOf } from "../settings";
 import { type DigestItem, digestMail } from "./digest-template";
 import type { DigestMessage } from "./messages";
-import { eventItem, fits, type MailEnv, outboxInsert, queueOutbox } from "./outbox";
+import { eventItem, fits, type MailEnv, outboxInsert, queueOutbox, titlesHiddenFor } from "./outbox";
 import { type MailInput, renderMail } from "./templates";
 
 /**
@@ -177,12 +177,12 @@ export async function digestFor(db: D1, env: MailEnv, patronId: number, msg: Dig
       return false;
     }
 
-    const titlesHidden = f.contact.mailWithoutTitles === null ? mailWithoutTitles : f.contact.mailWithoutTitles === 1;
+    const titlesHidden = titlesHiddenFor(f.contact.mailWithoutTitles, mailWithoutTitles);
     const common = { libraryName, baseUrl: msg.baseUrl, patronName: f.contact.name, titlesHidden };
     const one = items.length === 1 ? items[0] : undefined;
     // One event of a reservation keeps its own mail and key; anything more is the run's digest of these items.
     const key = one ? one.key : `digest:${msg.run}:${patronId}:${await itemsHash(items.map((i) => i.key))}`;
-    const single = one && one.item.kind !== "due_soon" && one.item.kind !== "overdue" && one.item.kind !== "hold_expiring";
+    const single = one && (MAIL_KINDS as readonly string[]).includes(one.item.kind);
     const { subject, body } = single
       ? renderMail({ ...common, ...one.item } as MailInput)
       : digestMail({ ...common, items: items.map((i) => i.item) });

@@ -131,6 +131,10 @@ interface PatronContact {
   mailWithoutTitles: number | null;
 }
 
+/** Mail without titles for this patron: their own choice (1 / 0), else the library's default. */
+export const titlesHiddenFor = (choice: number | null, libraryDefault: boolean): boolean =>
+  choice === null ? libraryDefault : choice === 1;
+
 /** Which reservation states each mail belongs to; a mail for a reservation that moved on is not sent. */
 export function fits(
   kind: MailKind,
@@ -210,7 +214,7 @@ async function recordMailFor(
   if (!reservation || !fits(kind, reservation)) return false;
 
   const { libraryName, reservationLimit, mailWithoutTitles } = settingsOf(env);
-  const titlesHidden = contact.mailWithoutTitles === null ? mailWithoutTitles : contact.mailWithoutTitles === 1;
+  const titlesHidden = titlesHiddenFor(contact.mailWithoutTitles, mailWithoutTitles);
   const common = { libraryName, baseUrl, patronName: contact.name, titlesHidden };
   const input = { ...common, ...eventItem(kind, reservation, reservationLimit) } as MailInput;
   const keySuffix =

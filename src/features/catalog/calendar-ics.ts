@@ -5,9 +5,8 @@
 import { Hono } from "hono/tiny";
 import { addDays, datesOfMonth, tokyoDate } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
-import { invalidRequest } from "../../errors";
 import { settingsOf } from "../../settings";
-import { branchesFor, monthFor } from "./reference";
+import { monthFor, namedBranch } from "./reference";
 
 /** Months the feed covers: the last one (MONTHS_BACK is 1: the loop starts there), this one and a year ahead. */
 const MONTHS_BACK = 1;
@@ -16,13 +15,15 @@ const MONTHS_AHEAD = 12;
 /** TEXT values: backslash, semicolon, comma and line breaks escaped (RFC 5545 3.3.11). */
 const text = (s: string) => s.replace(/[\\;,]/g, (ch) => `\\${ch}`).replace(/\r?\n/g, "\\n");
 
+const utf8 = new TextEncoder();
+
 /** Content lines fold at 75 octets (UTF-8), never inside a character; CRLF ends each. */
 function fold(line: string): string {
   const out: string[] = [];
   let current = "";
   let octets = 0;
   for (const ch of line) {
-    const n = new TextEncoder().encode(ch).length;
+    const n = utf8.encode(ch).length;
     if (octets + n > (out.length === 0 ? 75 : 74)) {
       out.push(current);
       current = "";
@@ -49,11 +50,7 @@ function monthsAround(today: string): string[] {
 }
 
 export const calendarIcs = new Hono<AppEnv>().get("/calendar.ics", async (c) => {
-  const code = c.req.query("branch");
-  const branches = await branchesFor(c);
-  const branch = code ? branches.find((b) => b.code === code) : undefined;
-  if (code !== undefined && code !== "" && !branch)
-    throw invalidRequest({ branch: "指定された館はありません。" }, "指定された館はありません。");
+  const branch = await namedBranch(c, c.req.query("branch"));
   const { libraryName, baseUrl } = settingsOf(c.env);
   const host = new URL(baseUrl).host;
   const now = Date.now();

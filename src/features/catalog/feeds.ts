@@ -7,12 +7,11 @@ import { Hono } from "hono/tiny";
 import { tokyoIso } from "../../domain/calendar";
 import { MATERIAL_TYPE_LABELS } from "../../domain/codes";
 import type { AppEnv } from "../../env";
-import { invalidRequest } from "../../errors";
 import { settingsOf } from "../../settings";
-import { parseWith } from "../../validation";
+import { parseOr400 } from "../../validation";
 import { xmlText } from "../../views/xml";
 import { newArrivals } from "./new-arrivals";
-import { branchesFor } from "./reference";
+import { namedBranch } from "./reference";
 import { newArrivalsSchema } from "./schemas";
 import type { MaterialSummary } from "./search";
 
@@ -34,13 +33,8 @@ function queryOf(f: { branch?: string; ndc?: string; type?: string }): string {
 }
 
 async function feedData(c: Context<AppEnv>) {
-  const parsed = parseWith(newArrivalsSchema, c.req.query());
-  if (!parsed.ok) throw invalidRequest(parsed.fields, Object.values(parsed.fields)[0]);
-  const filters = parsed.data;
-  const branches = await branchesFor(c);
-  const branch = filters.branch ? branches.find((b) => b.code === filters.branch) : undefined;
-  if (filters.branch && !branch)
-    throw invalidRequest({ branch: "指定された所蔵館はありません。" }, "指定された所蔵館はありません。");
+  const filters = parseOr400(newArrivalsSchema, c.req.query());
+  const branch = await namedBranch(c, filters.branch, "所蔵館");
   const now = Date.now();
   const list = await newArrivals(c.var.d1, { ...filters, page: 1, perPage: FEED_ENTRIES }, now);
   const { baseUrl, libraryName } = settingsOf(c.env);

@@ -5,12 +5,11 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import * as z from "zod/mini";
 import type { AppEnv } from "../../env";
-import { invalidRequest } from "../../errors";
 import { RANKING_DAYS } from "../../jobs/rankings";
-import { parseWith, throwInvalid } from "../../validation";
+import { parseOr400, throwInvalid } from "../../validation";
 import { jaDateShort } from "../../views/format";
 import { Layout } from "../../views/layout";
-import { type Branch, branchesFor } from "./reference";
+import { type Branch, branchesFor, namedBranch } from "./reference";
 import { BranchSelect } from "./views";
 
 const rankingSchema = z.object({
@@ -28,8 +27,7 @@ interface RankRow {
 }
 
 async function rankingOf(c: Context<AppEnv>, kind: "reserved" | "borrowed", branch: string | undefined) {
-  if (branch && !(await branchesFor(c)).some((b) => b.code === branch))
-    throw invalidRequest({ branch: "指定された館はありません。" }, "指定された館はありません。");
+  await namedBranch(c, branch);
   const rows = await c.var.d1
     .prepare(
       `SELECT r.rank, r.material_id AS materialId, m.title, m.author, r.count, r.computed_on AS computedOn
@@ -96,11 +94,10 @@ function RankingsPage({
 }
 
 export const rankingPages = new Hono<AppEnv>().get("/rankings", async (c) => {
-  const parsed = parseWith(rankingSchema, c.req.query());
-  if (!parsed.ok) throw invalidRequest(parsed.fields, Object.values(parsed.fields)[0]);
-  const branch = parsed.data.branch || undefined;
-  const [rows, branches] = await Promise.all([rankingOf(c, parsed.data.kind, branch), branchesFor(c)]);
-  return c.html(<RankingsPage kind={parsed.data.kind} branch={branch} branches={branches} rows={rows} />);
+  const { kind, branch: code } = parseOr400(rankingSchema, c.req.query());
+  const branch = code || undefined;
+  const [rows, branches] = await Promise.all([rankingOf(c, kind, branch), branchesFor(c)]);
+  return c.html(<RankingsPage kind={kind} branch={branch} branches={branches} rows={rows} />);
 });
 
 export const rankingApi = new Hono<AppEnv>().get("/rankings", zValidator("query", rankingSchema, throwInvalid), async (c) => {

@@ -6,6 +6,7 @@ import { createDb, type D1 } from "../../db/client";
 import type { branches } from "../../db/schema";
 import { addDays, datesOfMonth } from "../../domain/calendar";
 import type { AppEnv } from "../../env";
+import { invalidRequest } from "../../errors";
 import { settingsOf } from "../../settings";
 import { calendarRange, listBranches } from "./queries";
 
@@ -119,6 +120,17 @@ export async function versionFor(c: Context<AppEnv>): Promise<number> {
 }
 
 export const branchesFor = async (c: Context<AppEnv>) => cachedBranches(c.env.DB, await versionFor(c));
+
+/**
+ * The branch a request's `branch` parameter names (undefined when it names none); an unknown code is
+ * 400 invalid_request on that field, so a typo is not silently "nothing". `what`: 館, or 所蔵館 for holdings.
+ */
+export async function namedBranch(c: Context<AppEnv>, code: string | undefined, what = "館"): Promise<Branch | undefined> {
+  if (!code) return undefined;
+  const branch = (await branchesFor(c)).find((b) => b.code === code);
+  if (!branch) throw invalidRequest({ branch: `指定された${what}はありません。` }, `指定された${what}はありません。`);
+  return branch;
+}
 
 /** お知らせ shown today: from ≤ today ≤ until (the per-isolate list is filtered at each render). */
 export async function noticesFor(c: Context<AppEnv>, today: string): Promise<Notice[]> {
